@@ -1,0 +1,103 @@
+# xen-userland-backends: top-level GNU Makefile.
+#
+#   make            build everything (build/bin) and the sanitizer build (build/asan/bin)
+#   make check      unit tests (ASan/UBSan) + the real-Xen test bed; last line "N passed, N failed"
+#   make unit       unit tests only
+#   make demo       boot the test bed and show a guest served by blkbackd
+#   make install    install (PREFIX, DESTDIR, SBINDIR, MANDIR honoured)
+#   make clean
+
+PREFIX	?= /usr/local
+SBINDIR	?= $(PREFIX)/sbin
+MANDIR	?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+DESTDIR	?=
+
+CC	?= cc
+PKGS	:= xenstore xengnttab xenevtchn xencontrol libevent
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+WARN	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	   -Wpointer-arith -Wcast-qual -Wformat=2 -Wno-format-nonliteral
+CSTD	:= -std=c11 -D_GNU_SOURCE
+CFLAGS	?= -O2 -g
+ALL_CFLAGS := $(CSTD) $(WARN) $(CFLAGS) -Icommon -Idaemons/blkbackd $(PKG_CFLAGS) \
+	   -fstack-protector-strong -D_FORTIFY_SOURCE=2 -MMD -MP
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	   -fno-sanitize-recover=undefined
+LDFLAGS	?=
+
+B	:= build
+COMMON_SRC := common/log.c common/ev.c common/parse.c common/xs.c \
+	      common/xenbus.c common/ring.c common/gnt.c common/proc.c
+BLK_SRC	:= daemons/blkbackd/blkbackd.c daemons/blkbackd/worker.c \
+	   daemons/blkbackd/blkif.c daemons/blkbackd/backing_raw.c
+
+UNIT_TESTS := test_parse test_xenbus test_ring test_blkif test_proc
+# Pure-logic sources each unit test links against.
+test_parse_SRC  := common/parse.c
+test_xenbus_SRC := common/parse.c common/log.c common/xenbus.c common/xs.c common/ev.c
+test_ring_SRC   := common/parse.c common/log.c common/ring.c common/xenbus.c common/xs.c common/ev.c
+test_blkif_SRC  := daemons/blkbackd/blkif.c
+test_proc_SRC   := common/proc.c
+
+.PHONY: all check unit demo bench install uninstall clean testbed
+all: $(B)/bin/blkbackd $(B)/asan/bin/blkbackd
+
+obj = $(patsubst %.c,$(B)/$(1)/%.o,$(2))
+
+$(B)/opt/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/asan/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -U_FORTIFY_SOURCE -c -o $@ $<
+
+$(B)/bin/blkbackd: $(call obj,opt,$(COMMON_SRC) $(BLK_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/asan/bin/blkbackd: $(call obj,asan,$(COMMON_SRC) $(BLK_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(ASAN_FLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+define unit_rule
+$(B)/asan/tests/$(1): $(call obj,asan,tests/unit/$(1).c $($(1)_SRC))
+	@mkdir -p $$(dir $$@)
+	$$(CC) $$(ASAN_FLAGS) $$(LDFLAGS) -o $$@ $$^ $$(PKG_LIBS) $$(CMOCKA_LIBS)
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
+
+unit: $(addprefix $(B)/asan/tests/,$(UNIT_TESTS))
+	@tests/run-unit.sh $(addprefix $(B)/asan/tests/,$(UNIT_TESTS))
+
+# Installs build deps if missing, builds, runs unit tests and the test bed.
+check:
+	@tests/run-check.sh
+
+demo:
+	@tests/run-demo.sh
+
+testbed: all
+	tests/xen/fetch.sh && tests/xen/build.sh && tests/xen/run.sh
+
+install: $(B)/bin/blkbackd
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -m 755 $(B)/bin/blkbackd $(DESTDIR)$(SBINDIR)/blkbackd
+	install -m 644 man/blkbackd.8 $(DESTDIR)$(MANDIR)/man8/blkbackd.8
+	install -d $(DESTDIR)$(SYSCONFDIR)/rc.d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	install -m 755 rc.d/blkbackd $(DESTDIR)$(SYSCONFDIR)/rc.d/blkbackd
+	install -m 644 rc.d/blkbackd.service $(DESTDIR)$(PREFIX)/lib/systemd/system/blkbackd.service
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/blkbackd $(DESTDIR)$(MANDIR)/man8/blkbackd.8 \
+	      $(DESTDIR)$(SYSCONFDIR)/rc.d/blkbackd \
+	      $(DESTDIR)$(PREFIX)/lib/systemd/system/blkbackd.service
+
+clean:
+	rm -rf $(B)/bin $(B)/opt $(B)/asan
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,87 @@
+/*
+ * parse.c - see parse.h.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <xen/io/xenbus.h>
+
+#include "parse.h"
+
+int
+parse_uint(const char *s, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+	const char *p;
+
+	if (s == NULL || *s == '\0') {
+		errno = EINVAL;
+		return -1;
+	}
+	for (p = s; *p != '\0'; p++) {
+		unsigned int d;
+
+		if (*p < '0' || *p > '9') {
+			errno = EINVAL;
+			return -1;
+		}
+		d = (unsigned int)(*p - '0');
+		if (v > (UINT64_MAX - d) / 10) {
+			errno = ERANGE;
+			return -1;
+		}
+		v = v * 10 + d;
+	}
+	/* "007" is accepted, like the kernel's simple_strtoul users do. */
+	if (v > max) {
+		errno = ERANGE;
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int
+parse_xenbus_state(const char *s)
+{
+	uint64_t v;
+
+	if (parse_uint(s, XenbusStateReconfigured, &v) == -1)
+		return XenbusStateUnknown;
+	return (int)v;
+}
+
+int
+parse_domdev(const char *s, unsigned int *domid, unsigned int *devid)
+{
+	char buf[32];
+	char *slash;
+	uint64_t d, n;
+
+	if (s == NULL || strlen(s) >= sizeof(buf)) {
+		errno = EINVAL;
+		return -1;
+	}
+	strcpy(buf, s);
+	if ((slash = strchr(buf, '/')) == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	*slash = '\0';
+	/* DOMID_FIRST_RESERVED is 0x7ff0 (xen.h); devids are < 2^28. */
+	if (parse_uint(buf, 0x7fef, &d) == -1 ||
+	    parse_uint(slash + 1, (1u << 28) - 1, &n) == -1) {
+		errno = EINVAL;
+		return -1;
+	}
+	*domid = (unsigned int)d;
+	*devid = (unsigned int)n;
+	return 0;
+}
+
+bool
+parse_mode_writable(const char *s)
+{
+	return s != NULL && strchr(s, 'w') != NULL;
+}

@@ -1,0 +1,41 @@
+/*
+ * parse.h - strict parsers for values read from xenstore.
+ *
+ * Everything under a frontend's directory is written by the guest, so every
+ * number is parsed here: decimal only, no sign, no spaces, no trailing junk,
+ * bounded by the caller's maximum.  Pure functions, no I/O (unit-tested and
+ * fuzzed).
+ */
+#ifndef XB_PARSE_H
+#define XB_PARSE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/*
+ * Parse s as a decimal unsigned integer in [0, max] into *out.
+ * Returns 0, or -1 with errno EINVAL (not a plain decimal number) or
+ * ERANGE (greater than max).  *out is untouched on failure.
+ */
+int	parse_uint(const char *s, uint64_t max, uint64_t *out);
+
+/*
+ * Parse a xenbus state ("1".."8", see io/xenbus.h).  Returns the state, or
+ * 0 (XenbusStateUnknown) for NULL, garbage or out-of-range values.
+ */
+int	parse_xenbus_state(const char *s);
+
+/*
+ * Parse a "<domid>/<devid>" pair as used on the command line of a worker.
+ * Returns 0 or -1 (EINVAL).
+ */
+int	parse_domdev(const char *s, unsigned int *domid, unsigned int *devid);
+
+/*
+ * Interpret a backend "mode" value written by the toolstack: returns true if
+ * the device may be written ("w", "w!" and anything containing 'w', as Linux
+ * blkback does), false otherwise.
+ */
+bool	parse_mode_writable(const char *s);
+
+#endif

@@ -1,0 +1,555 @@
+/*
+ * xenbus.c - see xenbus.h.
+ *
+ * State rules follow io/xenbus.h and Linux's xen-blkback frontend_changed()
+ * (drivers/block/xen-blkback/xenbus.c), plus QEMU's xen-bus.c rule that a
+ * toolstack-initiated close with an inactive frontend goes straight to
+ * Closed.  docs/ARCHITECTURE.md has the table.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "parse.h"
+#include "xenbus.h"
+
+#define XB_PATH_MAX	160
+#define XB_EVAL_MAX	16	/* actions applied per evaluation, a loop guard */
+
+struct xb_dev {
+	struct xsc		*xsc;
+	const struct xb_dev_ops	*ops;
+	void			*arg;
+	char			 type[16];
+	unsigned int		 self, domid, devid;
+	char			 bepath[XB_PATH_MAX];
+	char			 fepath[XB_PATH_MAX];
+	char			 errpath[XB_PATH_MAX];
+	struct xsc_watch	*w_be, *w_fe, *w_rel;
+	int			 be_state;
+	bool			 ready;
+	bool			 started;
+	bool			 probed;
+	bool			 in_eval, again;
+};
+
+static const char *xb_state_names[] = {
+	"Unknown", "Initialising", "InitWait", "Initialised", "Connected",
+	"Closing", "Closed", "Reconfiguring", "Reconfigured",
+};
+
+const char *
+xb_state_name(int state)
+{
+	if (state < 0 || state > XenbusStateReconfigured)
+		return "Unknown";
+	return xb_state_names[state];
+}
+
+const char *
+xb_action_name(enum xb_action a)
+{
+	switch (a) {
+	case XB_NONE:		return "none";
+	case XB_INITWAIT:	return "initwait";
+	case XB_CONNECT:	return "connect";
+	case XB_CLOSING:	return "closing";
+	case XB_CLOSE:		return "close";
+	case XB_DESTROY:	return "destroy";
+	case XB_FATAL:		return "fatal";
+	}
+	return "?";
+}
+
+#define WHY(s)	do { if (why != NULL) *why = (s); } while (0)
+
+enum xb_action
+xb_next(const struct xb_view *v, const char **why)
+{
+	WHY("");
+	if (!v->be_present) {
+		WHY("backend directory removed");
+		return XB_DESTROY;
+	}
+	if (!v->fe_present) {
+		WHY("frontend gone");
+		return XB_DESTROY;
+	}
+	if (v->be_state == XenbusStateClosed && !v->online) {
+		/* libxl detach finished its part: we are done. */
+		WHY("closed and offline");
+		return XB_DESTROY;
+	}
+	/* First thing a backend does is advertise and wait (libxl: 10 s). */
+	if (v->be_state == XenbusStateInitialising ||
+	    v->be_state == XenbusStateUnknown) {
+		WHY("new device");
+		return XB_INITWAIT;
+	}
+
+	if (!v->online) {
+		/*
+		 * Toolstack detach (libxl writes online=0 and state=Closing).
+		 * An inactive frontend will never answer: close at once (QEMU
+		 * xen-bus.c).  An active one must see Closing first.
+		 */
+		switch (v->fe_state) {
+		case XenbusStateInitialised:
+		case XenbusStateConnected:
+		case XenbusStateClosing:
+			if (v->be_state != XenbusStateClosing) {
+				WHY("toolstack detach, frontend active");
+				return XB_CLOSING;
+			}
+			return XB_NONE;
+		default:
+			WHY("toolstack detach, frontend inactive");
+			return XB_CLOSE;
+		}
+	}
+
+	switch (v->fe_state) {
+	case XenbusStateInitialising:
+		/* Frontend reconnects (kexec, module reload) after Closed. */
+		if (v->be_state == XenbusStateClosed) {
+			WHY("frontend reconnecting");
+			return XB_INITWAIT;
+		}
+		return XB_NONE;
+	case XenbusStateInitialised:
+	case XenbusStateConnected:
+		/* Connected straight from Initialising is legal (Mini-OS). */
+		if (v->be_state == XenbusStateConnected ||
+		    v->be_state == XenbusStateClosing)
+			return XB_NONE;
+		if (!v->ready || !v->hotplug_ok)
+			return XB_NONE;
+		WHY("frontend ready");
+		return XB_CONNECT;
+	case XenbusStateClosing:
+		/* Keep serving until Closed: the frontend may still flush. */
+		if (v->be_state != XenbusStateClosing &&
+		    v->be_state != XenbusStateClosed) {
+			WHY("frontend closing");
+			return XB_CLOSING;
+		}
+		return XB_NONE;
+	case XenbusStateClosed:
+		if (v->be_state != XenbusStateClosed) {
+			WHY("frontend closed");
+			return XB_CLOSE;
+		}
+		return XB_NONE;
+	case XenbusStateUnknown:
+		WHY("frontend state unknown");
+		return XB_DESTROY;
+	default:
+		/* InitWait, Reconfiguring, Reconfigured: not a blkif/netif frontend state. */
+		if (v->be_state == XenbusStateClosing ||
+		    v->be_state == XenbusStateClosed)
+			return XB_NONE;
+		WHY("unexpected frontend state");
+		return XB_FATAL;
+	}
+}
+
+static void xb_eval(struct xb_dev *);
+
+static void
+xb_watch_cb(const char *path, void *arg)
+{
+	struct xb_dev *dev = arg;
+
+	(void)path;
+	if (dev->started)
+		xb_eval(dev);
+}
+
+static void
+xb_release_cb(const char *path, void *arg)
+{
+	struct xb_dev *dev = arg;
+
+	(void)path;
+	/* A domain died; it may be our frontend's. */
+	if (dev->started)
+		xb_eval(dev);
+}
+
+struct xb_dev *
+xb_dev_new(struct xsc *xsc, const char *type, unsigned int self,
+    unsigned int domid, unsigned int devid, const struct xb_dev_ops *ops,
+    void *arg)
+{
+	struct xb_dev *dev;
+	char *fe, path[XB_PATH_MAX + 16];
+	char expect[XB_PATH_MAX];
+
+	if ((dev = calloc(1, sizeof(*dev))) == NULL)
+		return NULL;
+	dev->xsc = xsc;
+	dev->ops = ops;
+	dev->arg = arg;
+	dev->self = self;
+	dev->domid = domid;
+	dev->devid = devid;
+	dev->be_state = XenbusStateUnknown;
+	snprintf(dev->type, sizeof(dev->type), "%s", type);
+	snprintf(dev->bepath, sizeof(dev->bepath),
+	    "/local/domain/%u/backend/%s/%u/%u", self, type, domid, devid);
+	snprintf(dev->errpath, sizeof(dev->errpath),
+	    "/local/domain/%u/error/backend/%s/%u/%u", self, type, domid, devid);
+
+	/*
+	 * The toolstack writes "frontend"; it must point into the frontend
+	 * domain's own tree, or a confused toolstack could make us watch and
+	 * trust another domain's keys.
+	 */
+	snprintf(path, sizeof(path), "%s/%s", dev->bepath, XB_KEY_FRONTEND);
+	if ((fe = xsc_read(xsc, XBT_NULL, path)) == NULL) {
+		free(dev);
+		return NULL;
+	}
+	snprintf(expect, sizeof(expect), "/local/domain/%u/", domid);
+	if (strncmp(fe, expect, strlen(expect)) != 0 ||
+	    strlen(fe) >= sizeof(dev->fepath) || strstr(fe, "..") != NULL) {
+		char esc[256];
+
+		log_devwarnx(type, domid, devid, "frontend path %s is not "
+		    "under %s, refusing the device",
+		    log_escape(esc, sizeof(esc), fe), expect);
+		free(fe);
+		free(dev);
+		errno = EINVAL;
+		return NULL;
+	}
+	snprintf(dev->fepath, sizeof(dev->fepath), "%s", fe);
+	free(fe);
+	return dev;
+}
+
+void
+xb_dev_start(struct xb_dev *dev)
+{
+	char path[XB_PATH_MAX + 16];
+
+	/* A stale error node from an earlier device at this path misleads admins. */
+	xsc_rm(dev->xsc, XBT_NULL, dev->errpath);
+	snprintf(path, sizeof(path), "%s/%s", dev->fepath, XB_KEY_STATE);
+	dev->w_be = xsc_watch(dev->xsc, dev->bepath, xb_watch_cb, dev);
+	dev->w_fe = xsc_watch(dev->xsc, path, xb_watch_cb, dev);
+	dev->w_rel = xsc_watch(dev->xsc, "@releaseDomain", xb_release_cb, dev);
+	if (dev->w_be == NULL || dev->w_fe == NULL || dev->w_rel == NULL)
+		log_warn("%s d%u/%u: xenstore watch", dev->type, dev->domid,
+		    dev->devid);
+	dev->started = true;
+	xb_eval(dev);
+}
+
+void
+xb_dev_free(struct xb_dev *dev)
+{
+	if (dev == NULL)
+		return;
+	xsc_unwatch(dev->xsc, dev->w_be);
+	xsc_unwatch(dev->xsc, dev->w_fe);
+	xsc_unwatch(dev->xsc, dev->w_rel);
+	free(dev);
+}
+
+void
+xb_dev_kick(struct xb_dev *dev)
+{
+	if (dev->started)
+		xb_eval(dev);
+}
+
+void
+xb_dev_set_ready(struct xb_dev *dev, bool ready)
+{
+	dev->ready = ready;
+}
+
+static int
+xb_read_view(struct xb_dev *dev, struct xb_view *v)
+{
+	char *s;
+
+	memset(v, 0, sizeof(*v));
+	v->ready = dev->ready;
+
+	s = xb_dev_be_read(dev, XB_KEY_STATE);
+	v->be_present = (s != NULL);
+	v->be_state = parse_xenbus_state(s);
+	free(s);
+
+	s = xb_dev_be_read(dev, XB_KEY_ONLINE);
+	v->online = (s != NULL && strcmp(s, "1") == 0);
+	free(s);
+
+	s = xb_dev_be_read(dev, XB_KEY_HOTPLUG_STATUS);
+	v->hotplug_ok = (s != NULL && strcmp(s, "connected") == 0);
+	free(s);
+
+	s = xb_dev_fe_read(dev, XB_KEY_STATE);
+	v->fe_present = (s != NULL) && xsc_domain_exists(dev->xsc, dev->domid);
+	v->fe_state = parse_xenbus_state(s);
+	free(s);
+	return 0;
+}
+
+/*
+ * Write a state node, but never recreate a directory the toolstack has
+ * removed: check and write in one transaction.
+ */
+static int
+xb_write_state(struct xsc *xsc, const char *statepath, int state)
+{
+	int tries;
+
+	for (tries = 0; tries < 10; tries++) {
+		xs_transaction_t t;
+		char *old;
+
+		if ((t = xsc_txn_begin(xsc)) == XBT_NULL)
+			return -1;
+		if ((old = xsc_read(xsc, t, statepath)) == NULL) {
+			xsc_txn_end(xsc, t, 1);
+			errno = ENOENT;
+			return -1;
+		}
+		free(old);
+		if (xsc_printf(xsc, t, statepath, "%d", state) == -1) {
+			xsc_txn_end(xsc, t, 1);
+			return -1;
+		}
+		if (xsc_txn_end(xsc, t, 0) == 0)
+			return 0;
+		if (errno != EAGAIN)
+			return -1;
+	}
+	errno = EAGAIN;
+	return -1;
+}
+
+static int
+xb_switch(struct xb_dev *dev, int state)
+{
+	char path[XB_PATH_MAX + 16];
+
+	snprintf(path, sizeof(path), "%s/%s", dev->bepath, XB_KEY_STATE);
+	if (xb_write_state(dev->xsc, path, state) == -1)
+		return -1;
+	if (dev->be_state != state)
+		log_devinfo(dev->type, dev->domid, dev->devid, "state %s -> %s",
+		    xb_state_name(dev->be_state), xb_state_name(state));
+	dev->be_state = state;
+	return 0;
+}
+
+int
+xb_backend_fail(struct xsc *xsc, const char *type, unsigned int self,
+    unsigned int domid, unsigned int devid, int err, const char *msg)
+{
+	char path[XB_PATH_MAX + 32];
+
+	log_devwarnx(type, domid, devid, "%s", msg);
+	snprintf(path, sizeof(path), "/local/domain/%u/error/backend/%s/%u/%u/error",
+	    self, type, domid, devid);
+	xsc_printf(xsc, XBT_NULL, path, "%d %s", err, msg);
+	snprintf(path, sizeof(path), "/local/domain/%u/backend/%s/%u/%u/state",
+	    self, type, domid, devid);
+	return xb_write_state(xsc, path, XenbusStateClosed);
+}
+
+static void
+xb_eval(struct xb_dev *dev)
+{
+	struct xb_view v;
+	enum xb_action act;
+	const char *why;
+	int i;
+
+	if (dev->in_eval) {
+		dev->again = true;
+		return;
+	}
+	dev->in_eval = true;
+	for (i = 0; i < XB_EVAL_MAX; i++) {
+		dev->again = false;
+		xb_read_view(dev, &v);
+		act = xb_next(&v, &why);
+		if (act == XB_NONE) {
+			if (!dev->again)
+				break;
+			continue;
+		}
+		log_debug("%s d%u/%u: be %s fe %s online %d hotplug %d ready %d"
+		    " -> %s (%s)", dev->type, dev->domid, dev->devid,
+		    xb_state_name(v.be_state), xb_state_name(v.fe_state),
+		    v.online, v.hotplug_ok, v.ready, xb_action_name(act), why);
+		switch (act) {
+		case XB_NONE:
+			break;
+		case XB_INITWAIT:
+			if (!dev->probed) {
+				if (dev->ops->probe(dev, dev->arg) == -1) {
+					xb_switch(dev, XenbusStateClosed);
+					goto out;
+				}
+				dev->probed = true;
+			}
+			if (xb_switch(dev, XenbusStateInitWait) == -1)
+				goto out;
+			break;
+		case XB_CONNECT:
+			if (dev->ops->connect(dev, dev->arg) == -1)
+				goto out;	/* connect reported it */
+			if (xb_switch(dev, XenbusStateConnected) == -1)
+				goto out;
+			break;
+		case XB_CLOSING:
+			if (xb_switch(dev, XenbusStateClosing) == -1)
+				goto out;
+			break;
+		case XB_CLOSE:
+			if (dev->ops->disconnect(dev, dev->arg) == -1)
+				goto out;	/* busy: kicked again when drained */
+			if (xb_switch(dev, XenbusStateClosed) == -1)
+				goto out;
+			break;
+		case XB_DESTROY:
+			log_devinfo(dev->type, dev->domid, dev->devid,
+			    "releasing device: %s", why);
+			if (dev->ops->disconnect(dev, dev->arg) == -1)
+				goto out;
+			/* Lets libxl finish its removal without its 10 s timeout. */
+			if (v.be_present)
+				xb_switch(dev, XenbusStateClosed);
+			dev->in_eval = false;
+			dev->ops->destroy(dev, dev->arg);	/* may free dev */
+			return;
+		case XB_FATAL:
+			xb_dev_fatal(dev, EINVAL, "%s (frontend state %d)", why,
+			    v.fe_state);
+			break;
+		}
+	}
+out:
+	dev->in_eval = false;
+}
+
+static void
+xb_verror(struct xb_dev *dev, int err, const char *fmt, va_list ap)
+{
+	char msg[512], path[XB_PATH_MAX + 16];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	log_devwarnx(dev->type, dev->domid, dev->devid, "%s", msg);
+	/* Same node and "<errno> <text>" format as Linux xenbus_dev_error(). */
+	snprintf(path, sizeof(path), "%s/error", dev->errpath);
+	xsc_printf(dev->xsc, XBT_NULL, path, "%d %s", err, msg);
+}
+
+void
+xb_dev_error(struct xb_dev *dev, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	xb_verror(dev, err, fmt, ap);
+	va_end(ap);
+}
+
+void
+xb_dev_fatal(struct xb_dev *dev, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	xb_verror(dev, err, fmt, ap);
+	va_end(ap);
+	if (dev->be_state != XenbusStateClosing &&
+	    dev->be_state != XenbusStateClosed)
+		xb_switch(dev, XenbusStateClosing);
+}
+
+struct xsc *
+xb_dev_xsc(struct xb_dev *dev)
+{
+	return dev->xsc;
+}
+
+const char *
+xb_dev_bepath(struct xb_dev *dev)
+{
+	return dev->bepath;
+}
+
+const char *
+xb_dev_fepath(struct xb_dev *dev)
+{
+	return dev->fepath;
+}
+
+unsigned int
+xb_dev_domid(struct xb_dev *dev)
+{
+	return dev->domid;
+}
+
+unsigned int
+xb_dev_devid(struct xb_dev *dev)
+{
+	return dev->devid;
+}
+
+int
+xb_dev_state(struct xb_dev *dev)
+{
+	return dev->be_state;
+}
+
+int
+xb_dev_printf(struct xb_dev *dev, xs_transaction_t t, const char *key,
+    const char *fmt, ...)
+{
+	char path[XB_PATH_MAX + 64], val[256];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(val, sizeof(val), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(val)) {
+		errno = EOVERFLOW;
+		return -1;
+	}
+	snprintf(path, sizeof(path), "%s/%s", dev->bepath, key);
+	return xsc_write(dev->xsc, t, path, val);
+}
+
+char *
+xb_dev_fe_read(struct xb_dev *dev, const char *key)
+{
+	return xsc_readf(dev->xsc, XBT_NULL, "%s/%s", dev->fepath, key);
+}
+
+int
+xb_dev_fe_uint(struct xb_dev *dev, const char *key, uint64_t max,
+    uint64_t *out)
+{
+	char path[XB_PATH_MAX + 64];
+
+	snprintf(path, sizeof(path), "%s/%s", dev->fepath, key);
+	return xsc_read_uint(dev->xsc, XBT_NULL, path, max, out);
+}
+
+char *
+xb_dev_be_read(struct xb_dev *dev, const char *key)
+{
+	return xsc_readf(dev->xsc, XBT_NULL, "%s/%s", dev->bepath, key);
+}

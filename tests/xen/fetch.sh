@@ -1,0 +1,93 @@
+#!/bin/bash
+# Get everything the test bed needs from Debian, idempotently:
+#  - host tools (apt-get install, only when something is missing);
+#  - the Xen hypervisor, Xen tools, the current bookworm kernel and
+#    qemu-system-xen as .debs (apt-get download, never installed on the
+#    host), unpacked with dpkg-deb -x into $XB_CACHE/x.
+# A second run does no network access and takes well under 2 s.
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+
+export DEBIAN_FRONTEND=noninteractive
+
+# Host tools, plus the runtime libraries of the Xen tools: build.sh copies
+# them into dom0 with ldd, so they must resolve on the host.
+HOST_PKGS=(qemu-system-x86 busybox-static cpio kmod time util-linux fio
+	xz-utils bash
+	libxenmisc$XENVER libxenstore4 libxenhypfs1 libxentoollog1 libxencall1
+	libxenevtchn1 libxenforeignmemory1 libxengnttab1 libxendevicemodel1
+	libxentoolcore1 libyajl2 libncurses6 libtinfo6)
+
+apt_updated=0
+apt_update() {
+	[ "$apt_updated" = 1 ] && return
+	echo "fetch: apt-get update"
+	apt-get update -qq
+	apt_updated=1
+}
+
+# dpkg-query prints nothing for unknown packages, so compare the lists.
+installed=$(dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' "${HOST_PKGS[@]}" 2>/dev/null |
+	awk '$1 == "ii" { print $2 }' | sort)
+missing=$(printf '%s\n' "${HOST_PKGS[@]}" | sort | comm -23 - <(echo "$installed"))
+if [ -n "$missing" ]; then
+	[ "$(id -u)" = 0 ] || xb_die "missing host packages (run as root to install):" $missing
+	apt_update
+	echo "fetch: apt-get install" $missing
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null
+fi
+
+# The kernel ABI package behind the linux-image-amd64 metapackage.  It only
+# changes when the apt lists do, so reuse the last answer until then.
+resolve_kernel() {
+	apt-cache depends linux-image-amd64 2>/dev/null |
+	    awk '/Depends: linux-image-[0-9]/ { print $2; exit }'
+}
+mkdir -p "$XB_DEBS" "$XB_X"
+kfile=$XB_CACHE/kernel-package
+if [ ! -s "$kfile" ] || [ /var/lib/apt/lists -nt "$kfile" ]; then
+	kpkg=$(resolve_kernel)
+	if [ -z "$kpkg" ]; then
+		apt_update
+		kpkg=$(resolve_kernel)
+	fi
+	[ -n "$kpkg" ] || xb_die "cannot resolve linux-image-amd64 with apt-cache"
+	echo "$kpkg" > "$kfile.tmp" && mv "$kfile.tmp" "$kfile"
+fi
+kpkg=$(cat "$kfile")
+kver=${kpkg#linux-image-}
+
+DEBS=(xen-hypervisor-$XENVER-amd64 xen-utils-$XENVER xen-utils-common
+	xenstore-utils "$kpkg" qemu-system-xen)
+download() {	# download PKG DIR: succeeds iff the .deb arrived
+	(cd "$2" && apt-get download -q "$1" 2>&1 | grep -v 'Download is performed unsandboxed' || true)
+	compgen -G "$2/${1}_*.deb" >/dev/null
+}
+for p in "${DEBS[@]}"; do
+	compgen -G "$XB_DEBS/${p}_*.deb" >/dev/null && continue
+	echo "fetch: apt-get download $p"
+	# Download into a scratch dir so an interrupted fetch leaves no
+	# half-written .deb that would count as done.
+	tmp=$(mktemp -d "$XB_DEBS/.dl.XXXXXX")
+	if ! download "$p" "$tmp"; then
+		apt_update	# stale lists (version superseded): retry once
+		download "$p" "$tmp" || { rm -rf "$tmp"; xb_die "apt-get download $p failed"; }
+	fi
+	mv "$tmp"/*.deb "$XB_DEBS/"
+	rmdir "$tmp"
+done
+
+for d in "$XB_DEBS"/*.deb; do
+	stamp=$XB_X/.extracted.$(basename "$d")
+	[ -e "$stamp" ] && continue
+	echo "fetch: dpkg-deb -x $(basename "$d")"
+	dpkg-deb -x "$d" "$XB_X"
+	touch "$stamp"
+done
+
+# modules.dep, so build.sh can resolve module dependencies with modprobe -d
+if [ ! -e "$XB_X/.depmod.$kver" ]; then
+	depmod -b "$XB_X" "$kver"
+	touch "$XB_X/.depmod.$kver"
+fi
