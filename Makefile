@@ -37,7 +37,7 @@ BLK_SRC	:= daemons/blkbackd/blkbackd.c daemons/blkbackd/worker.c \
 
 UNIT_TESTS := test_parse test_xenbus test_ring test_blkif test_proc
 # Pure-logic sources each unit test links against.
-test_parse_SRC  := common/parse.c
+test_parse_SRC  := common/parse.c common/log.c
 test_xenbus_SRC := common/parse.c common/log.c common/xenbus.c common/xs.c common/ev.c
 test_ring_SRC   := common/parse.c common/log.c common/ring.c common/xenbus.c common/xs.c common/ev.c
 test_blkif_SRC  := daemons/blkbackd/blkif.c

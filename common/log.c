@@ -162,7 +162,7 @@ log_escape(char *dst, size_t dstlen, const char *src)
 		if (*s >= 0x20 && *s < 0x7f && *s != '\\') {
 			dst[o++] = (char)*s;
 		} else {
-			if (o + 5 >= dstlen)
+			if (o + 5 > dstlen)
 				break;
 			snprintf(dst + o, dstlen - o, "\\x%02x", *s);
 			o += 4;

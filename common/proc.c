@@ -93,13 +93,30 @@ proc_recv(int chan, struct proc_msg *m)
 		return -1;
 	if (n == 0)
 		return 0;
+	/*
+	 * Take exactly one fd; close any others a confused or hostile peer
+	 * sent, so they cannot pile up in this process.
+	 */
 	for (c = CMSG_FIRSTHDR(&mh); c != NULL; c = CMSG_NXTHDR(&mh, c)) {
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-		    c->cmsg_len == CMSG_LEN(sizeof(int)))
-			memcpy(&m->fd, CMSG_DATA(c), sizeof(int));
+		size_t i, nfd;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+		    c->cmsg_len < CMSG_LEN(0))
+			continue;
+		nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (i = 0; i < nfd; i++) {
+			int fd;
+
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			if (m->fd == -1 && nfd == 1)
+				m->fd = fd;
+			else
+				close(fd);
+		}
 	}
 	if ((size_t)n < sizeof(h) || h.len > PROC_MSG_MAX ||
-	    (size_t)n != sizeof(h) + h.len || (mh.msg_flags & MSG_CTRUNC)) {
+	    (size_t)n != sizeof(h) + h.len ||
+	    (mh.msg_flags & (MSG_CTRUNC | MSG_TRUNC))) {
 		if (m->fd >= 0)
 			close(m->fd);
 		m->fd = -1;
@@ -108,7 +125,7 @@ proc_recv(int chan, struct proc_msg *m)
 	}
 	m->type = h.type;
 	m->len = h.len;
-	m->data[h.len < PROC_MSG_MAX ? h.len : PROC_MSG_MAX - 1] = '\0';
+	m->data[h.len] = '\0';
 	return 1;
 }
 

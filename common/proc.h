@@ -30,7 +30,7 @@ enum proc_msg_type {
 struct proc_msg {
 	uint32_t	type;
 	uint32_t	len;			/* bytes used in data */
-	char		data[PROC_MSG_MAX];	/* NUL-terminated for convenience */
+	char		data[PROC_MSG_MAX + 1];	/* NUL-terminated for convenience */
 	int		fd;			/* -1 if none came with it */
 };
 

@@ -86,6 +86,11 @@ xb_next(const struct xb_view *v, const char **why)
 	/* First thing a backend does is advertise and wait (libxl: 10 s). */
 	if (v->be_state == XenbusStateInitialising ||
 	    v->be_state == XenbusStateUnknown) {
+		if (!v->online) {
+			/* Removed before it ever started: nothing to wait for. */
+			WHY("offline before InitWait");
+			return XB_CLOSE;
+		}
 		WHY("new device");
 		return XB_INITWAIT;
 	}

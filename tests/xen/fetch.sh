@@ -13,7 +13,7 @@ export DEBIAN_FRONTEND=noninteractive
 # Host tools, plus the runtime libraries of the Xen tools: build.sh copies
 # them into dom0 with ldd, so they must resolve on the host.
 HOST_PKGS=(qemu-system-x86 busybox-static cpio kmod time util-linux fio
-	xz-utils bash
+	xz-utils zstd bash
 	libxenmisc$XENVER libxenstore4 libxenhypfs1 libxentoollog1 libxencall1
 	libxenevtchn1 libxenforeignmemory1 libxengnttab1 libxendevicemodel1
 	libxentoolcore1 libyajl2 libncurses6 libtinfo6)

@@ -1,0 +1,42 @@
+#!/bin/bash
+# make check: build, unit tests (ASan/UBSan), then the real-Xen test bed
+# (every scenario in tests/xen/scenarios/ except demo, in one boot).
+# Last line: "N passed, N failed" over unit tests and scenarios.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+OUT=build/check
+mkdir -p "$OUT"
+pass=0 fail=0
+
+tests/deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+if ! make -j2 all >"$OUT/build.log" 2>&1; then
+    cat "$OUT/build.log"
+    echo "FAIL build"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+make -s unit 2>&1 | tee "$OUT/unit.log"
+read -r up uf < <(awk '/^UNIT /{print $2, $3}' "$OUT/unit.log" | tail -1)
+if [ -z "${up:-}" ]; then up=0; uf=1; echo "FAIL unit: no result line"; fi
+pass=$((pass + up)); fail=$((fail + uf))
+
+if [ "${XBT_SKIP_TESTBED:-0}" = 1 ]; then
+    # Never silent: a skipped test bed counts as a failure.
+    echo "FAIL testbed: skipped (XBT_SKIP_TESTBED=1)"
+    fail=$((fail + 1))
+else
+    if tests/xen/fetch.sh && tests/xen/build.sh; then
+        scen=$(ls tests/xen/scenarios/*.sh | xargs -n1 basename | sed 's/\.sh$//' | grep -vx demo)
+        tests/xen/run.sh $scen 2>&1 | tee "$OUT/testbed.log"
+        sp=$(grep -c '^PASS ' "$OUT/testbed.log")
+        sf=$(grep -c '^FAIL ' "$OUT/testbed.log")
+        if [ $((sp + sf)) = 0 ]; then sf=1; echo "FAIL testbed: no verdicts"; fi
+        pass=$((pass + sp)); fail=$((fail + sf))
+    else
+        echo "FAIL testbed: could not fetch or build the test bed"
+        fail=$((fail + 1))
+    fi
+fi
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

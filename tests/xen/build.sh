@@ -1,0 +1,198 @@
+#!/bin/bash
+# Build the test bed images into $XB_OUT:
+#   xen            Xen 4.17 (ELF32 multiboot image, booted by QEMU -kernel)
+#   vmlinuz        Debian kernel, dom0 (and domUs unless vmlinux exists)
+#   vmlinux        the same kernel uncompressed: libxenguest would spend
+#                  ~5 s (TCG) unpacking the xz bzImage for every domU
+#   domu.cpio.gz   domU initramfs (busybox, blkfront/netfront, guest/*.sh)
+#   dom0.cpio.zst  dom0 initramfs (busybox, Xen tools, hotplug script
+#                  needs, our daemons from $XB_BIN, scenarios, domU images)
+# Does nothing when no input changed since the last build.
+# Knobs: XB_VMLINUX=0 (domUs boot vmlinuz), XB_QDISK=1 (add qemu-system-xen
+# for qdisk anchor runs), XB_NOFETCH=1 (skip fetch.sh).
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+
+XB_VMLINUX=${XB_VMLINUX:-1}
+XB_QDISK=${XB_QDISK:-0}
+
+[ "${XB_NOFETCH:-0}" = 1 ] || "$XB_HERE/fetch.sh"
+[ -d "$XB_BIN" ] || xb_die "no daemons: $XB_BIN is missing; run 'make' first (or set XB_BIN)"
+[ -n "$(ls -A "$XB_BIN")" ] || echo "build: warning: $XB_BIN is empty, dom0 gets no daemons" >&2
+KVER=$(xb_kver)
+X=$XB_X
+mkdir -p "$XB_OUT"
+
+# ---- up to date? --------------------------------------------------------
+inputs() {
+	echo "$KVER $XB_VMLINUX $XB_QDISK $XB_BIN"
+	find "$XB_HERE" "$XB_BIN" -printf '%p %T@ %s\n' | sort
+	ls "$X"/.extracted.* "$X"/.depmod.*
+}
+sum=$(inputs | sha256sum | cut -d' ' -f1)
+if [ -e "$XB_OUT/dom0.cpio.zst" ] && [ "$(cat "$XB_OUT/.inputs" 2>/dev/null)" = "$sum" ]; then
+	echo "build: $XB_OUT is up to date"
+	exit 0
+fi
+rm -f "$XB_OUT/.inputs"
+
+# Host libraries must be the build the extracted tools were made for.
+hostv=$(dpkg-query -W -f='${Version}' libxenmisc$XENVER)
+debv=$(dpkg-deb -f "$(ls "$XB_DEBS"/xen-utils-${XENVER}_*.deb | tail -n1)" Version)
+[ "$hostv" = "$debv" ] ||
+    echo "build: warning: host libxenmisc$XENVER $hostv != xen-utils-$XENVER $debv" >&2
+
+# ---- helpers --------------------------------------------------------------
+copy_libs() {	# copy_libs ROOT FILE...: the ELF interpreter + ldd closure
+	local root=$1 f out l
+	shift
+	for f in "$@"; do
+		out=$(ldd "$f" 2>&1) || continue	# static, or a script
+		if grep -q 'not found' <<<"$out"; then
+			xb_die "unresolved libraries of $f:"$'\n'"$out"
+		fi
+		for l in $(awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' <<<"$out"); do
+			[ -e "$root$l" ] && continue
+			mkdir -p "$root$(dirname "$l")"
+			cp -L "$l" "$root$l"
+		done
+	done
+}
+install_bin() {	# install_bin ROOT SRC DEST: a program and its libraries
+	install -D -m 755 "$2" "$1$3"
+	copy_libs "$1" "$2"
+}
+copy_mods() {	# copy_mods ROOT LIST MODULE...: .ko + deps, in load order
+	local root=$1 list=$2 m f b
+	shift 2
+	mkdir -p "$root/lib/modules"
+	touch "$root/lib/modules/$list"
+	for m in "$@"; do
+		f=$(modprobe -d "$X" -S "$KVER" --show-depends "$m") ||
+		    xb_die "module $m not found in $KVER"
+		for f in $(awk '$1 == "insmod" { print $2 }' <<<"$f"); do
+			b=$(basename "$f")
+			grep -qx "$b" "$root"/lib/modules/*.list && continue
+			cp "$f" "$root/lib/modules/$b"
+			echo "$b" >> "$root/lib/modules/$list"
+		done
+	done
+}
+base_root() {	# base_root ROOT: busybox with every applet in /bin
+	local root=$1 a
+	rm -rf "$root"
+	mkdir -p "$root"/{bin,sbin,usr/bin,usr/sbin,lib,proc,sys,dev,tmp,run,etc,root,mnt,var/log,var/lib,var/run,var/lock}
+	cp /bin/busybox "$root/bin/busybox"
+	for a in $(/bin/busybox --list); do
+		[ -e "$root/bin/$a" ] || ln -s busybox "$root/bin/$a"
+	done
+}
+# A newc entry for a device node, so that the build needs no root/mknod.
+cpio_node() {	# cpio_node NAME MODE MAJOR MINOR INO
+	local n=$(( ${#1} + 1 ))
+	printf '070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%s\0' \
+	    "$5" "$2" 0 0 1 0 0 0 0 "$3" "$4" "$n" 0 "$1"
+	printf '%*s' $(( (4 - (110 + n) % 4) % 4 )) '' | tr ' ' '\0'
+}
+mkcpio() {	# mkcpio ROOT COMPRESSOR... > OUT
+	local root=$1
+	shift
+	{
+		(cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet)
+		# appended archive: the kernel reads concatenated newc archives
+		cpio_node dev/console $((8#020600)) 5 1 900001
+		cpio_node dev/null $((8#020666)) 1 3 900002
+		cpio_node TRAILER!!! 0 0 0 0
+	} | "$@"
+}
+
+# ---- Xen + kernels ------------------------------------------------------
+zcat "$X/boot/xen-$XENVER-amd64.gz" > "$XB_OUT/xen"
+cp "$X/boot/vmlinuz-$KVER" "$XB_OUT/vmlinuz"
+
+# The bzImage payload is xz (extract-vmlinux's method: find the xz magic,
+# unpack from there).  Keep it only if it is an ELF with Xen notes.
+GUEST_KERNEL=$XB_OUT/vmlinuz
+if [ "$XB_VMLINUX" = 1 ]; then
+	if [ ! -s "$XB_OUT/vmlinux" ] || [ "$XB_OUT/vmlinuz" -nt "$XB_OUT/vmlinux" ]; then
+		rm -f "$XB_OUT/vmlinux"
+		for off in $(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$XB_OUT/vmlinuz" | cut -d: -f1); do
+			tail -c +$((off + 1)) "$XB_OUT/vmlinuz" |
+			    xz -dcq --single-stream > "$XB_OUT/vmlinux.tmp" 2>/dev/null || true
+			if readelf -n "$XB_OUT/vmlinux.tmp" 2>/dev/null | grep -q '^ *Xen '; then
+				mv "$XB_OUT/vmlinux.tmp" "$XB_OUT/vmlinux"
+				break
+			fi
+		done
+		rm -f "$XB_OUT/vmlinux.tmp"
+	fi
+	if [ -s "$XB_OUT/vmlinux" ]; then
+		GUEST_KERNEL=$XB_OUT/vmlinux
+	else
+		echo "build: warning: cannot extract vmlinux; domUs boot vmlinuz" >&2
+	fi
+fi
+
+# ---- domU image -----------------------------------------------------------
+R=$XB_OUT/root-domu
+base_root "$R"
+copy_mods "$R" load.list xen-blkfront xen-netfront
+install -m 755 "$XB_HERE/domu-init.sh" "$R/init"
+mkdir -p "$R/xbtest/guest"
+install -m 755 "$XB_HERE"/guest/*.sh "$R/xbtest/guest/"
+mkcpio "$R" gzip -6 > "$XB_OUT/domu.cpio.gz"	# libxenguest unpacks gzip itself
+
+# ---- dom0 image -----------------------------------------------------------
+R=$XB_OUT/root-dom0
+base_root "$R"
+copy_mods "$R" load.list xen-evtchn xen-gntdev xen-gntalloc xenfs xen-privcmd \
+    loop bridge tun
+# present for anchor comparisons, never loaded by default: blkbackd must be
+# the only vbd backend
+copy_mods "$R" extra.list xen-blkback xen-netback
+
+# The stock hotplug scripts want bash, flock, GNU stat, util-linux losetup;
+# drop the busybox applets so no PATH order can pick the wrong one.
+for b in /bin/bash /usr/bin/flock /usr/bin/stat /usr/sbin/losetup /usr/sbin/blockdev; do
+	rm -f "$R/bin/$(basename "$b")"
+	install_bin "$R" "$b" "$b"
+done
+
+XB=$X/usr/lib/xen-$XENVER/bin
+for b in xl xenstored xenconsoled xenconsole xen-init-dom0 libxl-save-helper xenstore-control; do
+	install_bin "$R" "$XB/$b" "/usr/lib/xen-$XENVER/bin/$b"
+	ln -sf "/usr/lib/xen-$XENVER/bin/$b" "$R/usr/sbin/$b"
+done
+# glibc dlopen()s libgcc_s for pthread_cancel (xl uses it); ldd cannot see it
+gcc_s=$(ldconfig -p | awk '$1 == "libgcc_s.so.1" && /x86-64/ { print $NF; exit }')
+[ -n "$gcc_s" ] || xb_die "libgcc_s.so.1 not found on the host"
+install -D -m 644 "$(readlink -f "$gcc_s")" "$R$gcc_s"
+install_bin "$R" "$X/usr/bin/xenstore" /usr/bin/xenstore
+for b in chmod exists list ls read rm watch write; do
+	ln -s xenstore "$R/usr/bin/xenstore-$b"	# dispatches on argv[0]
+done
+cp -a "$X/etc/xen" "$R/etc/"
+mkdir -p "$R"/var/lib/xen/images "$R"/var/log/xen/console "$R"/var/run/xen \
+    "$R"/var/run/xenstored
+
+if [ "$XB_QDISK" = 1 ]; then
+	install_bin "$R" "$X/usr/libexec/xen-qemu-system-i386" /usr/libexec/xen-qemu-system-i386
+	mkdir -p "$R/usr/share/qemu"
+	cp -a /usr/share/qemu/keymaps "$R/usr/share/qemu/" 2>/dev/null || true
+fi
+
+# our daemons (every file of the sanitizer build)
+for f in "$XB_BIN"/*; do
+	[ -f "$f" ] && install_bin "$R" "$f" "/usr/sbin/$(basename "$f")"
+done
+
+install -m 755 "$XB_HERE/dom0-init.sh" "$R/init"
+mkdir -p "$R/xbtest/scenarios" "$R/xbtest/guest"
+install -m 644 "$XB_HERE/lib.sh" "$R/xbtest/lib.sh"
+install -m 755 "$XB_HERE"/scenarios/*.sh "$R/xbtest/scenarios/"
+cp "$GUEST_KERNEL" "$R/xbtest/guest/kernel"
+cp "$XB_OUT/domu.cpio.gz" "$R/xbtest/guest/domu.cpio.gz"
+mkcpio "$R" zstd -q -T0 -9 > "$XB_OUT/dom0.cpio.zst"	# fastest to unpack under TCG
+
+echo "$sum" > "$XB_OUT/.inputs"
+echo "build: $(cd "$XB_OUT" && ls -sh xen vmlinuz dom0.cpio.zst domu.cpio.gz | tr '\n' ' ')(guest kernel: $(basename "$GUEST_KERNEL"))"

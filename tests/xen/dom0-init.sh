@@ -1,0 +1,202 @@
+#!/bin/sh
+# dom0 /init (busybox): brings up the Xen userland (xenstored,
+# xen-init-dom0, xenconsoled, a bridge), starts blkbackd, runs the scenarios
+# named on the kernel command line and powers the machine off.
+#
+# Serial output contract (read by run.sh):
+#   XBT-DOM0 ...                   progress
+#   PASS <name> | FAIL <name>: <reason>   one verdict per scenario
+#   NOTE <name>: ...               facts a scenario wants shown
+#   XBT-LOG-BEGIN <name> ... XBT-LOG-END <name>   logs (failures; all in demo
+#                                  mode), every line prefixed with "| "
+# Kernel arguments: xbt.scenarios=a+b+c, xbt.mode=check|demo.
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin:/usr/lib/xen-4.17/bin
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+umask 022
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /dev/shm /proc/xen /run/xbt /var/log/xbt
+mount -t devpts devpts /dev/pts
+mount -t tmpfs tmpfs /dev/shm
+# devtmpfs has no /dev/fd or /dev/std*; the hotplug scripts' locking.sh
+# spins forever on `stat -L /dev/stdin` without them.
+ln -sf /proc/self/fd /dev/fd
+ln -sf fd/0 /dev/stdin
+ln -sf fd/1 /dev/stdout
+ln -sf fd/2 /dev/stderr
+
+up() { cut -d' ' -f1 /proc/uptime; }
+say() { echo "XBT-DOM0 [$(up)] $*"; }
+SCENARIOS= MODE=check
+for a in $(cat /proc/cmdline); do
+	case $a in
+	xbt.scenarios=*) SCENARIOS=$(echo "${a#*=}" | tr '+' ' ') ;;
+	xbt.mode=*) MODE=${a#*=} ;;
+	esac
+done
+if [ -z "$SCENARIOS" ]; then
+	if [ "$MODE" = demo ]; then
+		SCENARIOS=demo
+	else
+		for f in /xbtest/scenarios/*.sh; do
+			grep -q '^# default: no' "$f" || SCENARIOS="$SCENARIOS $(basename "$f" .sh)"
+		done
+	fi
+fi
+say "up: kernel $(uname -r), mode $MODE, scenarios:$(printf ' %s' $SCENARIOS)"
+
+BLKBACKD_LOG=/var/log/blkbackd.log
+BLKBACKD_PIDFILE=/run/xbt/blkbackd.pid
+SETUP_ERR=
+
+# ---- Xen userland ------------------------------------------------------------
+for m in $(cat /lib/modules/load.list); do
+	insmod "/lib/modules/$m" || say "WARNING: insmod $m failed"
+done
+mount -t xenfs xenfs /proc/xen || SETUP_ERR="mount xenfs failed"
+
+mkdir -p /var/run/xen /var/run/xenstored /var/lib/xen /var/log/xen/console /var/lock
+xenstored --pid-file /var/run/xenstored.pid || SETUP_ERR=${SETUP_ERR:-"xenstored failed"}
+i=0
+until xenstore-read -s / >/dev/null 2>&1; do
+	i=$((i + 1))
+	[ $i -gt 100 ] && { SETUP_ERR=${SETUP_ERR:-"xenstored not answering"}; break; }
+	sleep 0.1
+done
+xen-init-dom0 >/var/log/xen-init-dom0.log 2>&1 || SETUP_ERR=${SETUP_ERR:-"xen-init-dom0 failed"}
+# xenconsoled logs each guest's console to guest-NAME.log: the scenarios'
+# only view of their guests
+xenconsoled --pid-file=/var/run/xen/xenconsoled.pid --log=guest \
+    --log-dir=/var/log/xen/console || SETUP_ERR=${SETUP_ERR:-"xenconsoled failed"}
+brctl addbr xenbr0 && ip addr add 10.0.0.1/24 dev xenbr0 && ip link set xenbr0 up ||
+    say "WARNING: bridge xenbr0 setup failed"
+mkdir -p /var/lib/xen/images
+mount -t tmpfs -o size=640m tmpfs /var/lib/xen/images
+say "xen userland up: $(xl info 2>/dev/null | awk '/^xen_version|^free_memory/ { printf "%s=%s ", $1, $3 }')"
+
+# ---- blkbackd ------------------------------------------------------------------
+start_blkbackd() {
+	[ -x /usr/sbin/blkbackd ] || return 0
+	echo "==== blkbackd started at $(up)" >> $BLKBACKD_LOG
+	blkbackd -d -v >> $BLKBACKD_LOG 2>&1 &
+	echo $! > $BLKBACKD_PIDFILE
+	sleep 1
+	if kill -0 "$(cat $BLKBACKD_PIDFILE)" 2>/dev/null; then
+		say "blkbackd running, pid $(cat $BLKBACKD_PIDFILE)"
+	else
+		say "blkbackd exited at startup; its log:"
+		tail -n 20 $BLKBACKD_LOG | sed 's/^/| /'
+	fi
+}
+touch $BLKBACKD_LOG
+if [ -x /usr/sbin/blkbackd ]; then
+	start_blkbackd
+else
+	say "no /usr/sbin/blkbackd in this image: nothing serves vbd devices"
+fi
+
+# ---- scenarios --------------------------------------------------------------------
+section() { echo "---- $1"; }
+# the logs of one scenario, for a failure (or demo mode)
+dump_logs() {	# NAME LOG
+	echo "XBT-LOG-BEGIN $1"
+	{
+		section "scenario log"
+		cat "$2"
+		section "blkbackd.log (lines added during the scenario, last 80)"
+		tail -c +$((BB_OFF + 1)) $BLKBACKD_LOG | tail -n 80
+		for c in $(find /var/log/xen/console -type f -newer /run/xbt/stamp 2>/dev/null); do
+			section "guest console $c (last 80 lines)"
+			tr -d '\r' < "$c" | tail -n 80
+		done
+		section "xen-hotplug.log (lines added during the scenario)"
+		tail -c +$((HP_OFF + 1)) /var/log/xen/xen-hotplug.log 2>/dev/null | tail -n 40
+		section "xl list"
+		xl list 2>&1
+		section "xl dmesg | tail -n 25"
+		xl dmesg 2>&1 | tail -n 25
+		section "dom0 dmesg | tail -n 25"
+		dmesg | tail -n 25
+		section "xenstore-ls -f /local/domain/0/backend"
+		xenstore-ls -f /local/domain/0/backend 2>&1 | head -n 150
+	} 2>&1 | sed 's/^/| /'
+	echo "XBT-LOG-END $1"
+}
+
+# Leftover guests of a failed scenario must not disturb the next one.
+cleanup_guests() {
+	for d in $(xl list 2>/dev/null | awk 'NR > 1 && $1 != "Domain-0" { print $1 }'); do
+		say "destroying leftover guest $d"
+		timeout 30 xl destroy "$d" >/dev/null 2>&1
+	done
+	rm -f /var/lib/xen/images/*
+}
+
+size_of() { wc -c < "$1" 2>/dev/null || echo 0; }
+
+run_scenario() {	# NAME
+	name=$1
+	f=/xbtest/scenarios/$name.sh
+	log=/var/log/xbt/$name.log
+	if [ ! -f "$f" ]; then
+		echo "FAIL $name: no such scenario"
+		return
+	fi
+	if [ -n "$SETUP_ERR" ]; then
+		echo "FAIL $name: test bed setup failed: $SETUP_ERR"
+		return
+	fi
+	tmo=$(sed -n 's/^# timeout: *\([0-9][0-9]*\).*/\1/p' "$f" | head -n 1)
+	tmo=${tmo:-180}
+	touch /run/xbt/stamp
+	rm -f /run/xbt/pgid
+	HP_OFF=$(size_of /var/log/xen/xen-hotplug.log)
+	echo "==== scenario $name at $(up)" >> $BLKBACKD_LOG
+	BB_OFF=$(size_of $BLKBACKD_LOG)
+	say "START $name (timeout ${tmo}s)"
+	t0=$(cut -d. -f1 /proc/uptime)
+	# own process group, so whatever the scenario left running can be
+	# killed (xl's domain watchers setsid themselves and survive)
+	XBT_NAME=$name XBT_BB_OFF=$BB_OFF timeout "$tmo" \
+	    setsid sh -c 'echo $$ > /run/xbt/pgid; exec sh "$0"' "$f" > "$log" 2>&1 < /dev/null
+	rc=$?
+	kill -9 -- "-$(cat /run/xbt/pgid)" 2>/dev/null
+	t=$(( $(cut -d. -f1 /proc/uptime) - t0 ))
+
+	v=$(grep -E "^(PASS $name\$|FAIL $name: )" "$log" | head -n 1)
+	if [ -z "$v" ]; then
+		case $rc in
+		143|137) v="FAIL $name: timed out after ${tmo}s" ;;
+		*) v="FAIL $name: no verdict (exit status $rc)" ;;
+		esac
+	fi
+	# blkbackd trouble fails the scenario even when its checks passed
+	if [ -x /usr/sbin/blkbackd ]; then
+		new=$(tail -c +$((BB_OFF + 1)) $BLKBACKD_LOG |
+		    grep -m 1 -E 'ERROR: [A-Za-z]+Sanitizer|runtime error:|SUMMARY: [A-Za-z]+Sanitizer')
+		if ! kill -0 "$(cat $BLKBACKD_PIDFILE)" 2>/dev/null; then
+			wait "$(cat $BLKBACKD_PIDFILE)" 2>/dev/null
+			[ "${v#PASS}" != "$v" ] && v="FAIL $name: blkbackd exited during the scenario"
+			say "blkbackd died during $name; restarting it"
+			start_blkbackd
+		fi
+		[ -n "$new" ] && [ "${v#PASS}" != "$v" ] && v="FAIL $name: sanitizer report in blkbackd.log: $new"
+	fi
+
+	say "END $name after ${t}s"
+	grep '^XBT-NOTE ' "$log" | sed "s/^XBT-NOTE /NOTE $name: /"
+	if [ "${v#PASS}" = "$v" ] || [ "$MODE" = demo ]; then
+		dump_logs "$name" "$log"
+	fi
+	echo "$v"
+	cleanup_guests
+}
+
+for s in $SCENARIOS; do
+	run_scenario "$s"
+done
+say "all scenarios done"
+sync
+poweroff -f

@@ -1,0 +1,73 @@
+#!/bin/sh
+# domU /init (busybox).  Everything printed here goes to hvc0, which
+# xenconsoled logs in dom0: that log is the only channel back to the test.
+# Kernel arguments: xbt.guest=SCRIPT runs /xbtest/guest/SCRIPT.sh,
+# xbt.stay=1 keeps the guest up afterwards (the scenario stops it).
+export PATH=/bin:/sbin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+stty -opost 2>/dev/null		# no \r\n in the console log
+
+# `xl shutdown` makes the kernel run /sbin/poweroff; with a shell as init,
+# busybox's signal to pid 1 would be lost, so power off directly.  The
+# raised console level shows the frontends closing (xenbus_dev_shutdown).
+mkdir -p /sbin
+printf '#!/bin/sh\necho XBT-GUEST-POWEROFF > /dev/console\nsync\ndmesg -n 8\nexec /bin/busybox poweroff -f\n' > /sbin/poweroff
+cp /sbin/poweroff /sbin/reboot
+chmod 755 /sbin/poweroff /sbin/reboot
+
+GUEST= STAY=0
+for a in $(cat /proc/cmdline); do
+	case $a in
+	xbt.guest=*) GUEST=${a#*=} ;;
+	xbt.stay=*) STAY=${a#*=} ;;
+	esac
+done
+echo "XBT-GUEST-BOOT kernel=$(uname -r) uptime=$(cut -d' ' -f1 /proc/uptime) script=$GUEST"
+
+# insmod xen-blkfront waits (up to 30 s and more) for its devices to
+# connect, so a half-working backend would block /init: load in the
+# background and wait for the disks below instead.
+( for m in $(cat /lib/modules/load.list); do
+	insmod "/lib/modules/$m" || echo "XBT-GUEST-WARN insmod $m failed"
+done ) &
+
+# Every vbd the toolstack configured (xenbus registers the device at boot,
+# driver or not) should get a block device within 30 s.
+i=0
+while :; do
+	pending=
+	for v in /sys/bus/xen/devices/vbd-*; do
+		[ -e "$v" ] || continue
+		ls "$v/block" 2>/dev/null | grep -q . || pending="$pending ${v##*/}"
+	done
+	[ -z "$pending" ] && break
+	i=$((i + 1))
+	if [ $i -gt 300 ]; then
+		echo "XBT-GUEST-WARN no block device after 30s for:$pending"
+		break
+	fi
+	sleep 0.1
+done
+echo "XBT-GUEST-DISKS $(cd /sys/block && ls -d xvd* 2>/dev/null | tr '\n' ' ')"
+
+# helpers for the guest scripts (sourced in a subshell, so exit ends only
+# the script)
+ok() { echo "XBT-GUEST-OK $*"; }
+bad() { echo "XBT-GUEST-FAIL $1: $2"; exit 1; }
+uptime_s() { cut -d' ' -f1 /proc/uptime; }
+
+if [ -n "$GUEST" ]; then
+	if [ -f "/xbtest/guest/$GUEST.sh" ]; then
+		( . "/xbtest/guest/$GUEST.sh" )
+	else
+		echo "XBT-GUEST-FAIL init: no guest script $GUEST"
+	fi
+fi
+echo "XBT-GUEST-DONE uptime=$(uptime_s)"
+if [ "$STAY" = 1 ]; then
+	while :; do sleep 60; done
+fi
+/sbin/poweroff
+while :; do sleep 60; done	# pid 1 must never exit

@@ -1,0 +1,196 @@
+# lib.sh - helpers for the scenarios; sourced in dom0 (busybox sh).
+#
+# A scenario prints exactly one verdict line through pass or fail, which
+# also end it.  fail (and every helper that fails) must run in the
+# scenario's own shell, not inside $(...), or its verdict is lost.
+#
+# Guests talk back only through their console (hvc0, logged by xenconsoled
+# to $CONSOLE_DIR/guest-NAME.log): the guest scripts print
+#   XBT-GUEST-OK <what>    XBT-GUEST-FAIL <what>: <reason>    XBT-GUEST-DONE
+
+XBT_NAME=${XBT_NAME:-$(basename "$0" .sh)}
+IMAGES=/var/lib/xen/images
+CONSOLE_DIR=/var/log/xen/console
+BLKBACKD_LOG=/var/log/blkbackd.log
+BLKBACKD_PIDFILE=/run/xbt/blkbackd.pid
+GUEST_KERNEL=/xbtest/guest/kernel
+GUEST_RAMDISK=/xbtest/guest/domu.cpio.gz
+XVDA=51712			# vbd device ids (xen vbd-interface encoding)
+XVDB=51728
+
+now() { cut -d. -f1 /proc/uptime; }
+log() { echo "[$(cut -d' ' -f1 /proc/uptime)] $*"; }
+# note: also shown as "NOTE <scenario>: ..." in the run's summary
+note() { log "$*"; echo "XBT-NOTE $*"; }
+pass() { echo "PASS $XBT_NAME"; exit 0; }
+fail() { echo "FAIL $XBT_NAME: $*"; exit 1; }
+
+be_path() { echo "/local/domain/0/backend/vbd/$1/$2"; }	# DOMID DEVID
+fe_path() { echo "/local/domain/$1/device/vbd/$2"; }
+xs_read() { xenstore-read "$1" 2>/dev/null; }
+
+# ---- disk images --------------------------------------------------------
+
+mkimg() {	# mkimg PATH MiB: sparse raw image
+	rm -f "$1"
+	truncate -s "${2}M" "$1" || fail "cannot create $1"
+}
+mktoken() { head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n'; }
+put_sector() {	# put_sector IMG SECTOR TEXT: one line, zero-padded sector
+	printf '%s\n' "$3" | dd of="$1" bs=512 seek="$2" count=1 conv=sync,notrunc 2>/dev/null ||
+	    fail "cannot write sector $2 of $1"
+}
+get_sector() {	# get_sector IMG SECTOR: its first line
+	dd if="$1" bs=512 skip="$2" count=1 2>/dev/null | tr -d '\0' | head -n 1
+}
+
+# ---- guests ---------------------------------------------------------------
+
+# guest_cfg NAME SCRIPT [DISK...]: /tmp/NAME.cfg for a PV guest that runs
+# /xbtest/guest/SCRIPT.sh.  DISK lines go in verbatim, as an admin writes
+# them (no script= override: the stock block hotplug script runs).
+# GUEST_ARGS adds kernel arguments (xbt.stay=1: stay up after the script).
+guest_cfg() {
+	_n=$1 _s=$2
+	shift 2
+	_d=
+	for _x in "$@"; do _d="$_d${_d:+, }'$_x'"; done
+	rm -f "$CONSOLE_DIR/guest-$_n.log"	# a name's log is appended to
+	cat > "/tmp/$_n.cfg" <<EOF
+name = "$_n"
+type = "pv"
+kernel = "$GUEST_KERNEL"
+ramdisk = "$GUEST_RAMDISK"
+extra = "console=hvc0 rdinit=/init loglevel=6 xbt.guest=$_s ${GUEST_ARGS:-}"
+memory = ${GUEST_MEM:-256}
+vcpus = 1
+${_d:+disk = [ $_d ]}
+on_poweroff = "destroy"
+on_reboot = "destroy"
+on_crash = "destroy"
+EOF
+}
+
+guest_start() {	# guest_start NAME: xl create, fail with xl's error
+	log "xl create $1"
+	if ! xl create "/tmp/$1.cfg" > "/tmp/$1.create.log" 2>&1; then
+		sed 's/^/  xl: /' "/tmp/$1.create.log"
+		fail "xl create $1 failed: $(xl_error "/tmp/$1.create.log")"
+	fi
+	log "$1 is domain $(guest_domid "$1")"
+}
+guest_domid() { xl domid "$1" 2>/dev/null; }
+xl_error() {	# xl_error LOG: the line of xl's output that says what failed
+	grep -iE 'error|fail' "$1" | tail -n 1 | grep . || grep . "$1" | tail -n 1
+}
+
+console() { tr -d '\r' < "$CONSOLE_DIR/guest-$1.log" 2>/dev/null; }
+console_grep() { console "$1" | grep -E "$2"; }	# NAME REGEX
+
+# wait_console NAME REGEX TIMEOUT: until the guest's console shows REGEX.
+# Fails early when the guest reports XBT-GUEST-FAIL or is gone.
+wait_console() {
+	_end=$(( $(now) + $3 ))
+	while :; do
+		console_grep "$1" "$2" >/dev/null && return 0
+		_g=$(console_grep "$1" 'XBT-GUEST-FAIL' | head -n 1)
+		[ -n "$_g" ] && fail "$1: ${_g#*XBT-GUEST-FAIL }"
+		if ! guest_domid "$1" >/dev/null; then
+			sleep 1		# xenconsoled may still be draining
+			console_grep "$1" "$2" >/dev/null && return 0
+			fail "$1 is gone without printing '$2'"
+		fi
+		[ "$(now)" -ge "$_end" ] && fail "$1: no '$2' on its console after $3s"
+		sleep 0.5
+	done
+}
+
+# wait_gone NAME TIMEOUT: until the domain is gone; else destroy it, fail.
+wait_gone() {
+	_end=$(( $(now) + $2 ))
+	while guest_domid "$1" >/dev/null; do
+		if [ "$(now)" -ge "$_end" ]; then
+			xl destroy "$1"
+			fail "$1 still running after $2s (destroyed)"
+		fi
+		sleep 0.5
+	done
+}
+
+guest_stop() {	# guest_stop NAME TIMEOUT: orderly shutdown (frontends close)
+	log "xl shutdown $1"
+	xl shutdown "$1" || fail "xl shutdown $1 failed"
+	wait_gone "$1" "$2"
+}
+
+# A frontend that is Connected at guest poweroff switches to Closing and
+# waits 5 s for the backend to follow (xenbus_dev_shutdown).
+check_clean_close() {	# check_clean_close NAME (after it is gone)
+	_t=$(console_grep "$1" 'timeout closing device' | head -n 1)
+	[ -z "$_t" ] || fail "$1: the backend did not follow the frontend to Closing at poweroff ($_t)"
+}
+
+# ---- xenstore -------------------------------------------------------------
+
+wait_xs() {	# wait_xs PATH VALUE TIMEOUT
+	_end=$(( $(now) + $3 ))
+	until [ "$(xs_read "$1")" = "$2" ]; do
+		[ "$(now)" -ge "$_end" ] &&
+		    fail "$1 is '$(xs_read "$1")', not '$2', after $3s"
+		sleep 0.3
+	done
+}
+wait_xs_gone() {	# wait_xs_gone PATH TIMEOUT
+	_end=$(( $(now) + $2 ))
+	while xenstore-exists "$1" 2>/dev/null; do
+		[ "$(now)" -ge "$_end" ] && fail "$1 still exists after $2s"
+		sleep 0.3
+	done
+}
+
+# ---- blkbackd -------------------------------------------------------------
+
+blkbackd_alive() { [ -f "$BLKBACKD_PIDFILE" ] && kill -0 "$(cat "$BLKBACKD_PIDFILE")" 2>/dev/null; }
+
+# blkbackd_worker DOMID DEVID: pids of blkbackd processes whose command
+# line (process title) names d<domid>/<devid>, e.g. "blkbackd: d3/51712".
+blkbackd_worker() {
+	for _p in /proc/[0-9]*; do
+		_c=$(tr '\0' ' ' < "$_p/cmdline" 2>/dev/null) || continue
+		case $_c in *blkbackd*) ;; *) continue ;; esac
+		echo "$_c" | grep -qE "(^|[^0-9A-Za-z])d$1/$2([^0-9]|\$)" && echo "${_p#/proc/}"
+	done
+	return 0
+}
+blkbackd_procs() {	# one line: every blkbackd process title
+	for _p in /proc/[0-9]*; do
+		_c=$(tr '\0' ' ' < "$_p/cmdline" 2>/dev/null) || continue
+		case $_c in *blkbackd*) printf '[%s] ' "$_c" ;; esac
+	done
+}
+
+# blkbackd_served DOMID DEVID: the device is Connected and blkbackd, not the
+# kernel, serves it.
+blkbackd_served() {
+	[ -e /sys/bus/xen-backend/drivers/vbd ] &&
+	    fail "kernel xen-blkback is loaded (/sys/bus/xen-backend/drivers/vbd)"
+	_st=$(xs_read "$(be_path "$1" "$2")/state")
+	[ "$_st" = 4 ] || fail "backend vbd $1/$2 state is '$_st', not 4 (Connected)"
+	[ -n "$(blkbackd_worker "$1" "$2")" ] ||
+	    fail "no blkbackd process titled d$1/$2 (blkbackd processes: $(blkbackd_procs))"
+	log "vbd $1/$2 served by blkbackd pid $(blkbackd_worker "$1" "$2" | tr '\n' ' ')"
+}
+
+# wait_worker_gone DOMID DEVID TIMEOUT
+wait_worker_gone() {
+	_end=$(( $(now) + $3 ))
+	while [ -n "$(blkbackd_worker "$1" "$2")" ]; do
+		[ "$(now)" -ge "$_end" ] &&
+		    fail "blkbackd worker for d$1/$2 still running $3s after its device went away"
+		sleep 0.3
+	done
+}
+
+# Lines blkbackd logged since this scenario started (dom0-init sets the
+# offset).
+blkbackd_log_new() { tail -c +$(( ${XBT_BB_OFF:-0} + 1 )) "$BLKBACKD_LOG" 2>/dev/null; }

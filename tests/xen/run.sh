@@ -1,0 +1,156 @@
+#!/bin/bash
+# Boot Xen + dom0 under QEMU and run test bed scenarios in dom0.
+#   run.sh [--demo] [scenario ...]
+# Default: every scenario in tests/xen/scenarios/ (sorted) except those
+# marked "# default: no"; --demo (or XB_MODE=demo) defaults to the demo
+# scenario and shows every scenario's log.  Builds first (build.sh is a
+# no-op when nothing changed; XB_NOBUILD=1 skips it).
+# Stdout: the failure logs, NOTE lines, one PASS/FAIL line per requested
+# scenario, then "XBT-SUMMARY <passed> <failed>".  Exit 0 iff all passed.
+# Progress goes to stderr (XB_VERBOSE=1: the whole serial console).
+# Knobs: TIMEOUT (s, 900), ACCEL (auto|tcg|kvm), MEM (MiB, 2048),
+# SMP (2; 1 corrupts dom0 under TCG), DOM0_MEM (1024M), XEN_EXTRA.
+set -euo pipefail
+. "$(dirname "$0")/env.sh"
+
+MODE=${XB_MODE:-check}
+if [ "${1:-}" = --demo ]; then
+	MODE=demo
+	shift
+fi
+TIMEOUT=${TIMEOUT:-900}
+ACCEL=${ACCEL:-auto}
+MEM=${MEM:-2048}
+SMP=${SMP:-2}
+DOM0_MEM=${DOM0_MEM:-1024M}
+SERIAL=$XB_OUT/serial.log
+
+# ---- scenarios --------------------------------------------------------
+if [ $# -gt 0 ]; then
+	LIST=("$@")
+elif [ "$MODE" = demo ]; then
+	LIST=(demo)
+else
+	LIST=()
+	for f in $(LC_ALL=C ls "$XB_HERE"/scenarios/*.sh); do
+		grep -q '^# default: no' "$f" || LIST+=("$(basename "$f" .sh)")
+	done
+fi
+for s in "${LIST[@]}"; do
+	[ -f "$XB_HERE/scenarios/$s.sh" ] || xb_die "no scenario '$s' in $XB_HERE/scenarios"
+done
+
+[ "${XB_NOBUILD:-0}" = 1 ] || "$XB_HERE/build.sh" >&2
+for f in xen vmlinuz dom0.cpio.zst; do
+	[ -f "$XB_OUT/$f" ] || xb_die "$XB_OUT/$f missing: run tests/xen/build.sh"
+done
+case $XB_OUT in *,* | *' '*) xb_die "XB_OUT must not contain commas or spaces (QEMU multiboot module list)" ;; esac
+
+# ---- accelerator -------------------------------------------------------
+# Xen needs real VT-x/AMD-V under KVM; kvm_pvm (software PVM, no SVM/VMX)
+# crashes on Xen's first CET instructions, so auto picks TCG there.
+if [ "$ACCEL" = auto ]; then
+	if [ -w /dev/kvm ] && { [ -d /sys/module/kvm_intel ] || [ -d /sys/module/kvm_amd ]; }; then
+		ACCEL=kvm
+	else
+		ACCEL=tcg
+	fi
+fi
+case $ACCEL in
+kvm)	ACCEL_ARGS=(-accel kvm -cpu host)
+	XEN_EXTRA=${XEN_EXTRA-} ;;
+tcg)	# tb-size: TCG code cache in MiB (QEMU's 1 GiB default costs RAM)
+	ACCEL_ARGS=(-accel "tcg,tb-size=${TB_SIZE:-256}" -cpu max)
+	# -cpu max advertises SMAP; Xen's PV bounce frames then fault under TCG
+	XEN_EXTRA=${XEN_EXTRA-smap=0} ;;
+*)	xb_die "ACCEL must be auto, tcg or kvm" ;;
+esac
+echo "accel: $ACCEL (qemu -smp $SMP -m $MEM, dom0 $DOM0_MEM, timeout ${TIMEOUT}s, mode $MODE)"
+
+# ---- boot ------------------------------------------------------------------
+XEN_ARGS="console=com1 com1=115200,8n1 dom0_mem=$DOM0_MEM,max:$DOM0_MEM dom0_max_vcpus=1 loglvl=all guest_loglvl=all noreboot=false $XEN_EXTRA"
+# the scenario list uses '+': a ',' would split QEMU's multiboot module list
+DOM0_ARGS="console=hvc0 earlyprintk=xen rdinit=/init loglevel=4 xbt.mode=$MODE xbt.scenarios=$(IFS=+; echo "${LIST[*]}")"
+
+stamp() {	# timestamp every serial line; progress to stderr
+	local t0=${EPOCHREALTIME/./} line d
+	while IFS= read -r line; do
+		line=${line//$'\r'/}
+		d=$(( ${EPOCHREALTIME/./} - t0 ))
+		printf -v line '%4d.%02d %s' $((d / 1000000)) $((d % 1000000 / 10000)) "$line"
+		printf '%s\n' "$line"
+		if [ "${XB_VERBOSE:-0}" = 1 ]; then
+			printf '%s\n' "$line" >&2
+		else
+			case ${line#* } in
+			XBT-DOM0* | PASS\ * | FAIL\ * | NOTE\ * | *"Panic on CPU"* | *"Kernel panic"*)
+				printf '%s\n' "$line" >&2 ;;
+			esac
+		fi
+	done
+}
+
+mkdir -p "$XB_OUT"
+rm -f "$XB_OUT/qemu.pid" "$XB_OUT/qemu.rc"
+T0=$SECONDS
+# In the background so that a signal to this script can stop QEMU (bash
+# would only run the trap after a foreground pipeline ended).
+{
+	set +e
+	timeout --foreground -k 10 "$TIMEOUT" qemu-system-x86_64 \
+	    "${ACCEL_ARGS[@]}" -m "$MEM" -smp "$SMP" \
+	    -display none -vga none -monitor none -serial stdio -no-reboot -nic none \
+	    -pidfile "$XB_OUT/qemu.pid" \
+	    -kernel "$XB_OUT/xen" -append "$XEN_ARGS" \
+	    -initrd "$XB_OUT/vmlinuz $DOM0_ARGS,$XB_OUT/dom0.cpio.zst" \
+	    </dev/null 2>&1 | stamp > "$SERIAL"
+	echo "${PIPESTATUS[0]}" > "$XB_OUT/qemu.rc"
+} &
+BOOT=$!
+stop_qemu() {
+	[ -s "$XB_OUT/qemu.pid" ] && kill "$(cat "$XB_OUT/qemu.pid")" 2>/dev/null
+	wait "$BOOT" 2>/dev/null
+	exit 130
+}
+trap stop_qemu INT TERM HUP
+wait "$BOOT" || true
+trap - INT TERM HUP
+RC=$(cat "$XB_OUT/qemu.rc" 2>/dev/null || echo '?')
+case $RC in
+0) why= ;;
+124 | 137) why=" (killed by the ${TIMEOUT}s timeout)" ;;
+*) why= ;;
+esac
+echo "qemu: exit status $RC$why after $((SECONDS - T0))s; serial log: $SERIAL"
+
+# ---- verdicts ------------------------------------------------------------
+TEXT=$(sed -E 's/^ *[0-9]+\.[0-9]{2} //' "$SERIAL")
+passed=0 failed=0 unseen=0
+VERDICTS=()
+for s in "${LIST[@]}"; do
+	v=$(grep -m 1 -E "^(PASS $s\$|FAIL $s: )" <<<"$TEXT" || true)
+	if [ -z "$v" ]; then
+		v="FAIL $s: no verdict (test bed timed out or crashed)"
+		unseen=1
+	fi
+	if [ "${v#PASS}" != "$v" ]; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+	fi
+	if [ "${v#PASS}" = "$v" ] || [ "$MODE" = demo ]; then
+		# the block dom0 printed for it (lines already start with "| ")
+		awk -v b="XBT-LOG-BEGIN $s" -v e="XBT-LOG-END $s" \
+		    '$0 == b { on = 1; print "==== logs of " substr(b, 15); next }
+		     $0 == e { on = 0; next } on' <<<"$TEXT"
+	fi
+	VERDICTS+=("$v")
+done
+if [ "$unseen" = 1 ]; then
+	echo "==== last 60 lines of the serial console"
+	tail -n 60 "$SERIAL" | sed 's/^/| /'
+fi
+grep -E '^NOTE ' <<<"$TEXT" || true
+printf '%s\n' "${VERDICTS[@]}"
+echo "XBT-SUMMARY $passed $failed"
+[ "$failed" = 0 ]

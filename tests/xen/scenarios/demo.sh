@@ -1,0 +1,52 @@
+#!/bin/sh
+# make demo: one guest with an unchanged disk line, served by blkbackd;
+# shows the backend's xenstore dir, what both ends negotiated, what the
+# guest sees, and a read/write round trip.
+# default: no
+# timeout: 150
+. /xbtest/lib.sh
+
+mkimg $IMAGES/demo.img 64
+tok=$(mktoken)
+put_sector $IMAGES/demo.img 0 "XBT-TOKEN-$tok"
+spec="format=raw,vdev=xvda,access=rw,target=$IMAGES/demo.img"
+echo "== guest disk line (xl config, unchanged): '$spec'"
+GUEST_ARGS=xbt.stay=1 guest_cfg demo demo "$spec"
+guest_start demo
+D=$(guest_domid demo)
+wait_console demo 'XBT-GUEST-OK rw xvda' 60
+BE=$(be_path $D $XVDA)
+FE=$(fe_path $D $XVDA)
+
+echo
+echo "== backend directory (xenstore-ls -f $BE)"
+xenstore-ls -f "$BE"
+echo
+echo "== negotiated"
+for k in $(xenstore-list "$BE" | grep -E '^(feature-|max-ring|multi-queue|sectors|sector-size|physical-sector-size|info|mode|state)' | sort); do
+	printf '  backend  %-32s %s\n' "$k" "$(xs_read "$BE/$k")"
+done
+for k in $(xenstore-list "$FE" | grep -E '^(ring-ref|ring-page-order|event-channel|protocol|feature-|multi-queue|queue-|state)' | sort); do
+	case $k in
+	queue-*) for q in $(xenstore-list "$FE/$k"); do
+		printf '  frontend %-32s %s\n' "$k/$q" "$(xs_read "$FE/$k/$q")"; done ;;
+	*) printf '  frontend %-32s %s\n' "$k" "$(xs_read "$FE/$k")" ;;
+	esac
+done
+echo
+echo "== blkbackd processes"
+echo "  $(blkbackd_procs)"
+echo
+echo "== the guest sees"
+console_grep demo 'XBT-GUEST-(PART|DMESG|READ|OK)' | sed 's/.*XBT-GUEST-/  /'
+
+blkbackd_served $D $XVDA
+got=$(console_grep demo 'XBT-GUEST-READ xvda' | head -n 1)
+[ "${got#*XBT-GUEST-READ xvda }" = "XBT-TOKEN-$tok" ] || fail "guest read '${got#*XBT-GUEST-READ xvda }', want XBT-TOKEN-$tok"
+w=$(get_sector $IMAGES/demo.img 1)
+[ "$w" = "XBT-WROTE-$tok" ] || fail "the guest's flushed write is not in the image (sector 1: '$w')"
+echo
+echo "== read/write check: guest read dom0's token XBT-TOKEN-$tok; dom0 found the guest's XBT-WROTE-$tok in the image"
+guest_stop demo 30
+check_clean_close demo
+pass
