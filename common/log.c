@@ -101,7 +101,10 @@ vlogdev(int pri, const char *type, unsigned int domid, unsigned int devid,
 {
 	char dev[64];
 
-	snprintf(dev, sizeof(dev), "%s d%u/%u: ", type, domid, devid);
+	if (log_prefix[0] != '\0')
+		dev[0] = '\0';
+	else
+		snprintf(dev, sizeof(dev), "%s d%u/%u: ", type, domid, devid);
 	vlog(pri, dev, fmt, ap, 0);
 }
 
@@ -124,6 +127,19 @@ log_devinfo(const char *type, unsigned int domid, unsigned int devid,
 
 	va_start(ap, fmt);
 	vlogdev(LOG_INFO, type, domid, devid, fmt, ap);
+	va_end(ap);
+}
+
+void
+log_devdebug(const char *type, unsigned int domid, unsigned int devid,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!log_verb)
+		return;
+	va_start(ap, fmt);
+	vlogdev(LOG_DEBUG, type, domid, devid, fmt, ap);
 	va_end(ap);
 }
 

@@ -30,12 +30,15 @@ void	log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void	log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
- * Device-scoped messages for processes that serve several devices: the line
- * is prefixed with "<type> d<domid>/<devid>: ".
+ * Device-scoped messages: the line is prefixed with "<type> d<domid>/<devid>: "
+ * unless a process prefix is set (a worker serves one device and its prefix
+ * already names it).  log_devdebug() prints only when verbose.
  */
 void	log_devwarnx(const char *type, unsigned int domid, unsigned int devid,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 void	log_devinfo(const char *type, unsigned int domid, unsigned int devid,
+	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void	log_devdebug(const char *type, unsigned int domid, unsigned int devid,
 	    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* Startup failures only: log and exit(1). */

@@ -34,6 +34,7 @@ struct xb_dev {
 	bool			 started;
 	bool			 probed;
 	bool			 in_eval, again;
+	bool			 dead;		/* destroyed: ignore every event */
 };
 
 static const char *xb_state_names[] = {
@@ -169,7 +170,7 @@ xb_watch_cb(const char *path, void *arg)
 	struct xb_dev *dev = arg;
 
 	(void)path;
-	if (dev->started)
+	if (dev->started && !dev->dead)
 		xb_eval(dev);
 }
 
@@ -180,7 +181,7 @@ xb_release_cb(const char *path, void *arg)
 
 	(void)path;
 	/* A domain died; it may be our frontend's. */
-	if (dev->started)
+	if (dev->started && !dev->dead)
 		xb_eval(dev);
 }
 
@@ -248,8 +249,8 @@ xb_dev_start(struct xb_dev *dev)
 	dev->w_fe = xsc_watch(dev->xsc, path, xb_watch_cb, dev);
 	dev->w_rel = xsc_watch(dev->xsc, "@releaseDomain", xb_release_cb, dev);
 	if (dev->w_be == NULL || dev->w_fe == NULL || dev->w_rel == NULL)
-		log_warn("%s d%u/%u: xenstore watch", dev->type, dev->domid,
-		    dev->devid);
+		log_devwarnx(dev->type, dev->domid, dev->devid,
+		    "xenstore watch: %s", strerror(errno));
 	dev->started = true;
 	xb_eval(dev);
 }
@@ -268,7 +269,7 @@ xb_dev_free(struct xb_dev *dev)
 void
 xb_dev_kick(struct xb_dev *dev)
 {
-	if (dev->started)
+	if (dev->started && !dev->dead)
 		xb_eval(dev);
 }
 
@@ -392,8 +393,8 @@ xb_eval(struct xb_dev *dev)
 				break;
 			continue;
 		}
-		log_debug("%s d%u/%u: be %s fe %s online %d hotplug %d ready %d"
-		    " -> %s (%s)", dev->type, dev->domid, dev->devid,
+		log_devdebug(dev->type, dev->domid, dev->devid, "be %s fe %s "
+		    "online %d hotplug %d ready %d -> %s (%s)",
 		    xb_state_name(v.be_state), xb_state_name(v.fe_state),
 		    v.online, v.hotplug_ok, v.ready, xb_action_name(act), why);
 		switch (act) {
@@ -431,8 +432,13 @@ xb_eval(struct xb_dev *dev)
 			    "releasing device: %s", why);
 			if (dev->ops->disconnect(dev, dev->arg) == -1)
 				goto out;
-			/* Lets libxl finish its removal without its 10 s timeout. */
-			if (v.be_present)
+			/*
+			 * Lets libxl finish its removal without its 10 s
+			 * timeout.  Our own write fires our watch again:
+			 * dead makes sure that is the end of it.
+			 */
+			dev->dead = true;
+			if (v.be_present && v.be_state != XenbusStateClosed)
 				xb_switch(dev, XenbusStateClosed);
 			dev->in_eval = false;
 			dev->ops->destroy(dev, dev->arg);	/* may free dev */

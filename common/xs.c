@@ -37,9 +37,14 @@ xsc_readable(int fd, void *arg)
 	struct xsc *c = arg;
 	struct xsc_watch *w;
 	char **vec;
+	int budget = 64;
 
 	(void)fd;
-	while ((vec = xs_check_watch(c->xsh)) != NULL) {
+	/*
+	 * Bounded: the fd stays readable while events are queued, so the loop
+	 * comes back to us after serving its other events (a device's ring).
+	 */
+	while (budget-- > 0 && (vec = xs_check_watch(c->xsh)) != NULL) {
 		TAILQ_FOREACH(w, &c->watches, entry) {
 			if (strcmp(w->token, vec[XS_WATCH_TOKEN]) == 0) {
 				w->cb(vec[XS_WATCH_PATH], w->arg);

@@ -9,7 +9,9 @@
 #   NOTE <name>: ...               facts a scenario wants shown
 #   XBT-LOG-BEGIN <name> ... XBT-LOG-END <name>   logs (failures; all in demo
 #                                  mode), every line prefixed with "| "
-# Kernel arguments: xbt.scenarios=a+b+c, xbt.mode=check|demo.
+# Kernel arguments: xbt.scenarios=a+b+c, xbt.mode=check|demo,
+# xbt.backend=blkbackd|kernel (kernel: load xen-blkback instead of starting
+# blkbackd -- an oracle run to check the scenarios themselves).
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin:/usr/lib/xen-4.17/bin
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 umask 022
@@ -29,13 +31,15 @@ ln -sf fd/2 /dev/stderr
 
 up() { cut -d' ' -f1 /proc/uptime; }
 say() { echo "XBT-DOM0 [$(up)] $*"; }
-SCENARIOS= MODE=check
+SCENARIOS= MODE=check XBT_BACKEND=blkbackd
 for a in $(cat /proc/cmdline); do
 	case $a in
 	xbt.scenarios=*) SCENARIOS=$(echo "${a#*=}" | tr '+' ' ') ;;
 	xbt.mode=*) MODE=${a#*=} ;;
+	xbt.backend=*) XBT_BACKEND=${a#*=} ;;
 	esac
 done
+export XBT_BACKEND
 if [ -z "$SCENARIOS" ]; then
 	if [ "$MODE" = demo ]; then
 		SCENARIOS=demo
@@ -45,7 +49,7 @@ if [ -z "$SCENARIOS" ]; then
 		done
 	fi
 fi
-say "up: kernel $(uname -r), mode $MODE, scenarios:$(printf ' %s' $SCENARIOS)"
+say "up: kernel $(uname -r), mode $MODE, backend $XBT_BACKEND, scenarios:$(printf ' %s' $SCENARIOS)"
 
 BLKBACKD_LOG=/var/log/blkbackd.log
 BLKBACKD_PIDFILE=/run/xbt/blkbackd.pid
@@ -91,7 +95,9 @@ start_blkbackd() {
 	fi
 }
 touch $BLKBACKD_LOG
-if [ -x /usr/sbin/blkbackd ]; then
+if [ "$XBT_BACKEND" = kernel ]; then
+	insmod /lib/modules/xen-blkback.ko && say "oracle run: kernel xen-blkback serves vbd devices"
+elif [ -x /usr/sbin/blkbackd ]; then
 	start_blkbackd
 else
 	say "no /usr/sbin/blkbackd in this image: nothing serves vbd devices"
@@ -99,26 +105,35 @@ fi
 
 # ---- scenarios --------------------------------------------------------------------
 section() { echo "---- $1"; }
+head_tail() {	# head_tail H T: first H and last T lines of stdin
+	awk -v h="$1" -v t="$2" '
+	    NR <= h { print; next }
+	    { buf[NR % t] = $0 }
+	    END {
+		if (NR > h + t) printf "[... %d lines left out ...]\n", NR - h - t
+		for (i = (NR > h + t ? NR - t + 1 : h + 1); i <= NR; i++) print buf[i % t]
+	    }'
+}
 # the logs of one scenario, for a failure (or demo mode)
 dump_logs() {	# NAME LOG
 	echo "XBT-LOG-BEGIN $1"
 	{
 		section "scenario log"
 		cat "$2"
-		section "blkbackd.log (lines added during the scenario, last 80)"
-		tail -c +$((BB_OFF + 1)) $BLKBACKD_LOG | tail -n 80
+		section "blkbackd.log (lines added during the scenario)"
+		tail -c +$((BB_OFF + 1)) $BLKBACKD_LOG | head_tail 60 40
 		for c in $(find /var/log/xen/console -type f -newer /run/xbt/stamp 2>/dev/null); do
-			section "guest console $c (last 80 lines)"
-			tr -d '\r' < "$c" | tail -n 80
+			section "guest console $c"
+			tr -d '\r' < "$c" | head_tail 30 70
 		done
 		section "xen-hotplug.log (lines added during the scenario)"
 		tail -c +$((HP_OFF + 1)) /var/log/xen/xen-hotplug.log 2>/dev/null | tail -n 40
 		section "xl list"
 		xl list 2>&1
-		section "xl dmesg | tail -n 25"
-		xl dmesg 2>&1 | tail -n 25
-		section "dom0 dmesg | tail -n 25"
-		dmesg | tail -n 25
+		section "xl dmesg (messages during the scenario, last 40)"
+		xl dmesg 2>&1 | tail -n 40
+		section "dom0 dmesg (messages during the scenario, last 40)"
+		dmesg | tail -n 40
 		section "xenstore-ls -f /local/domain/0/backend"
 		xenstore-ls -f /local/domain/0/backend 2>&1 | head -n 150
 	} 2>&1 | sed 's/^/| /'
@@ -134,7 +149,7 @@ cleanup_guests() {
 	rm -f /var/lib/xen/images/*
 }
 
-size_of() { wc -c < "$1" 2>/dev/null || echo 0; }
+size_of() { if [ -f "$1" ]; then wc -c < "$1"; else echo 0; fi; }
 
 run_scenario() {	# NAME
 	name=$1
@@ -152,6 +167,10 @@ run_scenario() {	# NAME
 	tmo=${tmo:-180}
 	touch /run/xbt/stamp
 	rm -f /run/xbt/pgid
+	# the failure dump shows only what happened during the scenario (the
+	# serial log has everything up to here)
+	xl dmesg -c >/dev/null 2>&1
+	dmesg -c >/dev/null
 	HP_OFF=$(size_of /var/log/xen/xen-hotplug.log)
 	echo "==== scenario $name at $(up)" >> $BLKBACKD_LOG
 	BB_OFF=$(size_of $BLKBACKD_LOG)
@@ -173,13 +192,15 @@ run_scenario() {	# NAME
 		esac
 	fi
 	# blkbackd trouble fails the scenario even when its checks passed
-	if [ -x /usr/sbin/blkbackd ]; then
+	if [ "$XBT_BACKEND" = blkbackd ] && [ -x /usr/sbin/blkbackd ]; then
 		new=$(tail -c +$((BB_OFF + 1)) $BLKBACKD_LOG |
 		    grep -m 1 -E 'ERROR: [A-Za-z]+Sanitizer|runtime error:|SUMMARY: [A-Za-z]+Sanitizer')
 		if ! kill -0 "$(cat $BLKBACKD_PIDFILE)" 2>/dev/null; then
 			wait "$(cat $BLKBACKD_PIDFILE)" 2>/dev/null
-			[ "${v#PASS}" != "$v" ] && v="FAIL $name: blkbackd exited during the scenario"
-			say "blkbackd died during $name; restarting it"
+			st=$?
+			[ "${v#PASS}" != "$v" ] &&
+			    v="FAIL $name: blkbackd exited (status $st) during the scenario${new:+: $new}"
+			say "blkbackd died (status $st) during $name; restarting it"
 			start_blkbackd
 		fi
 		[ -n "$new" ] && [ "${v#PASS}" != "$v" ] && v="FAIL $name: sanitizer report in blkbackd.log: $new"

@@ -9,7 +9,8 @@
 # scenario, then "XBT-SUMMARY <passed> <failed>".  Exit 0 iff all passed.
 # Progress goes to stderr (XB_VERBOSE=1: the whole serial console).
 # Knobs: TIMEOUT (s, 900), ACCEL (auto|tcg|kvm), MEM (MiB, 2048),
-# SMP (2; 1 corrupts dom0 under TCG), DOM0_MEM (1024M), XEN_EXTRA.
+# SMP (2; 1 corrupts dom0 under TCG), DOM0_MEM (1024M), XEN_EXTRA,
+# XB_BACKEND=kernel (oracle run: kernel xen-blkback instead of blkbackd).
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 
@@ -65,26 +66,26 @@ tcg)	# tb-size: TCG code cache in MiB (QEMU's 1 GiB default costs RAM)
 	XEN_EXTRA=${XEN_EXTRA-smap=0} ;;
 *)	xb_die "ACCEL must be auto, tcg or kvm" ;;
 esac
-echo "accel: $ACCEL (qemu -smp $SMP -m $MEM, dom0 $DOM0_MEM, timeout ${TIMEOUT}s, mode $MODE)"
+echo "accel: $ACCEL (qemu -smp $SMP -m $MEM, dom0 $DOM0_MEM, timeout ${TIMEOUT}s, mode $MODE, backend ${XB_BACKEND:-blkbackd})"
 
 # ---- boot ------------------------------------------------------------------
 XEN_ARGS="console=com1 com1=115200,8n1 dom0_mem=$DOM0_MEM,max:$DOM0_MEM dom0_max_vcpus=1 loglvl=all guest_loglvl=all noreboot=false $XEN_EXTRA"
 # the scenario list uses '+': a ',' would split QEMU's multiboot module list
-DOM0_ARGS="console=hvc0 earlyprintk=xen rdinit=/init loglevel=4 xbt.mode=$MODE xbt.scenarios=$(IFS=+; echo "${LIST[*]}")"
+DOM0_ARGS="console=hvc0 earlyprintk=xen rdinit=/init loglevel=4 xbt.mode=$MODE xbt.backend=${XB_BACKEND:-blkbackd} xbt.scenarios=$(IFS=+; echo "${LIST[*]}")"
 
 stamp() {	# timestamp every serial line; progress to stderr
-	local t0=${EPOCHREALTIME/./} line d
+	local t0=${EPOCHREALTIME/./} line d ts
 	while IFS= read -r line; do
 		line=${line//$'\r'/}
 		d=$(( ${EPOCHREALTIME/./} - t0 ))
-		printf -v line '%4d.%02d %s' $((d / 1000000)) $((d % 1000000 / 10000)) "$line"
-		printf '%s\n' "$line"
+		printf -v ts '%4d.%02d' $((d / 1000000)) $((d % 1000000 / 10000))
+		printf '%s %s\n' "$ts" "$line"
 		if [ "${XB_VERBOSE:-0}" = 1 ]; then
-			printf '%s\n' "$line" >&2
+			printf '%s %s\n' "$ts" "$line" >&2
 		else
-			case ${line#* } in
+			case $line in
 			XBT-DOM0* | PASS\ * | FAIL\ * | NOTE\ * | *"Panic on CPU"* | *"Kernel panic"*)
-				printf '%s\n' "$line" >&2 ;;
+				printf '%s %s\n' "$ts" "$line" >&2 ;;
 			esac
 		fi
 	done

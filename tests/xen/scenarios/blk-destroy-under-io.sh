@@ -20,7 +20,8 @@ blkbackd_served $B $XVDA
 
 log "xl destroy ioa (domain $A) while it writes"
 t0=$(now)
-xl destroy ioa > /tmp/ioa.destroy.log 2>&1 || { cat /tmp/ioa.destroy.log; fail "xl destroy ioa failed"; }
+timeout 60 xl destroy ioa > /tmp/ioa.destroy.log 2>&1 ||
+    { cat /tmp/ioa.destroy.log; fail "xl destroy ioa failed or hung for 60s"; }
 cat /tmp/ioa.destroy.log
 # libxl waits 10 s for the backend to reach Closed, then removes it by force
 grep -q 'unable to remove device' /tmp/ioa.destroy.log &&
