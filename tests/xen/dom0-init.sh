@@ -31,7 +31,7 @@ ln -sf fd/2 /dev/stderr
 
 up() { cut -d' ' -f1 /proc/uptime; }
 say() { echo "XBT-DOM0 [$(up)] $*"; }
-SCENARIOS= MODE=check XBT_BACKEND=blkbackd
+SCENARIOS='' MODE=check XBT_BACKEND=blkbackd
 for a in $(cat /proc/cmdline); do
 	case $a in
 	xbt.scenarios=*) SCENARIOS=$(echo "${a#*=}" | tr '+' ' ') ;;
@@ -114,9 +114,15 @@ head_tail() {	# head_tail H T: first H and last T lines of stdin
 		for (i = (NR > h + t ? NR - t + 1 : h + 1); i <= NR; i++) print buf[i % t]
 	    }'
 }
-# the logs of one scenario, for a failure (or demo mode)
-dump_logs() {	# NAME LOG
+# the logs of one scenario: everything for a failure, only the scenario's
+# own output for a pass in demo mode
+dump_logs() {	# NAME LOG full|short
 	echo "XBT-LOG-BEGIN $1"
+	if [ "$3" = short ]; then
+		sed 's/^/| /' "$2"
+		echo "XBT-LOG-END $1"
+		return
+	fi
 	{
 		section "scenario log"
 		cat "$2"
@@ -208,8 +214,10 @@ run_scenario() {	# NAME
 
 	say "END $name after ${t}s"
 	grep '^XBT-NOTE ' "$log" | sed "s/^XBT-NOTE /NOTE $name: /"
-	if [ "${v#PASS}" = "$v" ] || [ "$MODE" = demo ]; then
-		dump_logs "$name" "$log"
+	if [ "${v#PASS}" = "$v" ]; then
+		dump_logs "$name" "$log" full
+	elif [ "$MODE" = demo ]; then
+		dump_logs "$name" "$log" short
 	fi
 	echo "$v"
 	cleanup_guests

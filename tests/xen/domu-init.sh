@@ -17,7 +17,7 @@ printf '#!/bin/sh\necho XBT-GUEST-POWEROFF > /dev/console\nsync\ndmesg -n 8\nexe
 cp /sbin/poweroff /sbin/reboot
 chmod 755 /sbin/poweroff /sbin/reboot
 
-GUEST= STAY=0
+GUEST='' STAY=0
 for a in $(cat /proc/cmdline); do
 	case $a in
 	xbt.guest=*) GUEST=${a#*=} ;;
@@ -40,7 +40,8 @@ while :; do
 	pending=
 	for v in /sys/bus/xen/devices/vbd-*; do
 		[ -e "$v" ] || continue
-		ls "$v/block" 2>/dev/null | grep -q . || pending="$pending ${v##*/}"
+		set -- "$v"/block/*
+		[ -e "$1" ] || pending="$pending ${v##*/}"
 	done
 	[ -z "$pending" ] && break
 	i=$((i + 1))

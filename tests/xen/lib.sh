@@ -74,7 +74,8 @@ EOF
 
 guest_start() {	# guest_start NAME: xl create, fail with xl's error
 	log "xl create $1"
-	if ! xl create "/tmp/$1.cfg" > "/tmp/$1.create.log" 2>&1; then
+	# libxl bounds each step (10 s backend, 40 s hotplug); bound the rest
+	if ! timeout 120 xl create "/tmp/$1.cfg" > "/tmp/$1.create.log" 2>&1; then
 		sed 's/^/  xl: /' "/tmp/$1.create.log"
 		fail "xl create $1 failed: $(xl_error "/tmp/$1.create.log")"
 	fi
@@ -85,7 +86,7 @@ xl_error() {	# xl_error LOG: the line of xl's output that says what failed
 	grep -m 1 -iE 'error|fail' "$1" || grep . "$1" | tail -n 1
 }
 
-console() { tr -d '\r' < "$CONSOLE_DIR/guest-$1.log" 2>/dev/null; }
+console() { tr -d '\r' 2>/dev/null < "$CONSOLE_DIR/guest-$1.log"; }
 console_grep() { console "$1" | grep -E "$2"; }	# NAME REGEX
 
 # wait_console NAME REGEX TIMEOUT: until the guest's console shows REGEX.
@@ -111,9 +112,13 @@ wait_gone() {
 	_end=$(( $(now) + $2 ))
 	while guest_domid "$1" >/dev/null; do
 		if [ "$(now)" -ge "$_end" ]; then
+			# e.g. "--ps--": shut down, but xl could not finish the
+			# teardown (devices not released)
+			_st=$(xl list "$1" 2>/dev/null | awk 'NR == 2 { print $5 }')
 			# bounded: a backend that never closes can make xl block
-			timeout 30 xl destroy "$1" || fail "$1 still running after $2s; xl destroy failed or hung"
-			fail "$1 still running after $2s (destroyed)"
+			timeout 30 xl destroy "$1" ||
+			    fail "$1 still there (state $_st) after $2s; xl destroy failed or hung"
+			fail "$1 still there (state $_st) after $2s (destroyed it)"
 		fi
 		sleep 0.5
 	done
@@ -167,7 +172,7 @@ blkbackd_worker() {
 		return 0
 	fi
 	for _p in /proc/[0-9]*; do
-		_c=$(tr '\0' ' ' < "$_p/cmdline" 2>/dev/null) || continue
+		_c=$(tr '\0' ' ' 2>/dev/null < "$_p/cmdline") || continue
 		case $_c in *blkbackd*) ;; *) continue ;; esac
 		echo "$_c" | grep -qE "(^|[^0-9A-Za-z])d$1/$2([^0-9]|\$)" && echo "${_p#/proc/}"
 	done
@@ -175,7 +180,7 @@ blkbackd_worker() {
 }
 blkbackd_procs() {	# one line: every blkbackd process title
 	for _p in /proc/[0-9]*; do
-		_c=$(tr '\0' ' ' < "$_p/cmdline" 2>/dev/null) || continue
+		_c=$(tr '\0' ' ' 2>/dev/null < "$_p/cmdline") || continue
 		case $_c in *blkbackd*) printf '[%s] ' "$_c" ;; esac
 	done
 }
@@ -190,7 +195,9 @@ blkbackd_served() {
 	[ "$_st" = 4 ] || fail "backend vbd $1/$2 state is '$_st', not 4 (Connected)"
 	[ -n "$(blkbackd_worker "$1" "$2")" ] ||
 	    fail "no blkbackd process titled d$1/$2 (blkbackd processes: $(blkbackd_procs))"
-	log "vbd $1/$2 served by $XBT_BACKEND, pid $(blkbackd_worker "$1" "$2" | tr '\n' ' ')"
+	_w=$(blkbackd_worker "$1" "$2" | head -n 1)
+	[ "$_w" = kernel ] || _w="pid $_w: $(tr '\0' ' ' 2>/dev/null < "/proc/$_w/cmdline")"
+	log "vbd $1/$2 served by $XBT_BACKEND ($_w)"
 }
 
 # wait_worker_gone DOMID DEVID TIMEOUT

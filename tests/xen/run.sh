@@ -2,8 +2,8 @@
 # Boot Xen + dom0 under QEMU and run test bed scenarios in dom0.
 #   run.sh [--demo] [scenario ...]
 # Default: every scenario in tests/xen/scenarios/ (sorted) except those
-# marked "# default: no"; --demo (or XB_MODE=demo) defaults to the demo
-# scenario and shows every scenario's log.  Builds first (build.sh is a
+# marked "# default: no"; --demo (or XB_MODE=demo or MODE=demo) defaults to
+# the demo scenario and shows every scenario's log.  Builds first (build.sh is a
 # no-op when nothing changed; XB_NOBUILD=1 skips it).
 # Stdout: the failure logs, NOTE lines, one PASS/FAIL line per requested
 # scenario, then "XBT-SUMMARY <passed> <failed>".  Exit 0 iff all passed.
@@ -14,7 +14,7 @@
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 
-MODE=${XB_MODE:-check}
+MODE=${XB_MODE:-${MODE:-check}}	# MODE= too: tests/run-demo.sh uses it
 if [ "${1:-}" = --demo ]; then
 	MODE=demo
 	shift

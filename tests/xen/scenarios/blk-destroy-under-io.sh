@@ -2,7 +2,7 @@
 # xl destroy of a guest in the middle of writes: its backend dirs and
 # blkbackd workers go away within 10 s, and another guest doing
 # write/read/verify rounds at the same time keeps passing them.
-# timeout: 220
+# timeout: 300
 . /xbtest/lib.sh
 
 mkimg $IMAGES/ga.img 64
@@ -14,7 +14,7 @@ A=$(guest_domid ioa)
 wait_console ioa 'XBT-GUEST-OK writing' 60
 guest_start iob
 B=$(guest_domid iob)
-wait_console iob 'XBT-GUEST-OK round 1$' 90
+wait_console iob 'XBT-GUEST-OK round 1$' 60
 blkbackd_served $A $XVDA
 blkbackd_served $B $XVDA
 
@@ -31,8 +31,8 @@ wait_worker_gone $A $XVDA 10
 log "ioa's backend and worker gone $(( $(now) - t0 ))s after xl destroy"
 
 last=$(console_grep iob 'XBT-GUEST-OK round' | tail -n 1 | sed 's/.*round //')
-wait_console iob "XBT-GUEST-OK round $((last + 1))\$" 60
-wait_console iob "XBT-GUEST-OK round $((last + 2))\$" 60
+wait_console iob "XBT-GUEST-OK round $((last + 1))\$" 45
+wait_console iob "XBT-GUEST-OK round $((last + 2))\$" 45
 blkbackd_served $B $XVDA
 log "iob passed rounds $((last + 1)) and $((last + 2)) after ioa was destroyed"
 guest_stop iob 30
