@@ -89,8 +89,10 @@ install: $(B)/bin/blkbackd
 	install -m 755 $(B)/bin/blkbackd $(DESTDIR)$(SBINDIR)/blkbackd
 	install -m 644 man/blkbackd.8 $(DESTDIR)$(MANDIR)/man8/blkbackd.8
 	install -d $(DESTDIR)$(SYSCONFDIR)/rc.d $(DESTDIR)$(PREFIX)/lib/systemd/system
-	install -m 755 rc.d/blkbackd $(DESTDIR)$(SYSCONFDIR)/rc.d/blkbackd
-	install -m 644 rc.d/blkbackd.service $(DESTDIR)$(PREFIX)/lib/systemd/system/blkbackd.service
+	sed 's|@SBINDIR@|$(SBINDIR)|g' rc.d/blkbackd > $(DESTDIR)$(SYSCONFDIR)/rc.d/blkbackd
+	chmod 755 $(DESTDIR)$(SYSCONFDIR)/rc.d/blkbackd
+	sed 's|@SBINDIR@|$(SBINDIR)|g' rc.d/blkbackd.service > \
+	    $(DESTDIR)$(PREFIX)/lib/systemd/system/blkbackd.service
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/blkbackd $(DESTDIR)$(MANDIR)/man8/blkbackd.8 \

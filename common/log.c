@@ -71,8 +71,12 @@ vlog(int pri, const char *dev, const char *fmt, va_list ap, int err)
 		    tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000,
 		    log_ident, (long)getpid(), log_prefix, sep, dev, msg);
 		fflush(stderr);
-	} else
+	} else {
 		syslog(pri, "%s%s%s%s", log_prefix, sep, dev, msg);
+		/* Startup failures must reach whoever ran us, not only syslog. */
+		if (pri <= LOG_CRIT)
+			fprintf(stderr, "%s: %s\n", log_ident, msg);
+	}
 }
 
 #define LOG_FN(name, pri, err, check)				\

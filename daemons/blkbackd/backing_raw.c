@@ -74,16 +74,21 @@ raw_open(int fd, bool readonly, struct backing_info *info)
 	return r;
 }
 
+/* pread/pwrite the whole range, retrying short transfers. */
 static int
-raw_read(void *ctx, void *buf, size_t len, uint64_t off)
+raw_rw(struct raw *r, void *buf, size_t len, uint64_t off, bool write)
 {
-	struct raw *r = ctx;
 	size_t done = 0;
 
 	while (done < len) {
-		ssize_t n = pread(r->fd, (char *)buf + done, len - done,
-		    (off_t)(off + done));
+		ssize_t n;
 
+		if (write)
+			n = pwrite(r->fd, (char *)buf + done, len - done,
+			    (off_t)(off + done));
+		else
+			n = pread(r->fd, (char *)buf + done, len - done,
+			    (off_t)(off + done));
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
@@ -99,27 +104,16 @@ raw_read(void *ctx, void *buf, size_t len, uint64_t off)
 }
 
 static int
+raw_read(void *ctx, void *buf, size_t len, uint64_t off)
+{
+	return raw_rw(ctx, buf, len, off, false);
+}
+
+static int
 raw_write(void *ctx, const void *buf, size_t len, uint64_t off)
 {
-	struct raw *r = ctx;
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t n = pwrite(r->fd, (const char *)buf + done, len - done,
-		    (off_t)(off + done));
-
-		if (n == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (n == 0) {
-			errno = EIO;
-			return -1;
-		}
-		done += (size_t)n;
-	}
-	return 0;
+	/* pwrite never writes through buf; the cast only shares raw_rw(). */
+	return raw_rw(ctx, (void *)(uintptr_t)buf, len, off, true);
 }
 
 static int
