@@ -119,7 +119,8 @@ if [ "$XB_VMLINUX" = 1 ]; then
 		for off in $(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$XB_OUT/vmlinuz" | cut -d: -f1); do
 			tail -c +$((off + 1)) "$XB_OUT/vmlinuz" |
 			    xz -dcq --single-stream > "$XB_OUT/vmlinux.tmp" 2>/dev/null || true
-			if readelf -n "$XB_OUT/vmlinux.tmp" 2>/dev/null | grep -q '^ *Xen '; then
+			notes=$(readelf -n "$XB_OUT/vmlinux.tmp" 2>/dev/null || true)
+			if grep -q '^ *Xen ' <<<"$notes"; then
 				mv "$XB_OUT/vmlinux.tmp" "$XB_OUT/vmlinux"
 				break
 			fi
@@ -164,7 +165,8 @@ for b in xl xenstored xenconsoled xenconsole xen-init-dom0 libxl-save-helper xen
 	ln -sf "/usr/lib/xen-$XENVER/bin/$b" "$R/usr/sbin/$b"
 done
 # glibc dlopen()s libgcc_s for pthread_cancel (xl uses it); ldd cannot see it
-gcc_s=$(ldconfig -p | awk '$1 == "libgcc_s.so.1" && /x86-64/ { print $NF; exit }')
+# (awk reads to the end: an early exit would SIGPIPE ldconfig under pipefail)
+gcc_s=$(ldconfig -p | awk '$1 == "libgcc_s.so.1" && /x86-64/ && !f { print $NF; f = 1 }')
 [ -n "$gcc_s" ] || xb_die "libgcc_s.so.1 not found on the host"
 install -D -m 644 "$(readlink -f "$gcc_s")" "$R$gcc_s"
 install_bin "$R" "$X/usr/bin/xenstore" /usr/bin/xenstore

@@ -212,6 +212,14 @@ run_scenario() {	# NAME
 		[ -n "$new" ] && [ "${v#PASS}" != "$v" ] && v="FAIL $name: sanitizer report in blkbackd.log: $new"
 	fi
 
+	# dom0's kernel ring was cleared at the start: a kernel problem or a
+	# crashed dom0 program (a blkbackd worker, or a tool a check relied
+	# on) during the scenario fails it
+	k=$(dmesg | grep -v 'traps:' | grep -m 1 -E 'BUG:|Oops|WARNING:|general protection fault.*\[#|Call Trace')
+	[ -n "$k" ] && [ "${v#PASS}" != "$v" ] && v="FAIL $name: dom0 kernel: $k"
+	k=$(dmesg | grep -m 1 -E 'segfault at|traps:')
+	[ -n "$k" ] && [ "${v#PASS}" != "$v" ] && v="FAIL $name: dom0 program crashed: $k"
+
 	say "END $name after ${t}s"
 	grep '^XBT-NOTE ' "$log" | sed "s/^XBT-NOTE /NOTE $name: /"
 	if [ "${v#PASS}" = "$v" ]; then

@@ -41,8 +41,9 @@ fi
 # The kernel ABI package behind the linux-image-amd64 metapackage.  It only
 # changes when the apt lists do, so reuse the last answer until then.
 resolve_kernel() {
+	# no early exit in awk: apt-cache would die of SIGPIPE under pipefail
 	apt-cache depends linux-image-amd64 2>/dev/null |
-	    awk '/Depends: linux-image-[0-9]/ { print $2; exit }'
+	    awk '/Depends: linux-image-[0-9]/ && !f { print $2; f = 1 }'
 }
 mkdir -p "$XB_DEBS" "$XB_X"
 kfile=$XB_CACHE/kernel-package
@@ -69,7 +70,9 @@ for p in "${DEBS[@]}"; do
 	echo "fetch: apt-get download $p"
 	# Download into a scratch dir so an interrupted fetch leaves no
 	# half-written .deb that would count as done.
-	tmp=$(mktemp -d "$XB_DEBS/.dl.XXXXXX")
+	tmp=$XB_DEBS/.dl.$$
+	rm -rf "$tmp"
+	mkdir "$tmp"
 	if ! download "$p" "$tmp"; then
 		apt_update	# stale lists (version superseded): retry once
 		download "$p" "$tmp" || { rm -rf "$tmp"; xb_die "apt-get download $p failed"; }

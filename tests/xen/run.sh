@@ -3,14 +3,15 @@
 #   run.sh [--demo] [scenario ...]
 # Default: every scenario in tests/xen/scenarios/ (sorted) except those
 # marked "# default: no"; --demo (or XB_MODE=demo or MODE=demo) defaults to
-# the demo scenario and shows every scenario's log.  Builds first (build.sh is a
-# no-op when nothing changed; XB_NOBUILD=1 skips it).
+# the demo scenario and shows each scenario's own output.  Builds first
+# (build.sh is a no-op when nothing changed; XB_NOBUILD=1 skips it).
 # Stdout: the failure logs, NOTE lines, one PASS/FAIL line per requested
 # scenario, then "XBT-SUMMARY <passed> <failed>".  Exit 0 iff all passed.
 # Progress goes to stderr (XB_VERBOSE=1: the whole serial console).
-# Knobs: TIMEOUT (s, 900), ACCEL (auto|tcg|kvm), MEM (MiB, 2048),
-# SMP (2; 1 corrupts dom0 under TCG), DOM0_MEM (1024M), XEN_EXTRA,
-# XB_BACKEND=kernel (oracle run: kernel xen-blkback instead of blkbackd).
+# Knobs: TIMEOUT (s, 900), ACCEL (auto|tcg|kvm), MEM (MiB, 2048), SMP (2),
+# DOM0_MEM (1024M), XEN_EXTRA (replaces the TCG defaults below), QEMU_CPU
+# (max), TCG_THREAD (multi|single), XB_BACKEND=kernel (oracle run: kernel
+# xen-blkback instead of blkbackd).
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 
@@ -61,9 +62,13 @@ case $ACCEL in
 kvm)	ACCEL_ARGS=(-accel kvm -cpu host)
 	XEN_EXTRA=${XEN_EXTRA-} ;;
 tcg)	# tb-size: TCG code cache in MiB (QEMU's 1 GiB default costs RAM)
-	ACCEL_ARGS=(-accel "tcg,tb-size=${TB_SIZE:-256}" -cpu max)
-	# -cpu max advertises SMAP; Xen's PV bounce frames then fault under TCG
-	XEN_EXTRA=${XEN_EXTRA-smap=0} ;;
+	ACCEL_ARGS=(-accel "tcg,tb-size=${TB_SIZE:-256},thread=${TCG_THREAD:-multi}" -cpu "${QEMU_CPU:-max}")
+	# smap=0: -cpu max advertises SMAP, and Xen's PV bounce frames then
+	# fault under TCG.  eager-fpu: with Xen's default lazy FPU switching
+	# (CR0.TS/#NM) under TCG, dom0 programs crash at random while guests
+	# do I/O (segfaults/GPFs in busybox, libc, ld.so: ~10 per minute of
+	# two-guest I/O, none with eager-fpu; scenario blk-stress guards it).
+	XEN_EXTRA=${XEN_EXTRA-smap=0 spec-ctrl=eager-fpu} ;;
 *)	xb_die "ACCEL must be auto, tcg or kvm" ;;
 esac
 echo "accel: $ACCEL (qemu -smp $SMP -m $MEM, dom0 $DOM0_MEM, timeout ${TIMEOUT}s, mode $MODE, backend ${XB_BACKEND:-blkbackd})"
