@@ -235,9 +235,12 @@ spawn_worker(struct parent *p, unsigned int domid, unsigned int devid)
 		    strerror(errno));
 		return;
 	}
-	if (proc_send(c->chan, PROC_FD, "backing", 7, fd) == -1)
+	if (proc_send(c->chan, PROC_FD, "backing", 7, fd) == -1) {
+		/* The worker waits for this fd: don't leave it waiting. */
 		log_devwarnx(BLK_TYPE, domid, devid, "sending backing fd: %s",
 		    strerror(errno));
+		kill(c->pid, SIGKILL);	/* reaped; the device is failed then */
+	}
 	close(fd);
 	c->ev = ev_read(p->base, c->chan, true, chan_cb, c);
 	log_devinfo(BLK_TYPE, domid, devid, "started worker %ld (%s)",
