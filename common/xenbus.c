@@ -311,34 +311,35 @@ xb_read_view(struct xb_dev *dev, struct xb_view *v)
  * Write a state node, but never recreate a directory the toolstack has
  * removed: check and write in one transaction.
  */
+struct xb_state_write {
+	const char	*path;
+	int		 state;
+};
+
+static int
+xb_write_state_txn(struct xsc *xsc, xs_transaction_t t, void *arg)
+{
+	struct xb_state_write *sw = arg;
+	char *old;
+
+	if ((old = xsc_read(xsc, t, sw->path)) == NULL) {
+		errno = ENOENT;
+		return -1;
+	}
+	free(old);
+	return xsc_printf(xsc, t, sw->path, "%d", sw->state);
+}
+
+/*
+ * Write a state node, but never recreate a directory the toolstack has
+ * removed: check and write in one transaction.
+ */
 static int
 xb_write_state(struct xsc *xsc, const char *statepath, int state)
 {
-	int tries;
+	struct xb_state_write sw = { statepath, state };
 
-	for (tries = 0; tries < 10; tries++) {
-		xs_transaction_t t;
-		char *old;
-
-		if ((t = xsc_txn_begin(xsc)) == XBT_NULL)
-			return -1;
-		if ((old = xsc_read(xsc, t, statepath)) == NULL) {
-			xsc_txn_end(xsc, t, 1);
-			errno = ENOENT;
-			return -1;
-		}
-		free(old);
-		if (xsc_printf(xsc, t, statepath, "%d", state) == -1) {
-			xsc_txn_end(xsc, t, 1);
-			return -1;
-		}
-		if (xsc_txn_end(xsc, t, 0) == 0)
-			return 0;
-		if (errno != EAGAIN)
-			return -1;
-	}
-	errno = EAGAIN;
-	return -1;
+	return xsc_txn_run(xsc, xb_write_state_txn, &sw);
 }
 
 static int

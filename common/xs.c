@@ -237,3 +237,30 @@ xsc_txn_end(struct xsc *c, xs_transaction_t t, int abort)
 {
 	return xs_transaction_end(c->xsh, t, abort ? true : false) ? 0 : -1;
 }
+
+int
+xsc_txn_run(struct xsc *c, int (*fn)(struct xsc *, xs_transaction_t, void *),
+    void *arg)
+{
+	int tries;
+
+	for (tries = 0; tries < 10; tries++) {
+		xs_transaction_t t;
+
+		if ((t = xsc_txn_begin(c)) == XBT_NULL)
+			return -1;
+		if (fn(c, t, arg) == -1) {
+			int saved = errno;
+
+			xsc_txn_end(c, t, 1);
+			errno = saved;
+			return -1;
+		}
+		if (xsc_txn_end(c, t, 0) == 0)
+			return 0;
+		if (errno != EAGAIN)
+			return -1;
+	}
+	errno = EAGAIN;
+	return -1;
+}

@@ -80,4 +80,12 @@ int		 xsc_domain_exists(struct xsc *, unsigned int domid);
 xs_transaction_t xsc_txn_begin(struct xsc *);
 int		 xsc_txn_end(struct xsc *, xs_transaction_t, int abort);
 
+/*
+ * Run fn(c, t, arg) inside a transaction and commit, starting over (up to
+ * 10 times) when xenstore reports a conflict.  fn returns 0, or -1 to abort
+ * (errno kept).  Returns 0, or -1 with errno (EAGAIN if it never committed).
+ */
+int		 xsc_txn_run(struct xsc *,
+		    int (*fn)(struct xsc *, xs_transaction_t, void *), void *arg);
+
 #endif

@@ -268,35 +268,30 @@ blk_probe(struct xb_dev *dev, void *arg)
 }
 
 static int
+blk_connect_keys_txn(struct xsc *xsc, xs_transaction_t t, void *arg)
+{
+	struct blk_worker *w = arg;
+	unsigned int info = w->lim.readonly ? VDISK_READONLY : 0;
+
+	(void)xsc;
+	if (xb_dev_printf(w->dev, t, "sectors", "%llu",
+	    (unsigned long long)w->lim.sectors) == -1 ||
+	    xb_dev_printf(w->dev, t, "info", "%u", info) == -1 ||
+	    xb_dev_printf(w->dev, t, "sector-size", "%u", 512) == -1 ||
+	    xb_dev_printf(w->dev, t, "physical-sector-size", "%u",
+	    w->info.physical_block) == -1 ||
+	    xb_dev_printf(w->dev, t, "feature-flush-cache", "%d",
+	    w->lim.flush) == -1 ||
+	    xb_dev_printf(w->dev, t, "feature-barrier", "%d", w->lim.flush) == -1)
+		return -1;
+	return 0;
+}
+
+/* io/blkif.h: the frontend reads these once it sees Connected. */
+static int
 blk_write_connect_keys(struct blk_worker *w)
 {
-	unsigned int info = w->lim.readonly ? VDISK_READONLY : 0;
-	int tries;
-
-	for (tries = 0; tries < 10; tries++) {
-		xs_transaction_t t = xsc_txn_begin(w->xsc);
-
-		if (t == XBT_NULL)
-			return -1;
-		if (xb_dev_printf(w->dev, t, "sectors", "%llu",
-		    (unsigned long long)w->lim.sectors) == -1 ||
-		    xb_dev_printf(w->dev, t, "info", "%u", info) == -1 ||
-		    xb_dev_printf(w->dev, t, "sector-size", "%u", 512) == -1 ||
-		    xb_dev_printf(w->dev, t, "physical-sector-size", "%u",
-		    w->info.physical_block) == -1 ||
-		    xb_dev_printf(w->dev, t, "feature-flush-cache", "%d",
-		    w->lim.flush) == -1 ||
-		    xb_dev_printf(w->dev, t, "feature-barrier", "%d",
-		    w->lim.flush) == -1) {
-			xsc_txn_end(w->xsc, t, 1);
-			return -1;
-		}
-		if (xsc_txn_end(w->xsc, t, 0) == 0)
-			return 0;
-		if (errno != EAGAIN)
-			return -1;
-	}
-	return -1;
+	return xsc_txn_run(w->xsc, blk_connect_keys_txn, w);
 }
 
 static int
