@@ -11,7 +11,8 @@
 # Knobs: TIMEOUT (s, 900), ACCEL (auto|tcg|kvm), MEM (MiB, 2048), SMP (2),
 # DOM0_MEM (1024M), XEN_EXTRA (replaces the TCG defaults below), QEMU_CPU
 # (max), TCG_THREAD (multi|single), XB_BACKEND=kernel (oracle run: kernel
-# xen-blkback instead of blkbackd).
+# xen-blkback instead of blkbackd), XB_LOCK (/var/lock/xbtest.lock: only
+# one test bed at a time; a second run.sh waits for it).
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
 
@@ -41,6 +42,16 @@ fi
 for s in "${LIST[@]}"; do
 	[ -f "$XB_HERE/scenarios/$s.sh" ] || xb_die "no scenario '$s' in $XB_HERE/scenarios"
 done
+
+# One test bed at a time (2 cores; build.sh and QEMU share $XB_OUT): hold
+# the lock from the build to the verdicts.  The fd is inherited by QEMU, so
+# a QEMU that outlives this script still holds it.
+XB_LOCK=${XB_LOCK:-/var/lock/xbtest.lock}
+exec 9>>"$XB_LOCK"
+if ! flock -n 9; then
+	echo "run.sh: waiting for the test bed lock ($XB_LOCK)" >&2
+	flock 9
+fi
 
 [ "${XB_NOBUILD:-0}" = 1 ] || "$XB_HERE/build.sh" >&2
 for f in xen vmlinuz dom0.cpio.zst; do
