@@ -16,6 +16,7 @@ set -euo pipefail
 XB_VMLINUX=${XB_VMLINUX:-1}
 XB_QDISK=${XB_QDISK:-0}
 
+xb_lock		# a test bed booting from $XB_OUT must not see half-written images
 [ "${XB_NOFETCH:-0}" = 1 ] || "$XB_HERE/fetch.sh"
 [ -d "$XB_BIN" ] || xb_die "no daemons: $XB_BIN is missing; run 'make' first (or set XB_BIN)"
 [ -n "$(ls -A "$XB_BIN")" ] || echo "build: warning: $XB_BIN is empty, dom0 gets no daemons" >&2

@@ -17,6 +17,10 @@ XENVER=4.17
 XB_X=$XB_CACHE/x                       # dpkg-deb -x of all .debs
 XB_DEBS=$XB_CACHE/debs
 
+# One test bed at a time: run.sh holds this lock from the build to the
+# verdicts; build.sh takes it when run on its own (it rewrites $XB_OUT).
+XB_LOCK=${XB_LOCK:-/var/lock/xbtest.lock}
+
 xb_die() { echo "${0##*/}: $*" >&2; exit 1; }
 
 # The kernel ABI (e.g. 6.1.0-56-amd64) that fetch.sh resolved and unpacked.
@@ -25,4 +29,17 @@ xb_kver() {
 	p=$(cat "$XB_CACHE/kernel-package" 2>/dev/null) ||
 	    xb_die "no kernel in $XB_CACHE: run tests/xen/fetch.sh"
 	echo "${p#linux-image-}"
+}
+
+# xb_lock: take the test bed lock on fd 9 (waiting, and saying so), unless
+# a parent already holds it (XB_LOCK_HELD: flock on a new open file would
+# wait for our own parent).  Held until the process exits.
+xb_lock() {
+	[ "${XB_LOCK_HELD:-0}" = 1 ] && return 0
+	exec 9>>"$XB_LOCK"
+	if ! flock -n 9; then
+		echo "${0##*/}: waiting for the test bed lock ($XB_LOCK)" >&2
+		flock 9
+	fi
+	export XB_LOCK_HELD=1
 }

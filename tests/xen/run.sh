@@ -46,12 +46,7 @@ done
 # One test bed at a time (2 cores; build.sh and QEMU share $XB_OUT): hold
 # the lock from the build to the verdicts.  The fd is inherited by QEMU, so
 # a QEMU that outlives this script still holds it.
-XB_LOCK=${XB_LOCK:-/var/lock/xbtest.lock}
-exec 9>>"$XB_LOCK"
-if ! flock -n 9; then
-	echo "run.sh: waiting for the test bed lock ($XB_LOCK)" >&2
-	flock 9
-fi
+xb_lock
 
 [ "${XB_NOBUILD:-0}" = 1 ] || "$XB_HERE/build.sh" >&2
 for f in xen vmlinuz dom0.cpio.zst; do
