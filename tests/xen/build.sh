@@ -4,9 +4,11 @@
 #   vmlinuz        Debian kernel, dom0 (and domUs unless vmlinux exists)
 #   vmlinux        the same kernel uncompressed: libxenguest would spend
 #                  ~5 s (TCG) unpacking the xz bzImage for every domU
-#   domu.cpio.gz   domU initramfs (busybox, blkfront/netfront, guest/*.sh)
+#   domu.cpio.gz   domU initramfs (busybox, blkfront/netfront, static fio,
+#                  guest/*.sh)
 #   dom0.cpio.zst  dom0 initramfs (busybox, Xen tools, hotplug script
-#                  needs, our daemons from $XB_BIN, scenarios, domU images)
+#                  needs, qemu-img/qemu-nbd/qemu-io, fio, our daemons from
+#                  $XB_BIN and block-nbd, scenarios, bench, domU images)
 # Does nothing when no input changed since the last build.
 # Knobs: XB_VMLINUX=0 (domUs boot vmlinuz), XB_QDISK=1 (add qemu-system-xen
 # for qdisk anchor runs), XB_NOFETCH=1 (skip fetch.sh).
@@ -22,12 +24,18 @@ xb_lock		# a test bed booting from $XB_OUT must not see half-written images
 [ -n "$(ls -A "$XB_BIN")" ] || echo "build: warning: $XB_BIN is empty, dom0 gets no daemons" >&2
 KVER=$(xb_kver)
 X=$XB_X
+FIO=$XB_CACHE/fio/fio
+[ -x "$FIO" ] || xb_die "no $FIO: run tests/xen/fetch.sh"
+# the NBD hotplug script ships with blkbackd; installed when it exists (the
+# blk-nbd-qcow2 scenario fails clearly without it)
+NBD_SCRIPT=$XB_REPO/daemons/blkbackd/block-nbd
 mkdir -p "$XB_OUT"
 
 # ---- up to date? --------------------------------------------------------
 inputs() {
 	echo "$KVER $XB_VMLINUX $XB_QDISK $XB_BIN"
-	find "$XB_HERE" "$XB_BIN" -printf '%p %T@ %s\n' | sort
+	# (block-nbd may not exist yet)
+	{ find "$XB_HERE" "$XB_BIN" "$NBD_SCRIPT" "$FIO" -printf '%p %T@ %s\n' 2>/dev/null || true; } | sort
 	ls "$X"/.extracted.* "$X"/.depmod.*
 }
 sum=$(inputs | sha256sum | cut -d' ' -f1)
@@ -139,6 +147,7 @@ fi
 R=$XB_OUT/root-domu
 base_root "$R"
 copy_mods "$R" load.list xen-blkfront xen-netfront
+install -m 755 "$FIO" "$R/bin/fio"	# static: no libraries to add
 install -m 755 "$XB_HERE/domu-init.sh" "$R/init"
 mkdir -p "$R/xbtest/guest"
 install -m 755 "$XB_HERE"/guest/*.sh "$R/xbtest/guest/"
@@ -175,6 +184,14 @@ for b in chmod exists list ls read rm watch write; do
 	ln -s xenstore "$R/usr/bin/xenstore-$b"	# dispatches on argv[0]
 done
 cp -a "$X/etc/xen" "$R/etc/"
+if [ -f "$NBD_SCRIPT" ]; then
+	install -m 755 "$NBD_SCRIPT" "$R/etc/xen/scripts/block-nbd"
+fi
+# qemu-utils (NBD/qcow2 scenarios) and fio (bench dom0 limit)
+for b in qemu-img qemu-nbd qemu-io; do
+	install_bin "$R" "$X/usr/bin/$b" "/usr/bin/$b"
+done
+install -m 755 "$FIO" "$R/usr/bin/fio"
 mkdir -p "$R"/var/lib/xen/images "$R"/var/log/xen/console "$R"/var/run/xen \
     "$R"/var/run/xenstored
 

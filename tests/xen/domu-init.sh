@@ -26,11 +26,23 @@ for a in $(cat /proc/cmdline); do
 done
 echo "XBT-GUEST-BOOT kernel=$(uname -r) uptime=$(cut -d' ' -f1 /proc/uptime) script=$GUEST"
 
+# Module parameters on the kernel command line (xen_blkfront.max_queues=1):
+# the kernel leaves those of loadable modules to modprobe, and busybox
+# insmod does not read /proc/cmdline, so pass them on here.
+modparams() {	# modparams FILE.ko: "param=value ..." for that module
+	_m=$(basename "$1" .ko | tr - _)
+	for _a in $(cat /proc/cmdline); do
+		case $_a in "$_m".*=*) printf '%s ' "${_a#"$_m".}" ;; esac
+	done
+}
 # insmod xen-blkfront waits (up to 30 s and more) for its devices to
 # connect, so a half-working backend would block /init: load in the
 # background and wait for the disks below instead.
 ( for m in $(cat /lib/modules/load.list); do
-	insmod "/lib/modules/$m" || echo "XBT-GUEST-WARN insmod $m failed"
+	p=$(modparams "$m")
+	[ -n "$p" ] && echo "XBT-GUEST-MODPARAMS $m $p"
+	# shellcheck disable=SC2086
+	insmod "/lib/modules/$m" $p || echo "XBT-GUEST-WARN insmod $m $p failed"
 done ) &
 
 # Every vbd the toolstack configured (xenbus registers the device at boot,
@@ -58,6 +70,12 @@ echo "XBT-GUEST-DISKS $(cd /sys/block && ls -d xvd* 2>/dev/null | tr '\n' ' ')"
 ok() { echo "XBT-GUEST-OK $*"; }
 bad() { echo "XBT-GUEST-FAIL $1: $2"; exit 1; }
 uptime_s() { cut -d' ' -f1 /proc/uptime; }
+garg() {	# garg NAME [DEFAULT]: the value of xbt.NAME= on the command line
+	for _a in $(cat /proc/cmdline); do
+		case $_a in "xbt.$1="*) echo "${_a#*=}"; return ;; esac
+	done
+	echo "${2:-}"
+}
 
 if [ -n "$GUEST" ]; then
 	if [ -f "/xbtest/guest/$GUEST.sh" ]; then

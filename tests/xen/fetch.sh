@@ -1,9 +1,11 @@
 #!/bin/bash
 # Get everything the test bed needs from Debian, idempotently:
 #  - host tools (apt-get install, only when something is missing);
-#  - the Xen hypervisor, Xen tools, the current bookworm kernel and
-#    qemu-system-xen as .debs (apt-get download, never installed on the
-#    host), unpacked with dpkg-deb -x into $XB_CACHE/x.
+#  - the Xen hypervisor, Xen tools, the current bookworm kernel,
+#    qemu-system-xen and qemu-utils (qemu-img, qemu-nbd, qemu-io for dom0)
+#    as .debs (apt-get download, never installed on the host), unpacked
+#    with dpkg-deb -x into $XB_CACHE/x;
+#  - a lean static fio built from Debian's source package ($XB_CACHE/fio).
 # A second run does no network access and takes well under 2 s.
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
@@ -16,7 +18,11 @@ HOST_PKGS=(qemu-system-x86 busybox-static cpio kmod time util-linux fio
 	xz-utils zstd bash
 	libxenmisc$XENVER libxenstore4 libxenhypfs1 libxentoollog1 libxencall1
 	libxenevtchn1 libxenforeignmemory1 libxengnttab1 libxendevicemodel1
-	libxentoolcore1 libyajl2 libncurses6 libtinfo6)
+	libxentoolcore1 libyajl2 libncurses6 libtinfo6
+	libaio1 libfuse3-3 libglib2.0-0 libgmp10 libgnutls30 libnuma1 liburing2
+	libzstd1 libselinux1
+	build-essential dpkg-dev libaio-dev zlib1g-dev)
+# (second line: the runtime libraries of qemu-utils; third: the fio build)
 
 apt_updated=0
 apt_update() {
@@ -60,7 +66,7 @@ kpkg=$(cat "$kfile")
 kver=${kpkg#linux-image-}
 
 DEBS=(xen-hypervisor-$XENVER-amd64 xen-utils-$XENVER xen-utils-common
-	xenstore-utils "$kpkg" qemu-system-xen)
+	xenstore-utils "$kpkg" qemu-system-xen qemu-utils)
 download() {	# download PKG DIR: succeeds iff the .deb arrived
 	(cd "$2" && apt-get download -q "$1" 2>&1 | grep -v 'Download is performed unsandboxed' || true)
 	compgen -G "$2/${1}_*.deb" >/dev/null
@@ -93,4 +99,49 @@ done
 if [ ! -e "$XB_X/.depmod.$kver" ]; then
 	depmod -b "$XB_X" "$kver"
 	touch "$XB_X/.depmod.$kver"
+fi
+
+# ---- lean fio ------------------------------------------------------------
+# Debian's /usr/bin/fio links ~84 MB of libraries (ceph, gluster, rdma,
+# pmem...), which would bloat every initramfs and slow every boot.  Build
+# the same version from bookworm's source package instead: static, only
+# libaio and zlib, and without -march=native (TCG's -cpu max lacks some
+# host instructions: "Illegal instruction" in the guest).
+FIO=$XB_CACHE/fio/fio
+if [ ! -x "$FIO" ]; then
+	[ "$(id -u)" = 0 ] || xb_die "need root to build fio (apt-get source)"
+	if ! grep -rqs '^Types:.*deb-src' /etc/apt/sources.list.d/ &&
+	    ! grep -rqs '^deb-src ' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+		src=/etc/apt/sources.list.d/xbtest-src.sources
+		echo "fetch: adding bookworm deb-src entries ($src)"
+		printf '%s\n' 'Types: deb-src' 'URIs: http://deb.debian.org/debian' \
+		    'Suites: bookworm' 'Components: main' \
+		    'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg' > "$src"
+		apt_updated=0	# the new source needs its lists
+	fi
+	tmp=$XB_CACHE/fio/.build.$$
+	rm -rf "$tmp"
+	mkdir -p "$tmp"
+	echo "fetch: apt-get source fio"
+	if ! (cd "$tmp" && apt-get source -q fio >"$tmp/source.log" 2>&1); then
+		apt_update
+		(cd "$tmp" && apt-get source -q fio >"$tmp/source.log" 2>&1) ||
+		    { cat "$tmp/source.log" >&2; xb_die "apt-get source fio failed"; }
+	fi
+	d=$(find "$tmp" -mindepth 1 -maxdepth 1 -type d -name 'fio-*' | head -n 1)
+	[ -n "$d" ] || xb_die "apt-get source fio: no source tree in $tmp"
+	echo "fetch: building a static fio in $d"
+	(cd "$d" && ./configure --disable-native --build-static --disable-numa \
+	    --disable-rdma --disable-rados --disable-rbd --disable-http \
+	    --disable-gfapi --disable-libnfs --disable-pmem --disable-xnvme \
+	    --disable-libzbc --disable-tcmalloc --disable-dfs --disable-lex &&
+	    make -j"$(nproc)" fio) > "$tmp/build.log" 2>&1 ||
+	    { tail -n 30 "$tmp/build.log" >&2; xb_die "fio build failed (log: $tmp/build.log)"; }
+	grep -q '^Linux AIO support *yes' "$tmp/build.log" ||
+	    xb_die "fio was configured without libaio (log: $tmp/build.log)"
+	strip -o "$FIO.tmp" "$d/fio"
+	"$FIO.tmp" --version > "$XB_CACHE/fio/version"
+	mv "$FIO.tmp" "$FIO"
+	rm -rf "$tmp"
+	echo "fetch: $(cat "$XB_CACHE/fio/version") in $FIO"
 fi

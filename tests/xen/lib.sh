@@ -50,7 +50,9 @@ get_sector() {	# get_sector IMG SECTOR: its first line
 # guest_cfg NAME SCRIPT [DISK...]: /tmp/NAME.cfg for a PV guest that runs
 # /xbtest/guest/SCRIPT.sh.  DISK lines go in verbatim, as an admin writes
 # them (no script= override: the stock block hotplug script runs).
-# GUEST_ARGS adds kernel arguments (xbt.stay=1: stay up after the script).
+# GUEST_ARGS adds kernel arguments (xbt.stay=1: stay up after the script;
+# xen_blkfront.PARAM=V: module parameters, domu-init passes them to insmod),
+# GUEST_VCPUS and GUEST_MEM size the guest (1 vCPU, 256 MiB).
 guest_cfg() {
 	_n=$1 _s=$2
 	shift 2
@@ -64,7 +66,7 @@ kernel = "$GUEST_KERNEL"
 ramdisk = "$GUEST_RAMDISK"
 extra = "console=hvc0 rdinit=/init loglevel=6 xbt.guest=$_s ${GUEST_ARGS:-}"
 memory = ${GUEST_MEM:-256}
-vcpus = 1
+vcpus = ${GUEST_VCPUS:-1}
 ${_d:+disk = [ $_d ]}
 on_poweroff = "destroy"
 on_reboot = "destroy"
@@ -218,4 +220,32 @@ blkbackd_log_new() {
 	else
 		tail -c +$(( ${XBT_BB_OFF:-0} + 1 )) "$BLKBACKD_LOG" 2>/dev/null
 	fi
+}
+
+# ---- fio and blkfront (guest/fio.sh, guest/fiolib.sh) --------------------
+
+# fio_wait NAME TIMEOUT: the guest's fio verify jobs passed on every disk
+# (fails at once, with fio's complaint, when one did not).
+fio_wait() {
+	wait_console "$1" 'XBT-GUEST-OK fio$' "$2"
+}
+# fio_note NAME DEV: fio's throughput per job as a NOTE (MiB/s written and
+# read back; IOPS for the 4 KiB job)
+fio_note() {
+	_f=$(console_grep "$1" "XBT-GUEST-FIO $2 " | sed 's/.*XBT-GUEST-FIO //' | awk '
+	    { for (i = 3; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+	      s = sprintf("%s w %.1f r %.1f MiB/s", $2, v["w"] / 1024, v["r"] / 1024)
+	      if ($2 == "rand-4k") s = s sprintf(" (%d/%d IOPS)", v["wiops"], v["riops"])
+	      out = out (out ? "; " : "") s }
+	    END { print out }')
+	note "fio $2: ${_f:-no numbers}"
+}
+# guest_kv NAME DEV KEY: KEY's value in the guest's XBT-GUEST-SYSFS line
+guest_kv() {
+	console_grep "$1" "XBT-GUEST-SYSFS $2 " | tail -n 1 | tr ' ' '\n' | sed -n "s/^$3=//p"
+}
+# blkfront_line NAME DEV: blkfront's "flush diskcache: ...; persistent
+# grants: ...; indirect descriptors: ..." kernel log line for DEV
+blkfront_line() {
+	console_grep "$1" "XBT-GUEST-BLKFRONT $2 " | tail -n 1 | sed "s/.*XBT-GUEST-BLKFRONT $2 //"
 }

@@ -1,0 +1,22 @@
+#!/bin/sh
+# fio verify jobs (crc32c; random and sequential writes of 4 KiB..1 MiB,
+# libaio, O_DIRECT; guest/fiolib.sh) through a guest with blkfront's
+# defaults and 2 vCPUs, so blkfront may ask for 2 queues.  Notes what
+# blkfront negotiated (persistent grants, indirect descriptors, queues).
+# timeout: 240
+. /xbtest/lib.sh
+
+mkimg $IMAGES/fd.img 128
+GUEST_VCPUS=2 guest_cfg fd fio "format=raw,vdev=xvdb,access=rw,target=$IMAGES/fd.img"
+guest_start fd
+D=$(guest_domid fd)
+wait_console fd 'XBT-GUEST-SYSFS xvdb ' 60
+blkbackd_served $D $XVDB
+FE=$(fe_path $D $XVDB)
+note "blkfront: $(blkfront_line fd xvdb)"
+note "queues: $(guest_kv fd xvdb queues) in /sys/block/xvdb/mq (2 vCPUs; backend multi-queue-max-queues=$(xs_read "$(be_path $D $XVDB)/multi-queue-max-queues"), frontend multi-queue-num-queues=$(xs_read "$FE/multi-queue-num-queues")), max_segments $(guest_kv fd xvdb max_segments), ring-page-order '$(xs_read "$FE/ring-page-order")'"
+fio_wait fd 180
+fio_note fd xvdb
+wait_gone fd 30
+check_clean_close fd
+pass
