@@ -14,7 +14,7 @@ SYSCONFDIR ?= /etc
 DESTDIR	?=
 
 CC	?= cc
-PKGS	:= xenstore xengnttab xenevtchn xencontrol libevent
+PKGS	:= xenstore xengnttab xenevtchn xencontrol libevent libnbd liburing
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -33,15 +33,20 @@ B	:= build
 COMMON_SRC := common/log.c common/ev.c common/parse.c common/xs.c \
 	      common/xenbus.c common/ring.c common/gnt.c common/proc.c
 BLK_SRC	:= daemons/blkbackd/blkbackd.c daemons/blkbackd/worker.c \
-	   daemons/blkbackd/blkif.c daemons/blkbackd/backing_raw.c
+	   daemons/blkbackd/blkif.c daemons/blkbackd/backing_raw.c \
+	   daemons/blkbackd/backing_nbd.c daemons/blkbackd/target.c
 
-UNIT_TESTS := test_parse test_xenbus test_ring test_blkif test_proc
+UNIT_TESTS := test_parse test_xenbus test_ring test_blkif test_proc test_target \
+	      test_backing_nbd
 # Pure-logic sources each unit test links against.
 test_parse_SRC  := common/parse.c common/log.c
 test_xenbus_SRC := common/parse.c common/log.c common/xenbus.c common/xs.c common/ev.c
 test_ring_SRC   := common/parse.c common/log.c common/ring.c common/xenbus.c common/xs.c common/ev.c
 test_blkif_SRC  := daemons/blkbackd/blkif.c
 test_proc_SRC   := common/proc.c
+test_target_SRC := daemons/blkbackd/target.c common/log.c
+# Runs a real qemu-nbd (qemu-utils) on a temporary image.
+test_backing_nbd_SRC := daemons/blkbackd/backing_nbd.c common/ev.c common/log.c
 
 .PHONY: all check unit demo bench install uninstall clean testbed
 all: $(B)/bin/blkbackd $(B)/asan/bin/blkbackd

@@ -2,8 +2,9 @@
 # Install what building and testing need on Debian 12 (root).  Quick no-op
 # when everything is there already.
 set -euo pipefail
+# qemu-utils: qemu-nbd, the NBD server tests/unit/test_backing_nbd.c runs.
 PKGS="build-essential pkg-config libxen-dev libevent-dev liburing-dev libnbd-dev
-      libcmocka-dev libsystemd-dev mandoc"
+      libcmocka-dev libsystemd-dev mandoc qemu-utils"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -5,16 +5,15 @@
  *
  * Flow per device (libxl_device.c, docs/ARCHITECTURE.md):
  *   libxl writes backend/vbd/<domid>/<devid> with state 1 ->
- *   we open "params" (mode r/w) -> worker: InitWait (libxl waits <= 10 s) ->
+ *   we open "params" (file, block device or NBD server: target.h) ->
+ *   worker: InitWait (libxl waits <= 10 s) ->
  *   libxl runs the hotplug script, hotplug-status=connected ->
  *   frontend Initialised/Connected -> worker maps the ring, Connected.
  */
 #include <sys/queue.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,6 +27,7 @@
 #include "log.h"
 #include "parse.h"
 #include "proc.h"
+#include "target.h"
 #include "xenbus.h"
 #include "xs.h"
 
@@ -140,56 +140,13 @@ chan_cb(int fd, void *arg)
 		ev_disable(c->ev);	/* worker closed it; SIGCHLD follows */
 }
 
-/*
- * Open the backing store named by the toolstack.  O_NONBLOCK so that a FIFO
- * or an odd device cannot hang the parent; then only regular files and
- * block devices are accepted.
- */
-static int
-open_backing(const char *params, bool writable, char *err, size_t errlen)
-{
-	const char *params_esc;
-	struct stat st;
-	char esc[300];
-	int fd, flags;
-
-	/* The path came through xenstore: escape it before logging. */
-	log_escape(esc, sizeof(esc), params);
-	params_esc = esc;
-	if (params[0] != '/') {
-		snprintf(err, errlen, "params \"%s\" is not an absolute path",
-		    params_esc);
-		errno = EINVAL;
-		return -1;
-	}
-	flags = (writable ? O_RDWR : O_RDONLY) | O_CLOEXEC | O_NOCTTY |
-	    O_NONBLOCK;
-	if ((fd = open(params, flags)) == -1) {
-		snprintf(err, errlen, "cannot open %s (%s): %s", params_esc,
-		    writable ? "read-write" : "read-only", strerror(errno));
-		return -1;
-	}
-	if (fstat(fd, &st) == -1 || (!S_ISREG(st.st_mode) &&
-	    !S_ISBLK(st.st_mode))) {
-		snprintf(err, errlen, "%s is not a regular file or a block "
-		    "device", params_esc);
-		close(fd);
-		errno = EINVAL;
-		return -1;
-	}
-	if (fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1) {
-		snprintf(err, errlen, "fcntl %s: %s", params_esc, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
-
 static void
 spawn_worker(struct parent *p, unsigned int domid, unsigned int devid)
 {
 	char *params, *mode, title[64], dd[32], err[512];
+	char store[PROC_MSG_MAX], desc[512];
 	char *argv[8];
+	struct target t;
 	struct child *c;
 	bool writable;
 	int fd, i = 0;
@@ -206,9 +163,21 @@ spawn_worker(struct parent *p, unsigned int domid, unsigned int devid)
 		free(params);
 		return;
 	}
-	fd = open_backing(params, writable, err, sizeof(err));
+	/* params came from xenstore; target.c escapes it in messages. */
+	if (target_parse(params, &t, err, sizeof(err)) == -1) {
+		device_fail(p, domid, devid, errno, "%s", err);
+		free(params);
+		return;
+	}
 	free(params);
-	if (fd == -1) {
+	/* The worker is told the store kind (and NBD export) with the fd. */
+	if (target_store_arg(&t, store, sizeof(store)) == -1) {
+		device_fail(p, domid, devid, errno, "NBD export name is %zu "
+		    "bytes; at most %zu can be passed to the worker",
+		    strlen(t.export_name), sizeof(store) - sizeof("nbd:"));
+		return;
+	}
+	if ((fd = target_open(&t, writable, err, sizeof(err))) == -1) {
 		device_fail(p, domid, devid, errno, "%s", err);
 		return;
 	}
@@ -235,7 +204,7 @@ spawn_worker(struct parent *p, unsigned int domid, unsigned int devid)
 		    strerror(errno));
 		return;
 	}
-	if (proc_send(c->chan, PROC_FD, "backing", 7, fd) == -1) {
+	if (proc_send(c->chan, PROC_FD, store, strlen(store), fd) == -1) {
 		/* The worker waits for this fd: don't leave it waiting. */
 		log_devwarnx(BLK_TYPE, domid, devid, "sending backing fd: %s",
 		    strerror(errno));
@@ -243,8 +212,9 @@ spawn_worker(struct parent *p, unsigned int domid, unsigned int devid)
 	}
 	close(fd);
 	c->ev = ev_read(p->base, c->chan, true, chan_cb, c);
-	log_devinfo(BLK_TYPE, domid, devid, "started worker %ld (%s)",
-	    (long)c->pid, writable ? "read-write" : "read-only");
+	log_devinfo(BLK_TYPE, domid, devid, "started worker %ld (%s, %s)",
+	    (long)c->pid, target_describe(&t, desc, sizeof(desc)),
+	    writable ? "read-write" : "read-only");
 }
 
 /* Look at one device directory and start a worker if it is new. */
