@@ -12,6 +12,7 @@
  * completes with an error; nothing hangs).  Without qemu-nbd the tests
  * fail and say so: they are never skipped.
  */
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -107,6 +108,8 @@ start_server(const char *image, const char *sock, const char *extra)
 			argv[n++] = extra;
 		argv[n++] = image;
 		argv[n] = NULL;
+		/* A test that crashes must not leave servers behind. */
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		execvp(argv[0], (char *const *)(uintptr_t)argv);
 		_exit(127);
 	}
