@@ -34,15 +34,19 @@ COMMON_SRC := common/log.c common/ev.c common/parse.c common/xs.c \
 	      common/xenbus.c common/ring.c common/gnt.c common/proc.c
 BLK_SRC	:= daemons/blkbackd/blkbackd.c daemons/blkbackd/worker.c \
 	   daemons/blkbackd/blkif.c daemons/blkbackd/backing_raw.c \
-	   daemons/blkbackd/backing_nbd.c daemons/blkbackd/target.c
+	   daemons/blkbackd/backing_nbd.c daemons/blkbackd/target.c \
+	   daemons/blkbackd/blkring.c daemons/blkbackd/pgrant.c
 
 UNIT_TESTS := test_parse test_xenbus test_ring test_blkif test_proc test_target \
-	      test_backing_nbd
+	      test_backing_nbd test_blkring test_pgrant
 # Pure-logic sources each unit test links against.
 test_parse_SRC  := common/parse.c common/log.c
 test_xenbus_SRC := common/parse.c common/log.c common/xenbus.c common/xs.c common/ev.c
 test_ring_SRC   := common/parse.c common/log.c common/ring.c common/xenbus.c common/xs.c common/ev.c
 test_blkif_SRC  := daemons/blkbackd/blkif.c
+# blkring.c calls ring.c, which needs xenbus/xs (ring_read_refs) to link.
+test_blkring_SRC := daemons/blkbackd/blkring.c $(test_ring_SRC)
+test_pgrant_SRC := daemons/blkbackd/pgrant.c
 test_proc_SRC   := common/proc.c
 test_target_SRC := daemons/blkbackd/target.c common/log.c
 # Runs a real qemu-nbd (qemu-utils) on a temporary image.

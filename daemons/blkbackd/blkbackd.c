@@ -13,6 +13,7 @@
 #include <sys/queue.h>
 #include <sys/wait.h>
 
+#include <err.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -50,6 +51,7 @@ struct parent {
 	char			 root[64];	/* /local/domain/<self>/backend/vbd */
 	TAILQ_HEAD(, child)	 children;
 	int			 verbose, foreground;
+	struct blk_opts		 opts;		/* handed to workers */
 	bool			 stopping;
 };
 
@@ -145,7 +147,7 @@ spawn_worker(struct parent *p, unsigned int domid, unsigned int devid)
 {
 	char *params, *mode, title[64], dd[32], err[512];
 	char store[PROC_MSG_MAX], desc[512];
-	char *argv[8];
+	char *argv[12], qs[16], ps[16];
 	struct target t;
 	struct child *c;
 	bool writable;
@@ -191,6 +193,12 @@ spawn_worker(struct parent *p, unsigned int domid, unsigned int devid)
 		argv[i++] = "-v";
 	if (p->foreground)
 		argv[i++] = "-d";
+	snprintf(qs, sizeof(qs), "%u", p->opts.max_queues);
+	snprintf(ps, sizeof(ps), "%u", p->opts.pgrants);
+	argv[i++] = "-q";
+	argv[i++] = qs;
+	argv[i++] = "-p";
+	argv[i++] = ps;
 	argv[i] = NULL;
 
 	if ((c = child_new(p, domid, devid)) == NULL) {
@@ -385,7 +393,7 @@ stop_cb(int signo, void *arg)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: blkbackd [-dFhv]\n");
+	fprintf(stderr, "usage: blkbackd [-dFhv] [-p pgrants] [-q queues]\n");
 	exit(1);
 }
 
@@ -396,14 +404,17 @@ main(int argc, char *argv[])
 	struct ev *ev_chld, *ev_term, *ev_int;
 	const char *worker = NULL;
 	int ch, force = 0;
+	uint64_t v;
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 
 	memset(&p, 0, sizeof(p));
+	p.opts.max_queues = BLK_DEF_QUEUES;
+	p.opts.pgrants = BLK_DEF_PGRANTS;
 	TAILQ_INIT(&p.children);
-	while ((ch = getopt_long(argc, argv, "dFhvW:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "dFhp:q:vW:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
 			p.foreground = 1;
@@ -416,6 +427,18 @@ main(int argc, char *argv[])
 			break;
 		case 'W':
 			worker = optarg;
+			break;
+		case 'q':
+			if (parse_uint(optarg, BLK_MAX_QUEUES, &v) == -1 || v == 0)
+				errx(1, "-q %s: expected a number of queues from "
+				    "1 to %u", optarg, BLK_MAX_QUEUES);
+			p.opts.max_queues = (unsigned int)v;
+			break;
+		case 'p':
+			if (parse_uint(optarg, BLK_MAX_PGRANTS, &v) == -1)
+				errx(1, "-p %s: expected a number of persistent "
+				    "grants from 0 to %u", optarg, BLK_MAX_PGRANTS);
+			p.opts.pgrants = (unsigned int)v;
 			break;
 		default:
 			usage();
@@ -430,7 +453,9 @@ main(int argc, char *argv[])
 
 		if (parse_domdev(worker, &domid, &devid) == -1)
 			fatalx("-W %s: expected <domid>/<devid>", worker);
-		return worker_main(domid, devid, p.verbose, p.foreground);
+		p.opts.verbose = p.verbose;
+		p.opts.foreground = p.foreground;
+		return worker_main(domid, devid, &p.opts);
 	}
 
 	if (access(KERNEL_BLKBACK, F_OK) == 0 && !force)

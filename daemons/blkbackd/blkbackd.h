@@ -7,10 +7,32 @@
 #define BLK_TYPE	"vbd"		/* xenstore backend type libxl writes for phy disks */
 
 /*
- * Worker role: serve backend/vbd/<domid>/<devid>.  The backing store's fd
- * arrives on PROC_CHAN_FD as a PROC_FD message.  Returns the exit status.
+ * Default multi-queue-max-queues.  Linux blkback offers one queue per dom0
+ * CPU; the queues exist for the guest's vCPUs (one ring each, no shared
+ * lock in the guest), and one worker serves all of a disk's rings from
+ * one loop, so the guest's side decides: 4, as many as blkfront uses by
+ * default on a 4-vCPU guest.
  */
-int	worker_main(unsigned int domid, unsigned int devid, int verbose,
-	    int foreground);
+#define BLK_DEF_QUEUES		4u
+#define BLK_MAX_QUEUES		16u
+/* Persistent grants kept mapped per ring (Linux max_persistent_grants). */
+#define BLK_DEF_PGRANTS		1056u
+#define BLK_MAX_PGRANTS		65536u
+
+/* Settings the parent hands to each worker on its command line. */
+struct blk_opts {
+	unsigned int	max_queues;	/* -q: multi-queue-max-queues */
+	unsigned int	pgrants;	/* -p: persistent grants per ring, 0: off */
+	int		verbose;
+	int		foreground;
+};
+
+/*
+ * Worker role: serve backend/vbd/<domid>/<devid>.  The backing store's fd
+ * arrives on PROC_CHAN_FD as a PROC_FD message whose data names the store:
+ * "raw", or "nbd:" followed by the export name.  Returns the exit status.
+ */
+int	worker_main(unsigned int domid, unsigned int devid,
+	    const struct blk_opts *);
 
 #endif

@@ -2,34 +2,99 @@
  * worker.c - the blkbackd worker: one process per guest disk.
  *
  * It owns the xenbus state of its device (common/xenbus.c), maps the
- * frontend's ring, copies each request out once, validates the copy
- * (blkif.c) and moves data between the guest's granted pages and the backing
- * store with batched grant copy.  A broken frontend closes this device only;
- * nothing the guest writes can make this process exit other than by
- * closing its own device.
+ * frontend's rings (one per queue, 1..16 pages each), copies each request
+ * out once (blkring.c), validates the copy (blkif.c) and moves data
+ * between the guest's pages and the backing store (backing.h) with many
+ * requests in flight and completions in any order.
+ *
+ * Guest pages reach the store in one of two ways, per segment:
+ *  - persistent grants (when both ends offer feature-persistent): the page
+ *    is mapped once and kept (pgrant.c); the store reads and writes it
+ *    directly;
+ *  - otherwise, or when the table is full, batched grant copy to or from
+ *    a page of our bounded pool.
+ * A broken frontend closes this device only; nothing the guest writes can
+ * make this process exit other than by closing its own device.
  */
+#include <sys/mman.h>
+
 #include <errno.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "backing.h"
 #include "blkbackd.h"
 #include "blkif.h"
+#include "blkring.h"
 #include "ev.h"
 #include "gnt.h"
 #include "log.h"
 #include "parse.h"
+#include "pgrant.h"
 #include "proc.h"
 #include "ring.h"
 #include "xenbus.h"
 #include "xs.h"
 
-/* Requests served per event before yielding to the loop (XSA-332). */
+/* Requests taken per queue per event before yielding to the loop (XSA-332). */
 #define BLK_BUDGET		64
-#define BLK_BUF_SIZE		(BLKIF_MAX_SEGMENTS_PER_REQUEST * XB_PAGE_SIZE)
+/*
+ * Bounce pages shared by all queues (64 MiB of address space, touched only
+ * as used): enough for 64 requests of 1 MiB in flight.  A request that
+ * finds too few waits for completions; it never fails for lack of them.
+ */
+#define BLK_POOL_PAGES		16384u
+/* Housekeeping tick: resize check every tick, idle grants every 10. */
+#define BLK_TICK_MS		1000
+#define BLK_PURGE_TICKS		10
+/* Persistent grants unused this long are unmapped (Linux: 60 s). */
+#define BLK_PGRANT_IDLE_S	60
+
+struct blk_worker;
+struct blk_queue;
+
+enum blk_stage { ST_PREFLUSH, ST_DATA, ST_POSTFLUSH };
+
+/* One request in flight.  Preallocated per ring slot: no malloc per request. */
+struct blk_io {
+	struct blk_queue	*q;
+	struct blk_io		*next;		/* free list */
+	struct blk_req		 r;
+	struct backing_io	 bio;
+	enum blk_stage		 stage;
+	int16_t			 status;
+	unsigned int		 ncopy;		/* segments through the pool */
+	unsigned int		 npinned;	/* segments holding pg[] or page[] */
+	struct iovec		 iov[BLK_MAX_SEGS];
+	struct pgrant		*pg[BLK_MAX_SEGS];	/* NULL: pool page */
+	uint32_t		 page[BLK_MAX_SEGS];	/* pool page index */
+};
+
+/* One ring: a queue of multi-queue blkif. */
+struct blk_queue {
+	struct blk_worker	*w;
+	unsigned int		 idx;
+	void			*sring;
+	unsigned int		 npages;
+	struct blk_ring		 ring;
+	int			 port;		/* local, -1 if unbound */
+	struct blk_io		*ios;
+	unsigned int		 nios;
+	struct blk_io		*free;
+	unsigned int		 inflight;	/* taken and not yet answered */
+	/* Taken but not started: a barrier draining, or waiting for pages. */
+	struct blk_io		*held;
+	/* A barrier in progress: nothing after it starts until it is done. */
+	struct blk_io		*barrier;
+	bool			 halted;	/* frontend broke the ring */
+	struct pgrant_table	 pg;
+	struct ev		*ev_more;
+};
 
 struct blk_worker {
 	struct ev_base		*base;
@@ -37,35 +102,44 @@ struct blk_worker {
 	struct xb_dev		*dev;
 	xengnttab_handle	*xgt;
 	xenevtchn_handle	*xce;
-	struct ev		*ev_evtchn, *ev_chan, *ev_more;
+	struct ev		*ev_evtchn, *ev_chan, *ev_tick;
 	struct ev		*ev_term, *ev_int;
 	int			 chan;
 	unsigned int		 domid, devid;
+	struct blk_opts		 opts;
 
 	const struct backing_ops *bops;
 	void			*store;
 	struct backing_info	 info;
 	struct blk_limits	 lim;
+	bool			 cdrom;
 
-	/* Ring state, valid while connected. */
+	/* Rings, valid while connected. */
 	bool			 connected;
-	bool			 halted;	/* frontend broke the ring: not served */
-	void			*sring;
-	unsigned int		 npages;
-	blkif_back_ring_t	 ring;
-	int			 port;
+	bool			 persistent;	/* negotiated */
+	struct blk_queue	*q;
+	unsigned int		 nq;
+
+	/* Bounce pages, shared by the queues. */
+	uint8_t			*pool;
+	uint32_t		*pool_free;
+	unsigned int		 pool_nfree;
+	bool			 pool_waiters;	/* some queue waits for pages */
 
 	struct gnt_batch	 gb;
-	uint8_t			*buf;		/* one request's data, reused */
+	struct blkif_request_segment *ipages;	/* indirect pages, copied */
+	unsigned int		 ticks;
 
 	/* Counters; the first bad request per connection is logged. */
-	uint64_t		 nr_req, nr_bad, nr_ioerr;
+	uint64_t		 nr_req, nr_bad, nr_ioerr, nr_rd, nr_wr, nr_fl,
+				 nr_ds, nr_copy_segs, nr_pgrant_segs;
 	bool			 warned;
 	int			 exit_status;
 	bool			 done;		/* leave the loop (may precede it) */
 };
 
-static void	blk_serve(struct blk_worker *);
+static void	blk_serve(struct blk_queue *);
+static void	blk_io_done(struct backing_io *);
 
 static void
 blk_warn_once(struct blk_worker *w, const char *fmt, ...)
@@ -87,154 +161,453 @@ blk_warn_once(struct blk_worker *w, const char *fmt, ...)
 	    msg);
 }
 
-/*
- * Write one response straight into the ring slot, field by field, so no
- * padding of ours reaches the guest (XSA-216).
- */
-static void
-blk_respond(struct blk_worker *w, uint64_t id, uint8_t op, int16_t status)
+static uint64_t
+blk_now(void)
 {
-	blkif_response_t *rsp;
-	int notify;
+	struct timespec ts;
 
-	rsp = RING_GET_RESPONSE(&w->ring, w->ring.rsp_prod_pvt);
-	rsp->id = id;
-	rsp->operation = op;
-	rsp->status = status;
-	w->ring.rsp_prod_pvt++;
-	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&w->ring, notify);
-	if (notify)
-		xenevtchn_notify(w->xce, (evtchn_port_t)w->port);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec;
 }
 
-/* Move the data of a validated request; returns a BLKIF_RSP_* status. */
-static int16_t
-blk_do_io(struct blk_worker *w, const struct blk_req *r)
+/* ---- bounce page pool ---------------------------------------------------- */
+
+static int
+pool_init(struct blk_worker *w)
 {
-	size_t bytes = (size_t)r->nr_sectors << BLK_SECTOR_SHIFT;
-	uint64_t off = r->sector << BLK_SECTOR_SHIFT;
+	unsigned int i;
+
+	w->pool = mmap(NULL, (size_t)BLK_POOL_PAGES * XB_PAGE_SIZE,
+	    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+	    -1, 0);
+	if (w->pool == MAP_FAILED) {
+		w->pool = NULL;
+		return -1;
+	}
+	if ((w->pool_free = calloc(BLK_POOL_PAGES, sizeof(uint32_t))) == NULL)
+		return -1;
+	/* Low pages on top: a light load keeps touching the same few. */
+	for (i = 0; i < BLK_POOL_PAGES; i++)
+		w->pool_free[i] = BLK_POOL_PAGES - 1 - i;
+	w->pool_nfree = BLK_POOL_PAGES;
+	return 0;
+}
+
+static uint8_t *
+pool_page(struct blk_worker *w, uint32_t i)
+{
+	return w->pool + (size_t)i * XB_PAGE_SIZE;
+}
+
+/* ---- responses ------------------------------------------------------------ */
+
+static void
+blk_respond(struct blk_queue *q, uint64_t id, uint8_t op, int16_t status)
+{
+	blk_ring_put_rsp(&q->ring, id, op, status);
+	if (blk_ring_push(&q->ring))
+		xenevtchn_notify(q->w->xce, (evtchn_port_t)q->port);
+}
+
+/* Give back the pages and persistent grants io holds. */
+static void
+blk_io_unpin(struct blk_io *io)
+{
+	struct blk_queue *q = io->q;
+	struct blk_worker *w = q->w;
+	unsigned int i;
+
+	for (i = 0; i < io->npinned; i++) {
+		if (io->pg[i] != NULL)
+			pgrant_put(&q->pg, io->pg[i]);
+		else
+			w->pool_free[w->pool_nfree++] = io->page[i];
+		io->pg[i] = NULL;
+	}
+	io->npinned = 0;
+}
+
+/* Release io and put it on the free list. */
+static void
+blk_io_release(struct blk_io *io)
+{
+	struct blk_queue *q = io->q;
+
+	blk_io_unpin(io);
+	io->next = q->free;
+	q->free = io;
+}
+
+/* After any request finished: resume what waited for it. */
+static void
+blk_after_finish(struct blk_queue *q)
+{
+	struct blk_worker *w = q->w;
+	unsigned int i;
+
+	if (w->pool_waiters) {
+		w->pool_waiters = false;
+		for (i = 0; i < w->nq; i++)
+			ev_timer_arm(w->q[i].ev_more, 0);
+	} else if (q->held != NULL)
+		ev_timer_arm(q->ev_more, 0);
+	/* A disconnect waits for the last answer (blk_disconnect()). */
+	if (!w->connected && w->dev != NULL && q->inflight == 0)
+		xb_dev_kick(w->dev);
+}
+
+static void
+blk_finish(struct blk_io *io, int16_t status)
+{
+	struct blk_queue *q = io->q;
+
+	blk_respond(q, io->r.id, io->r.op, status);
+	blk_io_release(io);
+	q->inflight--;
+	if (q->barrier == io) {
+		q->barrier = NULL;
+		ev_timer_arm(q->ev_more, 0);
+	}
+	blk_after_finish(q);
+}
+
+/* ---- data path ------------------------------------------------------------ */
+
+/*
+ * Queue grant copies for the pool segments of io, towards the guest (reads
+ * done) or from it (writes to come), and run them.  Returns 0 or -1.
+ */
+static int
+blk_copy(struct blk_io *io, bool to_guest)
+{
+	struct blk_worker *w = io->q->w;
 	unsigned int i, bad;
-	size_t pos = 0;
 	int gst;
 
-	if (r->flush && w->bops->flush(w->store) == -1) {
-		w->nr_ioerr++;
-		blk_warn_once(w, "flush failed: %s", strerror(errno));
-		return BLKIF_RSP_ERROR;
-	}
-	if (r->nseg == 0)
-		return BLKIF_RSP_OKAY;
-
+	if (io->ncopy == 0)
+		return 0;
 	gnt_batch_reset(&w->gb);
-	for (i = 0; i < r->nseg; i++) {
+	for (i = 0; i < io->r.nseg; i++) {
+		if (io->pg[i] != NULL)
+			continue;
 		/* Bounds were checked by blk_validate(); this cannot fail. */
-		if (gnt_batch_add(&w->gb, !r->writes, w->domid, r->seg[i].gref,
-		    r->seg[i].offset, r->seg[i].len, w->buf + pos) == -1)
-			return BLKIF_RSP_ERROR;
-		pos += r->seg[i].len;
-	}
-
-	if (r->writes) {
-		if (gnt_batch_run(w->xgt, &w->gb, &bad, &gst) == -1) {
-			w->nr_bad++;
-			blk_warn_once(w, "grant copy from guest failed "
-			    "(segment %u, gref %u, status %d)", bad,
-			    r->seg[bad < r->nseg ? bad : 0].gref, gst);
-			return BLKIF_RSP_ERROR;
-		}
-		if (w->bops->write(w->store, w->buf, bytes, off) == -1) {
-			w->nr_ioerr++;
-			blk_warn_once(w, "write of %zu bytes at %llu failed: %s",
-			    bytes, (unsigned long long)off, strerror(errno));
-			return BLKIF_RSP_ERROR;
-		}
-		return BLKIF_RSP_OKAY;
-	}
-
-	if (w->bops->read(w->store, w->buf, bytes, off) == -1) {
-		w->nr_ioerr++;
-		blk_warn_once(w, "read of %zu bytes at %llu failed: %s",
-		    bytes, (unsigned long long)off, strerror(errno));
-		return BLKIF_RSP_ERROR;
+		if (gnt_batch_add(&w->gb, to_guest, w->domid, io->r.seg[i].gref,
+		    io->r.seg[i].offset, io->r.seg[i].len,
+		    pool_page(w, io->page[i])) == -1)
+			return -1;
 	}
 	if (gnt_batch_run(w->xgt, &w->gb, &bad, &gst) == -1) {
 		w->nr_bad++;
-		blk_warn_once(w, "grant copy to guest failed (segment %u, "
-		    "gref %u, status %d)", bad, r->seg[bad < r->nseg ? bad : 0].gref,
-		    gst);
-		return BLKIF_RSP_ERROR;
+		blk_warn_once(w, "grant copy %s guest failed (request id %llu, "
+		    "copy %u, status %d)", to_guest ? "to" : "from",
+		    (unsigned long long)io->r.id, bad, gst);
+		return -1;
 	}
-	return BLKIF_RSP_OKAY;
+	return 0;
 }
 
+/* Hand io's current stage to the store; on refusal, answer the request. */
 static void
-blk_handle(struct blk_worker *w, const struct blkif_request *req)
+blk_submit_stage(struct blk_io *io)
 {
-	struct blk_req r;
-	const char *why = "";
-	char opbuf[16];
-	int16_t st;
+	struct blk_worker *w = io->q->w;
+	struct backing_io *b = &io->bio;
 
-	w->nr_req++;
-	st = (int16_t)blk_validate(req, &w->lim, &r, &why);
-	if (st != BLKIF_RSP_OKAY) {
-		w->nr_bad++;
-		blk_warn_once(w, "bad request id %llu (%s, %u segments, sector "
-		    "%llu): %s", (unsigned long long)req->id,
-		    blk_op_name(req->operation, opbuf, sizeof(opbuf)),
-		    req->nr_segments, (unsigned long long)req->sector_number, why);
-	} else
-		st = blk_do_io(w, &r);
-	blk_respond(w, req->id, req->operation, st);
+	b->arg = io;
+	b->error = 0;
+	b->secure = false;
+	if (io->stage != ST_DATA || io->r.kind == BLK_FLUSH) {
+		b->op = BACKING_FLUSH;
+		b->off = b->len = 0;
+		b->iov = NULL;
+		b->iovcnt = 0;
+	} else if (io->r.kind == BLK_DISCARD) {
+		b->op = BACKING_DISCARD;
+		b->off = io->r.sector << BLK_SECTOR_SHIFT;
+		b->len = io->r.nr_sectors << BLK_SECTOR_SHIFT;
+		b->secure = io->r.secure;
+		b->iov = NULL;
+		b->iovcnt = 0;
+	} else {
+		b->op = io->r.kind == BLK_READ ? BACKING_READ : BACKING_WRITE;
+		b->off = io->r.sector << BLK_SECTOR_SHIFT;
+		b->len = io->r.nr_sectors << BLK_SECTOR_SHIFT;
+		b->iov = io->iov;
+		b->iovcnt = io->r.nseg;
+	}
+	if (w->bops->submit(w->store, b) == -1) {
+		w->nr_ioerr++;
+		blk_warn_once(w, "submitting request id %llu: %s",
+		    (unsigned long long)io->r.id, strerror(errno));
+		blk_finish(io, errno == EOPNOTSUPP ? BLKIF_RSP_EOPNOTSUPP :
+		    BLKIF_RSP_ERROR);
+	}
 }
+
+/*
+ * Attach guest pages to io's segments.  Returns 0, or -1 if the pool ran
+ * short (nothing is held then; the caller retries after completions).
+ */
+static int
+blk_io_pages(struct blk_io *io)
+{
+	struct blk_queue *q = io->q;
+	struct blk_worker *w = q->w;
+	uint64_t now = w->persistent ? blk_now() : 0;
+	unsigned int i;
+
+	io->ncopy = 0;
+	for (i = 0; i < io->r.nseg; i++) {
+		const struct blk_seg *s = &io->r.seg[i];
+		struct pgrant *p = NULL;
+
+		if (w->persistent)
+			p = pgrant_get(&q->pg, s->gref, now);
+		if (p != NULL) {
+			io->pg[i] = p;
+			io->iov[i].iov_base = (uint8_t *)p->addr + s->offset;
+		} else {
+			if (w->pool_nfree == 0) {
+				/* Undo: the request is retried whole later. */
+				blk_io_unpin(io);
+				w->pool_waiters = true;
+				return -1;
+			}
+			io->pg[i] = NULL;
+			io->page[i] = w->pool_free[--w->pool_nfree];
+			io->iov[i].iov_base = pool_page(w, io->page[i]);
+			io->ncopy++;
+		}
+		io->npinned = i + 1;
+		io->iov[i].iov_len = s->len;
+	}
+	w->nr_copy_segs += io->ncopy;
+	w->nr_pgrant_segs += io->r.nseg - io->ncopy;
+	return 0;
+}
+
+/*
+ * Start a validated request.  Returns 0 (started or answered), or -1 if
+ * it must wait for pool pages (it is then held by the queue).
+ */
+static int
+blk_io_start(struct blk_io *io)
+{
+	struct blk_worker *w = io->q->w;
+
+	if (io->r.drain)
+		io->q->barrier = io;
+	switch (io->r.kind) {
+	case BLK_FLUSH:
+		w->nr_fl++;
+		io->stage = ST_DATA;
+		blk_submit_stage(io);
+		return 0;
+	case BLK_DISCARD:
+		w->nr_ds++;
+		io->r.nseg = 0;
+		io->stage = ST_DATA;
+		blk_submit_stage(io);
+		return 0;
+	case BLK_READ:
+		w->nr_rd++;
+		break;
+	case BLK_WRITE:
+		w->nr_wr++;
+		break;
+	}
+	if (blk_io_pages(io) == -1) {
+		if (io->q->barrier == io)
+			io->q->barrier = NULL;
+		return -1;
+	}
+	if (io->r.kind == BLK_WRITE && blk_copy(io, false) == -1) {
+		blk_finish(io, BLKIF_RSP_ERROR);
+		return 0;
+	}
+	io->stage = io->r.preflush ? ST_PREFLUSH : ST_DATA;
+	blk_submit_stage(io);
+	return 0;
+}
+
+/* backing_done_fn: one stage of a request completed. */
+static void
+blk_io_done(struct backing_io *b)
+{
+	struct blk_io *io = b->arg;
+	struct blk_worker *w = io->q->w;
+	char opbuf[16];
+
+	if (b->error != 0) {
+		w->nr_ioerr++;
+		blk_warn_once(w, "%s of %llu bytes at %llu failed: %s",
+		    b->op == BACKING_FLUSH ? "flush" :
+		    b->op == BACKING_DISCARD ? "discard" :
+		    blk_op_name(io->r.op, opbuf, sizeof(opbuf)),
+		    (unsigned long long)b->len, (unsigned long long)b->off,
+		    strerror(b->error));
+		blk_finish(io, b->error == EOPNOTSUPP ? BLKIF_RSP_EOPNOTSUPP :
+		    BLKIF_RSP_ERROR);
+		goto kick;
+	}
+	switch (io->stage) {
+	case ST_PREFLUSH:
+		io->stage = ST_DATA;
+		blk_submit_stage(io);
+		goto kick;
+	case ST_DATA:
+		if (io->r.kind == BLK_READ && blk_copy(io, true) == -1) {
+			blk_finish(io, BLKIF_RSP_ERROR);
+			goto kick;
+		}
+		if (io->r.postflush) {
+			io->stage = ST_POSTFLUSH;
+			blk_submit_stage(io);
+			goto kick;
+		}
+		break;
+	case ST_POSTFLUSH:
+		break;
+	}
+	blk_finish(io, BLKIF_RSP_OKAY);
+kick:
+	w->bops->kick(w->store);
+}
+
+/* ---- taking requests -------------------------------------------------------- */
 
 /* The frontend made the ring state impossible: stop serving it. */
 static void
-blk_halt(struct blk_worker *w, RING_IDX prod)
+blk_halt(struct blk_queue *q, RING_IDX prod)
 {
-	w->halted = true;
-	ev_disable(w->ev_evtchn);
-	xb_dev_fatal(w->dev, EPROTO, "frontend request producer %u is more "
-	    "than %u past our response index %u: ring halted", prod,
-	    RING_SIZE(&w->ring), w->ring.rsp_prod_pvt);
+	q->halted = true;
+	xb_dev_fatal(q->w->dev, EPROTO, "queue %u: frontend request producer "
+	    "%u is more than %u past our response index %u: ring halted",
+	    q->idx, prod, q->ring.nr_ents, q->ring.rsp_prod_pvt);
+}
+
+/* Copy an indirect request's descriptor pages once, then validate them. */
+static int
+blk_indirect(struct blk_worker *w, struct blk_req *r, const char **why)
+{
+	unsigned int i, left = r->nseg, bad;
+	int gst;
+
+	gnt_batch_reset(&w->gb);
+	for (i = 0; i < r->nipages; i++) {
+		unsigned int n = left < BLK_SEGS_PER_IPAGE ? left :
+		    (unsigned int)BLK_SEGS_PER_IPAGE;
+
+		if (gnt_batch_add(&w->gb, 0, w->domid, r->igref[i], 0,
+		    n * sizeof(struct blkif_request_segment),
+		    (uint8_t *)w->ipages + (size_t)i * XB_PAGE_SIZE) == -1) {
+			*why = "too many indirect pages";
+			return BLKIF_RSP_ERROR;
+		}
+		left -= n;
+	}
+	if (gnt_batch_run(w->xgt, &w->gb, &bad, &gst) == -1) {
+		*why = "indirect page not granted";
+		return BLKIF_RSP_ERROR;
+	}
+	__asm__ __volatile__("" ::: "memory");
+	return blk_validate_indirect(r, w->ipages, &w->lim, why);
+}
+
+/*
+ * Take, validate and start one request.  Returns false if the queue must
+ * stop taking for now (a barrier drains, or the pool ran short).
+ */
+static bool
+blk_take_one(struct blk_queue *q)
+{
+	struct blk_worker *w = q->w;
+	struct blk_wire wire;
+	struct blk_io *io;
+	const char *why = "";
+	char opbuf[16];
+	int st;
+
+	if ((io = q->free) == NULL)
+		return false;	/* cannot happen: one io per slot */
+	q->free = io->next;
+	blk_ring_take(&q->ring, &wire);
+	q->inflight++;
+	w->nr_req++;
+
+	st = blk_validate(&wire, &w->lim, &io->r, &why);
+	if (st == BLKIF_RSP_OKAY && io->r.nipages > 0)
+		st = blk_indirect(w, &io->r, &why);
+	if (st != BLKIF_RSP_OKAY) {
+		w->nr_bad++;
+		blk_warn_once(w, "queue %u: bad request id %llu (%s, %u "
+		    "segments, sector %llu): %s", q->idx,
+		    (unsigned long long)wire.id,
+		    blk_op_name(wire.operation, opbuf, sizeof(opbuf)),
+		    wire.nr_segments, (unsigned long long)wire.sector_number,
+		    why);
+		blk_finish(io, (int16_t)st);
+		return true;
+	}
+	/* A barrier starts when everything before it has completed. */
+	if (io->r.drain && q->inflight > 1) {
+		q->held = io;
+		return false;
+	}
+	if (blk_io_start(io) == -1) {
+		q->held = io;
+		return false;
+	}
+	return true;
 }
 
 static void
-blk_serve(struct blk_worker *w)
+blk_serve(struct blk_queue *q)
 {
+	struct blk_worker *w = q->w;
 	unsigned int budget = BLK_BUDGET;
-	int more;
 
-	if (!w->connected || w->halted)
+	if (q->sring == NULL)
 		return;
+	/*
+	 * A held request was taken already: it is started even when the
+	 * ring is halted or closing, so that everything taken is answered
+	 * and a disconnect can drain.
+	 */
+	if (q->held != NULL) {
+		struct blk_io *io = q->held;
+
+		if (q->barrier != NULL || (io->r.drain && q->inflight > 1))
+			goto out;
+		q->held = NULL;
+		if (blk_io_start(io) == -1) {
+			q->held = io;
+			goto out;
+		}
+	}
+	if (!w->connected || q->halted)
+		goto out;
 	do {
-		RING_IDX rp, rc;
+		RING_IDX prod = blk_ring_req_prod(&q->ring);
 
-		rp = w->ring.sring->req_prod;
-		xen_rmb();	/* see the requests up to rp */
-		if (ring_req_prod_overflow(rp, w->ring.rsp_prod_pvt,
-		    RING_SIZE(&w->ring))) {
-			blk_halt(w, rp);
-			return;
+		if (blk_ring_prod_bad(&q->ring, prod)) {
+			blk_halt(q, prod);
+			break;
 		}
-		for (rc = w->ring.req_cons; rc != rp; rc = w->ring.req_cons) {
-			struct blkif_request req;
-
-			if (RING_REQUEST_CONS_OVERFLOW(&w->ring, rc))
-				break;
+		while (blk_ring_can_take(&q->ring, prod)) {
+			if (q->barrier != NULL || q->held != NULL)
+				goto out;	/* resumed when they finish */
 			if (budget-- == 0) {
-				/* Yield; continue from the loop (not the guest). */
-				ev_timer_arm(w->ev_more, 0);
-				return;
+				/* Yield; continue from the loop, not the guest. */
+				ev_timer_arm(q->ev_more, 0);
+				goto out;
 			}
-			RING_COPY_REQUEST(&w->ring, rc, &req);
-			w->ring.req_cons = rc + 1;
-			/* Everything below looks at the private copy only. */
-			__asm__ __volatile__("" ::: "memory");
-			blk_handle(w, &req);
+			if (!blk_take_one(q))
+				goto out;
 		}
-		RING_FINAL_CHECK_FOR_REQUESTS(&w->ring, more);
-	} while (more);
+	} while (blk_ring_final_check(&q->ring));
+out:
+	w->bops->kick(w->store);
 }
 
 static void
@@ -249,21 +622,54 @@ blk_evtchn_cb(int fd, void *arg)
 {
 	struct blk_worker *w = arg;
 	xenevtchn_port_or_error_t port;
+	unsigned int i;
 
 	(void)fd;
 	if ((port = xenevtchn_pending(w->xce)) < 0)
 		return;
-	blk_serve(w);
+	for (i = 0; i < w->nq; i++)
+		if (w->q[i].port == port)
+			blk_serve(&w->q[i]);
 	/* Unmask only after draining: the userland lateeoi (XSA-332). */
 	xenevtchn_unmask(w->xce, (evtchn_port_t)port);
 }
 
-/* xb_dev_ops.probe: nothing to advertise before InitWait in this version. */
+/* ---- persistent grant callbacks ----------------------------------------------- */
+
+static void *
+blk_pg_map(void *arg, uint32_t gref)
+{
+	struct blk_worker *w = arg;
+
+	/* Mapped read/write: the frontend promises so (io/blkif.h). */
+	return xengnttab_map_grant_ref(w->xgt, w->domid, gref,
+	    PROT_READ | PROT_WRITE);
+}
+
+static void
+blk_pg_unmap(void *arg, void *addr)
+{
+	struct blk_worker *w = arg;
+
+	if (xengnttab_unmap(w->xgt, addr, 1) == -1)
+		log_warn("unmapping a persistent grant");
+}
+
+/* ---- xenbus ------------------------------------------------------------------- */
+
+/* xb_dev_ops.probe: the keys the frontend reads before it sets up rings. */
 static int
 blk_probe(struct xb_dev *dev, void *arg)
 {
-	(void)dev;
-	(void)arg;
+	struct blk_worker *w = arg;
+
+	if (xb_dev_printf(dev, XBT_NULL, "feature-max-indirect-segments", "%u",
+	    BLK_MAX_SEGS) == -1 ||
+	    xb_dev_printf(dev, XBT_NULL, "multi-queue-max-queues", "%u",
+	    w->opts.max_queues) == -1 ||
+	    xb_dev_printf(dev, XBT_NULL, "max-ring-page-order", "%u",
+	    XB_RING_MAX_ORDER) == -1)
+		return -1;
 	return 0;
 }
 
@@ -271,27 +677,74 @@ static int
 blk_connect_keys_txn(struct xsc *xsc, xs_transaction_t t, void *arg)
 {
 	struct blk_worker *w = arg;
-	unsigned int info = w->lim.readonly ? VDISK_READONLY : 0;
+	unsigned int info = 0;
 
 	(void)xsc;
-	if (xb_dev_printf(w->dev, t, "sectors", "%llu",
+	if (w->lim.readonly)
+		info |= VDISK_READONLY;
+	if (w->cdrom)
+		info |= VDISK_CDROM | VDISK_REMOVABLE;
+	if (xb_dev_printf(w->dev, t, "feature-flush-cache", "%d",
+	    w->lim.flush) == -1 ||
+	    xb_dev_printf(w->dev, t, "feature-barrier", "%d", w->lim.flush) == -1 ||
+	    xb_dev_printf(w->dev, t, "feature-persistent", "%d",
+	    w->opts.pgrants > 0) == -1 ||
+	    xb_dev_printf(w->dev, t, "sectors", "%llu",
 	    (unsigned long long)w->lim.sectors) == -1 ||
 	    xb_dev_printf(w->dev, t, "info", "%u", info) == -1 ||
 	    xb_dev_printf(w->dev, t, "sector-size", "%u", 512) == -1 ||
 	    xb_dev_printf(w->dev, t, "physical-sector-size", "%u",
-	    w->info.physical_block) == -1 ||
-	    xb_dev_printf(w->dev, t, "feature-flush-cache", "%d",
-	    w->lim.flush) == -1 ||
-	    xb_dev_printf(w->dev, t, "feature-barrier", "%d", w->lim.flush) == -1)
+	    w->info.physical_block) == -1)
 		return -1;
-	return 0;
+	if (w->lim.discard) {
+		if (xb_dev_printf(w->dev, t, "discard-granularity", "%u",
+		    w->info.discard_granularity ? w->info.discard_granularity :
+		    w->info.physical_block) == -1 ||
+		    xb_dev_printf(w->dev, t, "discard-alignment", "%u", 0) == -1 ||
+		    xb_dev_printf(w->dev, t, "discard-secure", "%d",
+		    w->lim.discard_secure) == -1)
+			return -1;
+	}
+	return xb_dev_printf(w->dev, t, "feature-discard", "%d", w->lim.discard);
 }
 
-/* io/blkif.h: the frontend reads these once it sees Connected. */
-static int
-blk_write_connect_keys(struct blk_worker *w)
+/* Release one queue's ring, event channel, grants and requests. */
+static void
+blk_queue_free(struct blk_worker *w, struct blk_queue *q)
 {
-	return xsc_txn_run(w->xsc, blk_connect_keys_txn, w);
+	pgrant_free(&q->pg);
+	if (q->port >= 0)
+		ring_evtchn_unbind(w->xce, q->port);
+	if (q->sring != NULL)
+		ring_unmap(w->xgt, q->sring, q->npages);
+	ev_free(q->ev_more);
+	free(q->ios);
+	q->port = -1;
+	q->sring = NULL;
+	q->ev_more = NULL;
+	q->ios = NULL;
+}
+
+static void
+blk_queues_free(struct blk_worker *w)
+{
+	unsigned int i;
+
+	for (i = 0; w->q != NULL && i < w->nq; i++)
+		blk_queue_free(w, &w->q[i]);
+	free(w->q);
+	w->q = NULL;
+	w->nq = 0;
+}
+
+static unsigned int
+blk_inflight(const struct blk_worker *w)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < w->nq; i++)
+		n += w->q[i].inflight;
+	return n;
 }
 
 static int
@@ -300,17 +753,84 @@ blk_disconnect(struct xb_dev *dev, void *arg)
 	struct blk_worker *w = arg;
 
 	(void)dev;
-	if (!w->connected)
+	if (w->q == NULL)
 		return 0;
-	ev_disable(w->ev_evtchn);
-	ring_evtchn_unbind(w->xce, w->port);
-	ring_unmap(w->xgt, w->sring, w->npages);
-	w->sring = NULL;
-	w->port = -1;
-	w->connected = false;
-	log_info("disconnected: %llu requests, %llu rejected, %llu I/O errors",
-	    (unsigned long long)w->nr_req, (unsigned long long)w->nr_bad,
-	    (unsigned long long)w->nr_ioerr);
+	w->connected = false;		/* take no more requests */
+	if (blk_inflight(w) > 0) {
+		errno = EBUSY;		/* blk_after_finish() kicks us */
+		return -1;
+	}
+	blk_queues_free(w);
+	log_info("disconnected: %llu requests (%llu read, %llu write, %llu "
+	    "flush, %llu discard), %llu rejected, %llu I/O errors; segments "
+	    "%llu copied, %llu persistent", (unsigned long long)w->nr_req,
+	    (unsigned long long)w->nr_rd, (unsigned long long)w->nr_wr,
+	    (unsigned long long)w->nr_fl, (unsigned long long)w->nr_ds,
+	    (unsigned long long)w->nr_bad, (unsigned long long)w->nr_ioerr,
+	    (unsigned long long)w->nr_copy_segs,
+	    (unsigned long long)w->nr_pgrant_segs);
+	return 0;
+}
+
+/* Map, attach and bind queue q from the frontend keys in dir. */
+static int
+blk_queue_setup(struct blk_worker *w, struct blk_queue *q, const char *dir,
+    enum blk_abi abi)
+{
+	struct xb_dev *dev = w->dev;
+	uint32_t refs[XB_RING_MAX_PAGES];
+	const char *bad = "";
+	char key[64];
+	uint64_t evtchn;
+	unsigned int i;
+	int n;
+
+	n = ring_read_refs(dev, xb_dev_fepath(dev), dir, XB_RING_MAX_ORDER,
+	    refs, &bad);
+	if (n == -1) {
+		xb_dev_fatal(dev, errno, "bad or missing frontend %s", bad);
+		return -1;
+	}
+	if (strcmp(dir, xb_dev_fepath(dev)) == 0)
+		snprintf(key, sizeof(key), "event-channel");
+	else
+		snprintf(key, sizeof(key), "queue-%u/event-channel", q->idx);
+	if (xb_dev_fe_uint(dev, key, UINT32_MAX, &evtchn) == -1) {
+		xb_dev_fatal(dev, errno, "bad or missing frontend %s", key);
+		return -1;
+	}
+	q->npages = (unsigned int)n;
+	if ((q->sring = ring_map(w->xgt, w->domid, refs, q->npages)) == NULL) {
+		xb_dev_fatal(dev, errno, "queue %u: mapping ring-ref %u: %s",
+		    q->idx, refs[0], strerror(errno));
+		return -1;
+	}
+	/* Attach to the ring as it is (Linux xen_blkif_map, BACK_RING_ATTACH). */
+	if (blk_ring_attach(&q->ring, q->sring, abi, q->npages) == -1) {
+		xb_dev_fatal(dev, EPROTO, "queue %u: ring indexes impossible",
+		    q->idx);
+		return -1;
+	}
+	if ((q->port = ring_evtchn_bind(w->xce, w->domid,
+	    (uint32_t)evtchn)) == -1) {
+		xb_dev_fatal(dev, errno, "queue %u: binding event channel %llu: "
+		    "%s", q->idx, (unsigned long long)evtchn, strerror(errno));
+		return -1;
+	}
+	q->nios = q->ring.nr_ents;
+	if ((q->ios = calloc(q->nios, sizeof(*q->ios))) == NULL ||
+	    (q->ev_more = ev_timer(w->base, blk_more_cb, q)) == NULL ||
+	    pgrant_init(&q->pg, w->persistent ? w->opts.pgrants : 0,
+	    blk_pg_map, blk_pg_unmap, w) == -1) {
+		xb_dev_fatal(dev, ENOMEM, "queue %u: out of memory", q->idx);
+		return -1;
+	}
+	for (i = 0; i < q->nios; i++) {
+		struct blk_io *io = &q->ios[i];
+		io->q = q;
+		io->next = q->free;
+		q->free = io;
+	}
 	return 0;
 }
 
@@ -318,90 +838,79 @@ static int
 blk_connect(struct xb_dev *dev, void *arg)
 {
 	struct blk_worker *w = arg;
-	uint32_t refs[XB_RING_MAX_PAGES];
-	uint64_t evtchn, nq;
-	blkif_sring_t *s;
-	const char *bad = "";
-	char *proto, esc[64];
-	int n;
+	uint64_t nq, pers;
+	enum blk_abi abi;
+	char *proto, esc[64], dir[256];
+	unsigned int i;
 
-	blk_disconnect(dev, arg);	/* precondition, as Linux connect_ring() */
-	w->halted = false;
+	if (blk_disconnect(dev, arg) == -1)	/* precondition, as Linux connect_ring() */
+		return -1;
 	w->warned = false;
 
-	/*
-	 * io/blkif.h: "protocol" names the request layout.  Only the x86_64
-	 * layout (native here) is implemented in this version; an absent key
-	 * means x86_32 to Linux blkback, so it is refused too.
-	 */
+	/* io/blkif.h "protocol": the request layout. */
 	proto = xb_dev_fe_read(dev, "protocol");
-	if (proto == NULL || strcmp(proto, XEN_IO_PROTO_ABI_X86_64) != 0) {
-		xb_dev_fatal(dev, EINVAL, "unsupported frontend protocol %s",
-		    proto ? log_escape(esc, sizeof(esc), proto) : "(none: x86_32)");
+	if (blk_abi_parse(proto, &abi) == -1) {
+		xb_dev_fatal(dev, EINVAL, "unknown frontend protocol \"%s\"",
+		    log_escape(esc, sizeof(esc), proto));
 		free(proto);
 		return -1;
 	}
 	free(proto);
 
-	/* multi-queue is not advertised: absent or 1 only. */
-	if (xb_dev_fe_uint(dev, "multi-queue-num-queues", 1, &nq) == -1 &&
-	    errno != ENOENT) {
-		xb_dev_fatal(dev, EINVAL, "bad multi-queue-num-queues "
-		    "(max-queues is 1)");
+	if (xb_dev_fe_uint(dev, "multi-queue-num-queues", w->opts.max_queues,
+	    &nq) == -1) {
+		if (errno != ENOENT) {
+			xb_dev_fatal(dev, EINVAL, "bad multi-queue-num-queues "
+			    "(we offer 1 to %u)", w->opts.max_queues);
+			return -1;
+		}
+		nq = 1;
+	}
+	if (nq == 0) {
+		xb_dev_fatal(dev, EINVAL, "multi-queue-num-queues is 0");
 		return -1;
 	}
-	/* max-ring-page-order is not advertised: one page. */
-	n = ring_read_refs(dev, xb_dev_fepath(dev), xb_dev_fepath(dev), 0,
-	    refs, &bad);
-	if (n == -1) {
-		xb_dev_fatal(dev, errno, "bad or missing frontend %s", bad);
-		return -1;
-	}
-	if (xb_dev_fe_uint(dev, "event-channel", UINT32_MAX, &evtchn) == -1) {
-		xb_dev_fatal(dev, errno, "bad or missing frontend event-channel");
-		return -1;
-	}
+	if (xb_dev_fe_uint(dev, "feature-persistent", 1, &pers) == -1)
+		pers = 0;	/* absent or garbage: not offered */
+	w->persistent = pers == 1 && w->opts.pgrants > 0;
 
-	w->npages = (unsigned int)n;
-	if ((w->sring = ring_map(w->xgt, w->domid, refs, w->npages)) == NULL) {
-		xb_dev_fatal(dev, errno, "mapping ring-ref %u: %s", refs[0],
-		    strerror(errno));
+	if ((w->q = calloc(nq, sizeof(*w->q))) == NULL) {
+		xb_dev_fatal(dev, ENOMEM, "out of memory");
 		return -1;
 	}
-	s = w->sring;
-	/* Attach to the ring as it is (Linux xen_blkif_map, BACK_RING_ATTACH). */
-	BACK_RING_ATTACH(&w->ring, s, s->rsp_prod, w->npages * XB_PAGE_SIZE);
-	if (!ring_attach_ok(s->req_prod, s->rsp_prod, RING_SIZE(&w->ring))) {
-		xb_dev_fatal(dev, EPROTO, "ring indexes req_prod %u rsp_prod %u "
-		    "impossible", s->req_prod, s->rsp_prod);
-		ring_unmap(w->xgt, w->sring, w->npages);
-		w->sring = NULL;
-		return -1;
+	w->nq = (unsigned int)nq;
+	for (i = 0; i < w->nq; i++) {
+		w->q[i].w = w;
+		w->q[i].idx = i;
+		w->q[i].port = -1;
 	}
-	if ((w->port = ring_evtchn_bind(w->xce, w->domid,
-	    (uint32_t)evtchn)) == -1) {
-		xb_dev_fatal(dev, errno, "binding event channel %llu: %s",
-		    (unsigned long long)evtchn, strerror(errno));
-		ring_unmap(w->xgt, w->sring, w->npages);
-		w->sring = NULL;
-		return -1;
+	for (i = 0; i < w->nq; i++) {
+		/* One queue: keys at the top (Linux, even if num-queues is 1). */
+		if (w->nq == 1)
+			snprintf(dir, sizeof(dir), "%s", xb_dev_fepath(dev));
+		else
+			snprintf(dir, sizeof(dir), "%s/queue-%u",
+			    xb_dev_fepath(dev), i);
+		if (blk_queue_setup(w, &w->q[i], dir, abi) == -1) {
+			blk_queues_free(w);
+			return -1;
+		}
 	}
-	if (blk_write_connect_keys(w) == -1) {
+	if (xsc_txn_run(w->xsc, blk_connect_keys_txn, w) == -1) {
 		log_warn("writing connect keys");
-		ring_evtchn_unbind(w->xce, w->port);
-		ring_unmap(w->xgt, w->sring, w->npages);
-		w->sring = NULL;
-		w->port = -1;
+		blk_queues_free(w);
 		return -1;
 	}
 	w->connected = true;
-	ev_enable(w->ev_evtchn);
-	log_info("connected: ring-ref %u, %u pages, %u slots, event channel "
-	    "%llu, %llu sectors%s", refs[0], w->npages, RING_SIZE(&w->ring),
-	    (unsigned long long)evtchn, (unsigned long long)w->lim.sectors,
+	log_info("connected: %u queue%s of %u page%s (%u slots), %s, "
+	    "persistent grants %s, %llu sectors%s", w->nq, w->nq > 1 ? "s" : "",
+	    w->q[0].npages, w->q[0].npages > 1 ? "s" : "", w->q[0].ring.nr_ents,
+	    blk_abi_name(abi), w->persistent ? "on" : "off",
+	    (unsigned long long)w->lim.sectors,
 	    w->lim.readonly ? ", read-only" : "");
 	/* Requests may be waiting already (reconnect). */
-	ev_timer_arm(w->ev_more, 0);
+	for (i = 0; i < w->nq; i++)
+		ev_timer_arm(w->q[i].ev_more, 0);
 	return 0;
 }
 
@@ -422,6 +931,60 @@ static const struct xb_dev_ops blk_xb_ops = {
 	.disconnect = blk_disconnect,
 	.destroy = blk_destroy,
 };
+
+/* ---- housekeeping: resize and idle grants ------------------------------------- */
+
+static int
+blk_resize_txn(struct xsc *xsc, xs_transaction_t t, void *arg)
+{
+	struct blk_worker *w = arg;
+
+	(void)xsc;
+	/* Rewriting state fires the frontend's watch (Linux xen_vbd_resize). */
+	if (xb_dev_printf(w->dev, t, "sectors", "%llu",
+	    (unsigned long long)w->lim.sectors) == -1 ||
+	    xb_dev_printf(w->dev, t, "state", "%d", xb_dev_state(w->dev)) == -1)
+		return -1;
+	return 0;
+}
+
+static void
+blk_check_size(struct blk_worker *w)
+{
+	uint64_t bytes, sectors;
+
+	if (!w->info.can_resize || w->bops->size(w->store, &bytes) == -1)
+		return;
+	sectors = bytes >> BLK_SECTOR_SHIFT;
+	if (sectors == w->lim.sectors)
+		return;
+	log_info("backing store resized: %llu -> %llu sectors",
+	    (unsigned long long)w->lim.sectors, (unsigned long long)sectors);
+	w->lim.sectors = sectors;
+	w->info.size = bytes;
+	if (w->connected && xsc_txn_run(w->xsc, blk_resize_txn, w) == -1)
+		log_warn("announcing the new size");
+}
+
+static void
+blk_tick_cb(int fd, void *arg)
+{
+	struct blk_worker *w = arg;
+	unsigned int i;
+
+	(void)fd;
+	blk_check_size(w);
+	if (++w->ticks % BLK_PURGE_TICKS == 0 && w->persistent) {
+		uint64_t now = blk_now();
+
+		for (i = 0; i < w->nq; i++)
+			if (now > BLK_PGRANT_IDLE_S)
+				pgrant_purge(&w->q[i].pg, now - BLK_PGRANT_IDLE_S);
+	}
+	ev_timer_arm(w->ev_tick, BLK_TICK_MS);
+}
+
+/* ---- process plumbing --------------------------------------------------------- */
 
 static void
 blk_chan_cb(int fd, void *arg)
@@ -475,90 +1038,168 @@ blk_setup_failed(int chan, const char *what)
 	return 1;
 }
 
+/* Open the store the parent sent: "raw" or "nbd:<export>". */
+static int
+blk_open_store(struct blk_worker *w, const struct proc_msg *m)
+{
+	struct backing_params bp;
+	char why[256] = "", msg[PROC_MSG_MAX];
+
+	memset(&bp, 0, sizeof(bp));
+	bp.fd = m->fd;
+	bp.readonly = w->lim.readonly;
+	bp.max_io = (size_t)BLK_MAX_SEGS * XB_PAGE_SIZE;
+	/* Every slot of every queue at the largest ring. */
+	bp.queue_depth = w->opts.max_queues *
+	    ring_nr_ents(blk_abi_slot(BLK_ABI_X86_32), XB_RING_MAX_PAGES);
+	if (strcmp(m->data, "raw") == 0) {
+		w->bops = &backing_raw;
+		bp.arg = "";
+	} else if (strncmp(m->data, "nbd:", 4) == 0) {
+		w->bops = &backing_nbd;
+		bp.arg = m->data + 4;
+	} else {
+		close(m->fd);
+		errno = EINVAL;
+		return blk_setup_failed(w->chan, "unknown backing store kind");
+	}
+	if ((w->store = w->bops->open(&bp, w->base, blk_io_done, &w->info, why,
+	    sizeof(why))) == NULL) {
+		snprintf(msg, sizeof(msg), "%s store: %s", w->bops->name, why);
+		return blk_setup_failed(w->chan, msg);
+	}
+	return 0;
+}
+
+static void
+blk_worker_free(struct blk_worker *w)
+{
+	if (w->store != NULL)
+		w->bops->close(w->store);	/* waits for in-flight I/O */
+	w->store = NULL;
+	blk_queues_free(w);
+	if (w->dev != NULL)
+		xb_dev_free(w->dev);
+	gnt_batch_free(&w->gb);
+	free(w->ipages);
+	if (w->pool != NULL)
+		munmap(w->pool, (size_t)BLK_POOL_PAGES * XB_PAGE_SIZE);
+	free(w->pool_free);
+	ev_free(w->ev_evtchn);
+	ev_free(w->ev_chan);
+	ev_free(w->ev_tick);
+	ev_free(w->ev_term);
+	ev_free(w->ev_int);
+	if (w->xce != NULL)
+		xenevtchn_close(w->xce);
+	if (w->xgt != NULL)
+		xengnttab_close(w->xgt);
+	if (w->xsc != NULL)
+		xsc_close(w->xsc);
+	if (w->base != NULL)
+		ev_base_free(w->base);
+}
+
 int
-worker_main(unsigned int domid, unsigned int devid, int verbose, int foreground)
+worker_main(unsigned int domid, unsigned int devid, const struct blk_opts *o)
 {
 	struct blk_worker w;
 	struct proc_msg m;
 	unsigned int self;
-	char *mode;
+	char *s;
+	int rc = 1;
 
-	(void)verbose;
-	(void)foreground;
 	memset(&w, 0, sizeof(w));
 	w.chan = PROC_CHAN_FD;
 	w.domid = domid;
 	w.devid = devid;
-	w.port = -1;
+	w.opts = *o;
 	w.exit_status = 1;
 	log_set_prefix("vbd d%u/%u", domid, devid);
 
 	/* The parent opened the store; we only get its fd. */
-	if (proc_recv(w.chan, &m) != 1 || m.type != PROC_FD || m.fd < 0)
+	if (proc_recv(w.chan, &m) != 1 || m.type != PROC_FD || m.fd < 0) {
+		errno = EPROTO;
 		return blk_setup_failed(w.chan, "no backing fd from the parent");
+	}
+	if ((w.base = ev_base_new()) == NULL) {
+		close(m.fd);
+		rc = blk_setup_failed(w.chan, "event base");
+		goto out;
+	}
+	if ((w.xsc = xsc_open(w.base)) == NULL) {
+		close(m.fd);
+		rc = blk_setup_failed(w.chan, "xenstore");
+		goto out;
+	}
+	if (xsc_self_domid(w.xsc, &self) == -1 ||
+	    (w.dev = xb_dev_new(w.xsc, BLK_TYPE, self, domid, devid,
+	    &blk_xb_ops, &w)) == NULL) {
+		close(m.fd);
+		rc = blk_setup_failed(w.chan, "reading the backend directory");
+		goto out;
+	}
+	s = xb_dev_be_read(w.dev, "mode");
+	w.lim.readonly = !parse_mode_writable(s);
+	free(s);
+	s = xb_dev_be_read(w.dev, "device-type");
+	w.cdrom = s != NULL && strcmp(s, "cdrom") == 0;
+	free(s);
 
-	if ((w.base = ev_base_new()) == NULL)
-		return blk_setup_failed(w.chan, "event base");
-	if ((w.xsc = xsc_open(w.base)) == NULL)
-		return blk_setup_failed(w.chan, "xenstore");
-	if (xsc_self_domid(w.xsc, &self) == -1)
-		return blk_setup_failed(w.chan, "reading own domid");
-	if ((w.xgt = xengnttab_open(NULL, 0)) == NULL)
-		return blk_setup_failed(w.chan, "opening gntdev");
-	if ((w.xce = xenevtchn_open(NULL, 0)) == NULL)
-		return blk_setup_failed(w.chan, "opening evtchn");
-	if (gnt_batch_init(&w.gb, BLKIF_MAX_SEGMENTS_PER_REQUEST) == -1 ||
-	    (w.buf = aligned_alloc(XB_PAGE_SIZE, BLK_BUF_SIZE)) == NULL)
-		return blk_setup_failed(w.chan, "allocating buffers");
-
-	if ((w.dev = xb_dev_new(w.xsc, BLK_TYPE, self, domid, devid,
-	    &blk_xb_ops, &w)) == NULL)
-		return blk_setup_failed(w.chan, "reading the backend directory");
-
-	mode = xb_dev_be_read(w.dev, "mode");
-	w.lim.readonly = !parse_mode_writable(mode);
-	free(mode);
-
-	w.bops = &backing_raw;
-	if ((w.store = w.bops->open(m.fd, w.lim.readonly, &w.info)) == NULL)
-		return blk_setup_failed(w.chan, "backing store");
+	if (blk_open_store(&w, &m) != 0)
+		goto out;
 	w.lim.sectors = w.info.size >> BLK_SECTOR_SHIFT;
-	w.lim.flush = true;
+	w.lim.flush = w.info.can_flush;
+	w.lim.max_indirect = BLK_MAX_SEGS;
+	/* libxl writes discard-enable from the disk line (discard/no-discard). */
+	s = xb_dev_be_read(w.dev, "discard-enable");
+	w.lim.discard = w.info.can_discard && !w.lim.readonly &&
+	    !(s != NULL && strcmp(s, "0") == 0);
+	w.lim.discard_secure = w.lim.discard && w.info.discard_secure;
+	free(s);
 
-	w.ev_evtchn = ev_read(w.base, xenevtchn_fd(w.xce), false,
+	if ((w.xgt = xengnttab_open(NULL, 0)) == NULL) {
+		rc = blk_setup_failed(w.chan, "opening gntdev");
+		goto out;
+	}
+	if ((w.xce = xenevtchn_open(NULL, 0)) == NULL) {
+		rc = blk_setup_failed(w.chan, "opening evtchn");
+		goto out;
+	}
+	if (gnt_batch_init(&w.gb, BLK_MAX_SEGS) == -1 || pool_init(&w) == -1 ||
+	    (w.ipages = aligned_alloc(XB_PAGE_SIZE,
+	    BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST * XB_PAGE_SIZE)) == NULL) {
+		rc = blk_setup_failed(w.chan, "allocating buffers");
+		goto out;
+	}
+
+	w.ev_evtchn = ev_read(w.base, xenevtchn_fd(w.xce), true,
 	    blk_evtchn_cb, &w);
-	w.ev_more = ev_timer(w.base, blk_more_cb, &w);
 	w.ev_chan = ev_read(w.base, w.chan, true, blk_chan_cb, &w);
+	w.ev_tick = ev_timer(w.base, blk_tick_cb, &w);
 	w.ev_term = ev_signal(w.base, SIGTERM, blk_signal_cb, &w);
 	w.ev_int = ev_signal(w.base, SIGINT, blk_signal_cb, &w);
-	if (w.ev_evtchn == NULL || w.ev_more == NULL || w.ev_chan == NULL ||
-	    w.ev_term == NULL || w.ev_int == NULL)
-		return blk_setup_failed(w.chan, "registering events");
+	if (w.ev_evtchn == NULL || w.ev_chan == NULL || w.ev_tick == NULL ||
+	    w.ev_term == NULL || w.ev_int == NULL) {
+		rc = blk_setup_failed(w.chan, "registering events");
+		goto out;
+	}
 	signal(SIGPIPE, SIG_IGN);
+	ev_timer_arm(w.ev_tick, BLK_TICK_MS);
 
-	log_info("serving %s store of %llu bytes (%s)", w.bops->name,
-	    (unsigned long long)w.info.size, w.lim.readonly ? "read-only" :
-	    "read-write");
+	log_info("serving %s store of %llu bytes (%s%s%s%s)", w.bops->name,
+	    (unsigned long long)w.info.size,
+	    w.lim.readonly ? "read-only" : "read-write",
+	    w.info.direct ? ", O_DIRECT" : "",
+	    w.lim.discard ? ", discard" : "", w.cdrom ? ", cdrom" : "");
 	xb_dev_set_ready(w.dev, true);
 	xb_dev_start(w.dev);
 	proc_send(w.chan, PROC_READY, NULL, 0, -1);
 
 	if (!w.done)
 		ev_dispatch(w.base);
-
-	blk_disconnect(w.dev, &w);
-	xb_dev_free(w.dev);
-	w.bops->close(w.store);
-	gnt_batch_free(&w.gb);
-	free(w.buf);
-	ev_free(w.ev_evtchn);
-	ev_free(w.ev_more);
-	ev_free(w.ev_chan);
-	ev_free(w.ev_term);
-	ev_free(w.ev_int);
-	xenevtchn_close(w.xce);
-	xengnttab_close(w.xgt);
-	xsc_close(w.xsc);
-	ev_base_free(w.base);
-	return w.exit_status;
+	rc = w.exit_status;
+out:
+	blk_worker_free(&w);
+	return rc;
 }
