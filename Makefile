@@ -14,7 +14,7 @@ SYSCONFDIR ?= /etc
 DESTDIR	?=
 
 CC	?= cc
-PKGS	:= xenstore xengnttab xenevtchn xencontrol libevent libnbd liburing
+PKGS	:= xenstore xengnttab xenevtchn xencontrol libevent libnbd liburing libsystemd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -38,7 +38,7 @@ BLK_SRC	:= daemons/blkbackd/blkbackd.c daemons/blkbackd/worker.c \
 	   daemons/blkbackd/blkring.c daemons/blkbackd/pgrant.c
 
 UNIT_TESTS := test_parse test_xenbus test_ring test_blkif test_proc test_target \
-	      test_backing_nbd test_blkring test_pgrant
+	      test_backing_nbd test_blkring test_blkring_front test_pgrant
 # Pure-logic sources each unit test links against.
 test_parse_SRC  := common/parse.c common/log.c
 test_xenbus_SRC := common/parse.c common/log.c common/xenbus.c common/xs.c common/ev.c
@@ -46,6 +46,7 @@ test_ring_SRC   := common/parse.c common/log.c common/ring.c common/xenbus.c com
 test_blkif_SRC  := daemons/blkbackd/blkif.c
 # blkring.c calls ring.c, which needs xenbus/xs (ring_read_refs) to link.
 test_blkring_SRC := daemons/blkbackd/blkring.c $(test_ring_SRC)
+test_blkring_front_SRC := $(test_blkring_SRC)
 test_pgrant_SRC := daemons/blkbackd/pgrant.c
 test_proc_SRC   := common/proc.c
 test_target_SRC := daemons/blkbackd/target.c common/log.c
@@ -102,11 +103,17 @@ install: $(B)/bin/blkbackd
 	chmod 755 $(DESTDIR)$(SYSCONFDIR)/rc.d/blkbackd
 	sed 's|@SBINDIR@|$(SBINDIR)|g' rc.d/blkbackd.service > \
 	    $(DESTDIR)$(PREFIX)/lib/systemd/system/blkbackd.service
+	install -d $(DESTDIR)$(SYSCONFDIR)/modprobe.d $(DESTDIR)$(SYSCONFDIR)/xen/scripts
+	install -m 644 rc.d/blkbackd.modprobe.conf \
+	    $(DESTDIR)$(SYSCONFDIR)/modprobe.d/blkbackd.conf
+	install -m 755 daemons/blkbackd/block-nbd $(DESTDIR)$(SYSCONFDIR)/xen/scripts/block-nbd
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/blkbackd $(DESTDIR)$(MANDIR)/man8/blkbackd.8 \
 	      $(DESTDIR)$(SYSCONFDIR)/rc.d/blkbackd \
-	      $(DESTDIR)$(PREFIX)/lib/systemd/system/blkbackd.service
+	      $(DESTDIR)$(PREFIX)/lib/systemd/system/blkbackd.service \
+	      $(DESTDIR)$(SYSCONFDIR)/modprobe.d/blkbackd.conf \
+	      $(DESTDIR)$(SYSCONFDIR)/xen/scripts/block-nbd
 
 clean:
 	rm -rf $(B)/bin $(B)/opt $(B)/asan

@@ -13,6 +13,8 @@
 #include <sys/queue.h>
 #include <sys/wait.h>
 
+#include <systemd/sd-daemon.h>
+
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
@@ -368,6 +370,7 @@ stop_cb(int signo, void *arg)
 	int i;
 
 	log_info("signal %d: stopping workers", signo);
+	sd_notify(0, "STOPPING=1");
 	p->stopping = true;
 	TAILQ_FOREACH(c, &p->children, entry)
 		if (c->pid > 0)
@@ -482,6 +485,8 @@ main(int argc, char *argv[])
 	if (xsc_watch(p.xsc, p.root, root_cb, &p) == NULL)
 		fatal("watching %s", p.root);
 	log_info("serving %s", p.root);
+	/* systemd Type=notify: devices are being adopted from here on. */
+	sd_notifyf(0, "READY=1\nSTATUS=serving %s", p.root);
 
 	ev_dispatch(p.base);
 
