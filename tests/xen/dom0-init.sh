@@ -6,6 +6,9 @@
 # Serial output contract (read by run.sh):
 #   XBT-DOM0 ...                   progress
 #   PASS <name> | FAIL <name>: <reason>   one verdict per scenario
+#   SKIP <name>: <reason>          oracle run of a scenario marked
+#                                  "# oracle: no (reason)": the kernel backend
+#                                  cannot do what it tests
 #   NOTE <name>: ...               facts a scenario wants shown
 #   XBT-LOG-BEGIN <name> ... XBT-LOG-END <name>   logs (failures; all in demo
 #                                  mode), every line prefixed with "| "
@@ -167,6 +170,12 @@ run_scenario() {	# NAME
 	fi
 	if [ -n "$SETUP_ERR" ]; then
 		echo "FAIL $name: test bed setup failed: $SETUP_ERR"
+		return
+	fi
+	# never a silent pass: an oracle run says why it did not run it
+	if [ "$XBT_BACKEND" = kernel ] && grep -q '^# oracle: no' "$f"; then
+		why=$(sed -n 's/^# oracle: no *//p' "$f" | head -n 1 | sed 's/^(\(.*\))$/\1/')
+		echo "SKIP $name: not an oracle scenario: ${why:-the kernel backend cannot do this}"
 		return
 	fi
 	tmo=$(sed -n 's/^# timeout: *\([0-9][0-9]*\).*/\1/p' "$f" | head -n 1)

@@ -249,3 +249,25 @@ guest_kv() {
 blkfront_line() {
 	console_grep "$1" "XBT-GUEST-BLKFRONT $2 " | tail -n 1 | sed "s/.*XBT-GUEST-BLKFRONT $2 //"
 }
+# fio_guest NAME: a guest that runs guest/fio.sh on xvdb (a fresh 128 MiB
+# image); GUEST_ARGS and GUEST_VCPUS as for guest_cfg.  Returns once
+# blkfront has connected and reported, with D, FE and BE set.
+fio_guest() {
+	mkimg $IMAGES/$1.img 128
+	guest_cfg $1 fio "format=raw,vdev=xvdb,access=rw,target=$IMAGES/$1.img"
+	guest_start $1
+	D=$(guest_domid $1)
+	FE=$(fe_path $D $XVDB)
+	BE=$(be_path $D $XVDB)
+	wait_console $1 'XBT-GUEST-SYSFS xvdb ' 60
+	blkbackd_served $D $XVDB
+	log "guest: $(console_grep $1 'XBT-GUEST-BLKPARAMS' | sed 's/.*XBT-GUEST-//')"
+}
+# fio_finish NAME: its fio verify passed (numbers noted); it powered off
+# and the backend followed its frontend
+fio_finish() {
+	fio_wait $1 180
+	fio_note $1 xvdb
+	wait_gone $1 30
+	check_clean_close $1
+}

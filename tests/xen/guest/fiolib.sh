@@ -81,4 +81,20 @@ blk_info() {	# blk_info DEV
 	    "max_segments=$(cat $_s/queue/max_segments)" \
 	    "max_sectors_kb=$(cat $_s/queue/max_sectors_kb)" \
 	    "discard_max_bytes=$(cat $_s/queue/discard_max_bytes)"
+	_p=/sys/module/xen_blkfront/parameters
+	echo "XBT-GUEST-BLKPARAMS max_queues=$(cat $_p/max_queues)" \
+	    "max_ring_page_order=$(cat $_p/max_ring_page_order)" \
+	    "max_indirect_segments=$(cat $_p/max_indirect_segments)" \
+	    "feature_persistent=$(cat $_p/feature_persistent)"
+}
+# token_rw DEV SECTOR: print dom0's token line at SECTOR, write
+# "XBT-WROTE-<token>" at SECTOR+1 and flush it to the backend (O_DIRECT
+# both ways: the page cache must not answer)
+token_rw() {
+	_t=$(dd if=/dev/$1 bs=512 skip=$2 count=1 iflag=direct 2>/dev/null | tr -d '\0' | head -n 1)
+	echo "XBT-GUEST-READ $1 $_t"
+	printf 'XBT-WROTE-%s\n' "${_t#XBT-TOKEN-}" |
+	    dd of=/dev/$1 bs=512 seek=$(($2 + 1)) count=1 conv=sync,fsync oflag=direct 2>/dev/null ||
+	    return 1
+	blockdev --flushbufs /dev/$1
 }

@@ -6,17 +6,8 @@
 # timeout: 240
 . /xbtest/lib.sh
 
-mkimg $IMAGES/fd.img 128
-GUEST_VCPUS=2 guest_cfg fd fio "format=raw,vdev=xvdb,access=rw,target=$IMAGES/fd.img"
-guest_start fd
-D=$(guest_domid fd)
-wait_console fd 'XBT-GUEST-SYSFS xvdb ' 60
-blkbackd_served $D $XVDB
-FE=$(fe_path $D $XVDB)
+GUEST_VCPUS=2 fio_guest fd
 note "blkfront: $(blkfront_line fd xvdb)"
-note "queues: $(guest_kv fd xvdb queues) in /sys/block/xvdb/mq (2 vCPUs; backend multi-queue-max-queues=$(xs_read "$(be_path $D $XVDB)/multi-queue-max-queues"), frontend multi-queue-num-queues=$(xs_read "$FE/multi-queue-num-queues")), max_segments $(guest_kv fd xvdb max_segments), ring-page-order '$(xs_read "$FE/ring-page-order")'"
-fio_wait fd 180
-fio_note fd xvdb
-wait_gone fd 30
-check_clean_close fd
+note "queues: $(guest_kv fd xvdb queues) in /sys/block/xvdb/mq (2 vCPUs; backend multi-queue-max-queues '$(xs_read "$BE/multi-queue-max-queues")', frontend multi-queue-num-queues '$(xs_read "$FE/multi-queue-num-queues")'); max_segments $(guest_kv fd xvdb max_segments); ring-page-order '$(xs_read "$FE/ring-page-order")'"
+fio_finish fd
 pass
