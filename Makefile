@@ -38,12 +38,15 @@ BLK_SRC	:= daemons/blkbackd/blkbackd.c daemons/blkbackd/worker.c \
 	   daemons/blkbackd/blkring.c daemons/blkbackd/pgrant.c
 
 UNIT_TESTS := test_parse test_xenbus test_ring test_blkif test_proc test_target \
-	      test_backing_nbd test_blkring test_blkring_front test_pgrant
+	      test_backing_nbd test_blkif_ext test_blkif_random test_blkring \
+	      test_blkring_front test_pgrant
 # Pure-logic sources each unit test links against.
 test_parse_SRC  := common/parse.c common/log.c
 test_xenbus_SRC := common/parse.c common/log.c common/xenbus.c common/xs.c common/ev.c
 test_ring_SRC   := common/parse.c common/log.c common/ring.c common/xenbus.c common/xs.c common/ev.c
 test_blkif_SRC  := daemons/blkbackd/blkif.c
+test_blkif_ext_SRC := $(test_blkif_SRC)
+test_blkif_random_SRC := $(test_blkif_SRC)
 # blkring.c calls ring.c, which needs xenbus/xs (ring_read_refs) to link.
 test_blkring_SRC := daemons/blkbackd/blkring.c $(test_ring_SRC)
 test_blkring_front_SRC := $(test_blkring_SRC)

@@ -1,6 +1,7 @@
 /*
- * test_blkif.c - blk_validate(): the blkif request rules, case by case and
- * as properties over many random requests.
+ * test_blkif.c - blk_validate() on READ, WRITE, FLUSH_DISKCACHE and
+ * WRITE_BARRIER, rule by rule.  Discard and indirect requests are in
+ * test_blkif_ext.c, the randomized properties in test_blkif_random.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,55 +13,14 @@
 
 #include <cmocka.h>
 
-#include "blkif.h"
-
-#define DISK_SECTORS	(1ULL << 20)	/* 512 MiB */
-
-static const struct blk_limits rw_disk = { DISK_SECTORS, false, true };
-static const struct blk_limits ro_disk = { DISK_SECTORS, true, true };
-static const struct blk_limits noflush_disk = { DISK_SECTORS, false, false };
-
-static void
-req_init(struct blkif_request *req, uint8_t op, uint8_t nseg, uint64_t sector)
-{
-	unsigned int i;
-
-	memset(req, 0, sizeof(*req));
-	req->operation = op;
-	req->nr_segments = nseg;
-	req->handle = 51712;
-	req->id = 0x1122334455667788ULL;
-	req->sector_number = sector;
-	for (i = 0; i < BLKIF_MAX_SEGMENTS_PER_REQUEST; i++) {
-		req->seg[i].gref = 1000 + i;
-		req->seg[i].first_sect = 0;
-		req->seg[i].last_sect = 7;
-	}
-}
-
-/* Run blk_validate; on failure, check that why was set. */
-static int
-validate(const struct blkif_request *req, const struct blk_limits *lim,
-    struct blk_req *out)
-{
-	const char *why = NULL;
-	int rc;
-
-	memset(out, 0xa5, sizeof(*out));
-	rc = blk_validate(req, lim, out, &why);
-	if (rc != BLKIF_RSP_OKAY) {
-		assert_non_null(why);
-		assert_true(why[0] != '\0');
-	}
-	return rc;
-}
+#include "blkif_test.h"
 
 /* ---- good requests ---- */
 
 static void
 test_read_one_segment(void **state)
 {
-	struct blkif_request req;
+	struct blk_wire req;
 	struct blk_req out;
 
 	(void)state;
@@ -74,8 +34,7 @@ test_read_one_segment(void **state)
 	assert_int_equal(out.nseg, 1);
 	assert_true(out.sector == 4096);
 	assert_true(out.nr_sectors == 4);
-	assert_false(out.writes);
-	assert_false(out.flush);
+	assert_plain(&out, BLK_READ);
 	assert_int_equal(out.seg[0].gref, 77);
 	assert_int_equal(out.seg[0].offset, 2 * 512);
 	assert_int_equal(out.seg[0].len, 4 * 512);
@@ -84,7 +43,7 @@ test_read_one_segment(void **state)
 static void
 test_write_one_segment(void **state)
 {
-	struct blkif_request req;
+	struct blk_wire req;
 	struct blk_req out;
 
 	(void)state;
@@ -93,8 +52,7 @@ test_write_one_segment(void **state)
 	req.seg[0].last_sect = 7;
 	assert_int_equal(validate(&req, &rw_disk, &out), BLKIF_RSP_OKAY);
 	assert_int_equal(out.op, BLKIF_OP_WRITE);
-	assert_true(out.writes);
-	assert_false(out.flush);
+	assert_plain(&out, BLK_WRITE);
 	assert_true(out.sector == 0);
 	assert_true(out.nr_sectors == 1);
 	assert_int_equal(out.seg[0].gref, 1000);
@@ -105,7 +63,7 @@ test_write_one_segment(void **state)
 static void
 check_eleven(uint8_t op)
 {
-	struct blkif_request req;
+	struct blk_wire req;
 	struct blk_req out;
 	uint64_t total = 0;
 	unsigned int i;
@@ -126,7 +84,7 @@ check_eleven(uint8_t op)
 	assert_int_equal(out.nseg, 11);
 	assert_true(out.sector == 123456);
 	assert_true(out.nr_sectors == total);
-	assert_int_equal(out.writes, op == BLKIF_OP_WRITE);
+	assert_plain(&out, op == BLKIF_OP_WRITE ? BLK_WRITE : BLK_READ);
 	for (i = 0; i < 10; i++) {
 		assert_int_equal(out.seg[i].gref, 5000 + 3 * i);
 		assert_int_equal(out.seg[i].offset, (i % 4) * 512);
@@ -155,7 +113,7 @@ test_write_eleven_segments(void **state)
 static void
 test_nr_segments_bad(void **state)
 {
-	struct blkif_request req;
+	struct blk_wire req;
 	struct blk_req out;
 
 	(void)state;
@@ -173,6 +131,13 @@ test_nr_segments_bad(void **state)
 	assert_int_equal(validate(&req, &rw_disk, &out), BLKIF_RSP_ERROR);
 	req_init(&req, BLKIF_OP_WRITE_BARRIER, 255, 0);
 	assert_int_equal(validate(&req, &rw_disk, &out), BLKIF_RSP_ERROR);
+	/* The wire field is 16 bits wide (for INDIRECT); 11 still holds. */
+	req_init(&req, BLKIF_OP_READ, 256, 0);
+	assert_int_equal(validate(&req, &full_disk, &out), BLKIF_RSP_ERROR);
+	req_init(&req, BLKIF_OP_WRITE, 65535, 0);
+	assert_int_equal(validate(&req, &full_disk, &out), BLKIF_RSP_ERROR);
+	req_init(&req, BLKIF_OP_FLUSH_DISKCACHE, 267, 0);	/* 267 & 0xff = 11 */
+	assert_int_equal(validate(&req, &full_disk, &out), BLKIF_RSP_ERROR);
 }
 
 /* ---- segment bounds ---- */
@@ -180,7 +145,7 @@ test_nr_segments_bad(void **state)
 static void
 check_bad_seg(unsigned int which, uint8_t first, uint8_t last)
 {
-	struct blkif_request req;
+	struct blk_wire req;
 	struct blk_req out;
 
 	req_init(&req, BLKIF_OP_READ, 11, 0);
@@ -207,7 +172,7 @@ test_segment_bounds(void **state)
 	}
 	/* A segment that is out of bounds only past nr_segments is ignored. */
 	{
-		struct blkif_request req;
+		struct blk_wire req;
 		struct blk_req out;
 
 		req_init(&req, BLKIF_OP_READ, 2, 0);
@@ -223,9 +188,9 @@ test_segment_bounds(void **state)
 static void
 test_sector_range(void **state)
 {
-	struct blkif_request req;
+	struct blk_wire req;
 	struct blk_req out;
-	struct blk_limits huge = { UINT64_MAX, false, true };
+	struct blk_limits huge = { .sectors = UINT64_MAX, .flush = true };
 
 	(void)state;
 	/* 3 full segments = 24 sectors ending exactly at the disk end. */
@@ -243,7 +208,7 @@ test_sector_range(void **state)
 	assert_int_equal(validate(&req, &rw_disk, &out), BLKIF_RSP_ERROR);
 	/* Empty disk. */
 	{
-		struct blk_limits empty = { 0, false, true };
+		struct blk_limits empty = { .sectors = 0, .flush = true };
 
 		req_init(&req, BLKIF_OP_READ, 1, 0);
 		assert_int_equal(validate(&req, &empty, &out), BLKIF_RSP_ERROR);
@@ -268,7 +233,7 @@ test_sector_range(void **state)
 static void
 test_readonly(void **state)
 {
-	struct blkif_request req;
+	struct blk_wire req;
 	struct blk_req out;
 
 	(void)state;
@@ -278,7 +243,7 @@ test_readonly(void **state)
 	assert_int_equal(validate(&req, &ro_disk, &out), BLKIF_RSP_ERROR);
 	req_init(&req, BLKIF_OP_READ, 1, 0);
 	assert_int_equal(validate(&req, &ro_disk, &out), BLKIF_RSP_OKAY);
-	assert_false(out.writes);
+	assert_plain(&out, BLK_READ);
 	req_init(&req, BLKIF_OP_READ, 11, DISK_SECTORS - 88);
 	assert_int_equal(validate(&req, &ro_disk, &out), BLKIF_RSP_OKAY);
 }
@@ -288,7 +253,7 @@ test_readonly(void **state)
 static void
 test_flush_empty(void **state)
 {
-	struct blkif_request req;
+	struct blk_wire req;
 	struct blk_req out;
 
 	(void)state;
@@ -296,23 +261,28 @@ test_flush_empty(void **state)
 	req_init(&req, BLKIF_OP_FLUSH_DISKCACHE, 0, 0xdeadbeefdeadbeefULL);
 	assert_int_equal(validate(&req, &rw_disk, &out), BLKIF_RSP_OKAY);
 	assert_int_equal(out.op, BLKIF_OP_FLUSH_DISKCACHE);
-	assert_true(out.flush);
-	assert_false(out.writes);
+	assert_int_equal(out.kind, BLK_FLUSH);
+	assert_false(out.drain);		/* a flush orders nothing */
+	assert_false(out.postflush);
 	assert_int_equal(out.nseg, 0);
 	assert_true(out.nr_sectors == 0);
 	assert_true(out.id == 0x1122334455667788ULL);
 	req_init(&req, BLKIF_OP_FLUSH_DISKCACHE, 0, UINT64_MAX);
 	assert_int_equal(validate(&req, &rw_disk, &out), BLKIF_RSP_OKAY);
+	/* An empty barrier: a flush after everything before it. */
 	req_init(&req, BLKIF_OP_WRITE_BARRIER, 0, UINT64_MAX - 1);
 	assert_int_equal(validate(&req, &rw_disk, &out), BLKIF_RSP_OKAY);
-	assert_true(out.flush);
-	assert_false(out.writes);
+	assert_int_equal(out.kind, BLK_FLUSH);
+	assert_true(out.drain);
+	assert_false(out.secure);
+	assert_int_equal(out.nseg, 0);
+	assert_true(out.nr_sectors == 0);
 }
 
 static void
 test_flush_readonly(void **state)
 {
-	struct blkif_request req;
+	struct blk_wire req;
 	struct blk_req out;
 
 	(void)state;
@@ -327,7 +297,7 @@ test_flush_readonly(void **state)
 static void
 test_flush_not_offered(void **state)
 {
-	struct blkif_request req;
+	struct blk_wire req;
 	struct blk_req out;
 
 	(void)state;
@@ -345,7 +315,7 @@ test_flush_not_offered(void **state)
 static void
 test_barrier_with_data(void **state)
 {
-	struct blkif_request req;
+	struct blk_wire req;
 	struct blk_req out;
 
 	(void)state;
@@ -354,8 +324,11 @@ test_barrier_with_data(void **state)
 	req.seg[1].last_sect = 2;
 	assert_int_equal(validate(&req, &rw_disk, &out), BLKIF_RSP_OKAY);
 	assert_int_equal(out.op, BLKIF_OP_WRITE_BARRIER);
-	assert_true(out.flush);
-	assert_true(out.writes);
+	/* Drained, flushed before and after: durable when answered. */
+	assert_int_equal(out.kind, BLK_WRITE);
+	assert_true(out.preflush);
+	assert_true(out.postflush);
+	assert_true(out.drain);
 	assert_int_equal(out.nseg, 2);
 	assert_true(out.sector == 800);
 	assert_true(out.nr_sectors == 10);
@@ -370,12 +343,23 @@ test_barrier_with_data(void **state)
 	req_init(&req, BLKIF_OP_WRITE_BARRIER, 2, 0);
 	req.seg[1].last_sect = 8;
 	assert_int_equal(validate(&req, &rw_disk, &out), BLKIF_RSP_ERROR);
-	/* A flush with data writes too. */
+	/* A flush with data writes too, after flushing; no drain. */
 	req_init(&req, BLKIF_OP_FLUSH_DISKCACHE, 1, 8);
 	assert_int_equal(validate(&req, &rw_disk, &out), BLKIF_RSP_OKAY);
-	assert_true(out.writes);
-	assert_true(out.flush);
+	assert_int_equal(out.kind, BLK_WRITE);
+	assert_true(out.preflush);
+	assert_false(out.postflush);
+	assert_false(out.drain);
 	assert_true(out.nr_sectors == 8);
+	assert_true(out.sector == 8);
+	assert_int_equal(out.nseg, 1);
+	req_init(&req, BLKIF_OP_FLUSH_DISKCACHE, 11, 0);
+	assert_int_equal(validate(&req, &rw_disk, &out), BLKIF_RSP_OKAY);
+	assert_int_equal(out.kind, BLK_WRITE);
+	assert_true(out.preflush);
+	assert_false(out.postflush);
+	assert_false(out.drain);
+	assert_true(out.nr_sectors == 88);
 }
 
 /* ---- unsupported operations ---- */
@@ -387,7 +371,7 @@ test_unsupported_ops(void **state)
 		BLKIF_OP_RESERVED_1, BLKIF_OP_DISCARD, BLKIF_OP_INDIRECT,
 		7, 200, 255,
 	};
-	struct blkif_request req;
+	struct blk_wire req;
 	struct blk_req out;
 	size_t i;
 
@@ -397,10 +381,18 @@ test_unsupported_ops(void **state)
 		req_init(&req, ops[i], 1, 0);
 		assert_int_equal(validate(&req, &rw_disk, &out),
 		    BLKIF_RSP_EOPNOTSUPP);
-		assert_int_equal(out.op, ops[i]);
+		assert_int_equal(out.op, rsp_op(&req));
 		assert_true(out.id == 0x1122334455667788ULL);
 		req_init(&req, ops[i], 0, 0);
 		assert_int_equal(validate(&req, &ro_disk, &out),
+		    BLKIF_RSP_EOPNOTSUPP);
+		/* Unknown operations, whatever the disk offers. */
+		if (ops[i] == BLKIF_OP_DISCARD || ops[i] == BLKIF_OP_INDIRECT)
+			continue;
+		req_init(&req, ops[i], 1, 0);
+		assert_int_equal(validate(&req, &full_disk, &out),
+		    BLKIF_RSP_EOPNOTSUPP);
+		assert_int_equal(validate(&req, &full_ro_disk, &out),
 		    BLKIF_RSP_EOPNOTSUPP);
 	}
 }
@@ -411,7 +403,7 @@ static void
 test_id_echoed(void **state)
 {
 	static const uint64_t ids[] = { 0, 1, 0x8000000000000000ULL, UINT64_MAX };
-	struct blkif_request req;
+	struct blk_wire req;
 	struct blk_req out;
 	size_t i;
 
@@ -430,226 +422,6 @@ test_id_echoed(void **state)
 		    BLKIF_RSP_EOPNOTSUPP);
 		assert_true(out.id == ids[i]);
 	}
-}
-
-/* ---- randomized properties ---- */
-
-static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
-
-static uint64_t
-rng(void)
-{
-	/* xorshift64*: fixed seed, same sequence on every run. */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
-}
-
-static uint64_t
-pick(const uint64_t *v, size_t n)
-{
-	return v[rng() % n];
-}
-
-static void
-random_request(struct blkif_request *req, struct blk_limits *lim)
-{
-	static const uint64_t sizes[] = {
-		0, 1, 7, 8, 9, 88, 2048, DISK_SECTORS, 1ULL << 40,
-		UINT64_MAX - 1, UINT64_MAX,
-	};
-	unsigned int i;
-	uint64_t r;
-	bool bad_segs;
-
-	memset(req, 0, sizeof(*req));
-	lim->sectors = pick(sizes, sizeof(sizes) / sizeof(sizes[0]));
-	lim->readonly = rng() % 4 == 0;
-	lim->flush = rng() % 4 != 0;
-
-	r = rng() % 16;
-	if (r < 12)
-		req->operation = (uint8_t)(r % 4);	/* the four supported */
-	else
-		req->operation = (uint8_t)rng();
-	r = rng() % 16;
-	if (r < 13)
-		req->nr_segments = (uint8_t)(rng() % 13);	/* 0..12 */
-	else
-		req->nr_segments = (uint8_t)rng();
-	req->id = rng();
-	req->handle = (uint16_t)rng();
-
-	switch (rng() % 6) {
-	case 0:		/* anywhere */
-		req->sector_number = rng();
-		break;
-	case 1:		/* near the end of the disk */
-		req->sector_number = lim->sectors - rng() % 100;
-		break;
-	case 2:		/* near the end of the sector space */
-		req->sector_number = UINT64_MAX - rng() % 100;
-		break;
-	default:	/* small */
-		req->sector_number = rng() % 4096;
-		break;
-	}
-	/* Mostly well-formed segments, so that many requests pass. */
-	bad_segs = rng() % 4 == 0;
-	for (i = 0; i < BLKIF_MAX_SEGMENTS_PER_REQUEST; i++) {
-		req->seg[i].gref = (grant_ref_t)rng();
-		if (bad_segs && rng() % 8 == 0) {
-			if (rng() % 2) {
-				req->seg[i].first_sect = (uint8_t)rng();
-				req->seg[i].last_sect = (uint8_t)rng();
-			} else {
-				req->seg[i].first_sect = (uint8_t)(rng() % 9);
-				req->seg[i].last_sect = (uint8_t)(rng() % 9);
-			}
-		} else {
-			req->seg[i].first_sect = (uint8_t)(rng() % 8);
-			req->seg[i].last_sect = (uint8_t)(req->seg[i].first_sect +
-			    rng() % (8u - req->seg[i].first_sect));
-		}
-	}
-}
-
-/* The rules of blkif.h, written independently of blkif.c. */
-static int
-oracle(const struct blkif_request *req, const struct blk_limits *lim)
-{
-	unsigned int op = req->operation, n = req->nr_segments, i;
-	bool is_flush = op == BLKIF_OP_FLUSH_DISKCACHE ||
-	    op == BLKIF_OP_WRITE_BARRIER;
-	uint64_t total = 0;
-
-	if (op != BLKIF_OP_READ && op != BLKIF_OP_WRITE && !is_flush)
-		return BLKIF_RSP_EOPNOTSUPP;
-	if (is_flush && !lim->flush)
-		return BLKIF_RSP_EOPNOTSUPP;
-	if (n > 11 || (n == 0 && !is_flush))
-		return BLKIF_RSP_ERROR;
-	if (lim->readonly && op != BLKIF_OP_READ)
-		return BLKIF_RSP_ERROR;
-	for (i = 0; i < n; i++) {
-		if (req->seg[i].last_sect > 7 ||
-		    req->seg[i].first_sect > req->seg[i].last_sect)
-			return BLKIF_RSP_ERROR;
-		total += req->seg[i].last_sect - req->seg[i].first_sect + 1u;
-	}
-	if (n == 0)
-		return BLKIF_RSP_OKAY;
-	if (req->sector_number > UINT64_MAX - total ||
-	    req->sector_number + total > lim->sectors)
-		return BLKIF_RSP_ERROR;
-	return BLKIF_RSP_OKAY;
-}
-
-static void
-check_invariants(const struct blkif_request *req, const struct blk_limits *lim,
-    const struct blk_req *out, unsigned long iter)
-{
-	unsigned int op = req->operation, i;
-	bool is_flush = op == BLKIF_OP_FLUSH_DISKCACHE ||
-	    op == BLKIF_OP_WRITE_BARRIER;
-	uint64_t total = 0;
-
-	if (!(op == BLKIF_OP_READ || op == BLKIF_OP_WRITE || is_flush))
-		fail_msg("#%lu: op %u accepted", iter, op);
-	if (is_flush && !lim->flush)
-		fail_msg("#%lu: flush accepted without the feature", iter);
-	assert_int_equal(out->op, op);
-	assert_true(out->id == req->id);
-	assert_int_equal(out->nseg, req->nr_segments);
-	assert_true(out->nseg <= BLKIF_MAX_SEGMENTS_PER_REQUEST);
-	if (!is_flush)
-		assert_true(out->nseg >= 1);
-	assert_int_equal(out->flush, is_flush);
-	assert_int_equal(out->writes, op == BLKIF_OP_WRITE ||
-	    (is_flush && out->nseg > 0));
-	if (lim->readonly && (out->writes || out->flush))
-		fail_msg("#%lu: write-type op %u on a read-only disk", iter, op);
-	for (i = 0; i < out->nseg; i++) {
-		const struct blk_seg *s = &out->seg[i];
-
-		assert_int_equal(s->gref, req->seg[i].gref);
-		assert_true(s->len > 0);
-		assert_int_equal(s->len % 512, 0);
-		assert_int_equal(s->offset % 512, 0);
-		if ((unsigned int)s->offset + s->len > 4096)
-			fail_msg("#%lu: seg %u offset %u len %u crosses the page",
-			    iter, i, s->offset, s->len);
-		assert_int_equal(s->offset, req->seg[i].first_sect * 512u);
-		assert_int_equal(s->len,
-		    (req->seg[i].last_sect - req->seg[i].first_sect + 1u) * 512u);
-		total += s->len / 512;
-	}
-	assert_true(out->nr_sectors == total);
-	if (out->nseg > 0) {
-		assert_true(out->sector == req->sector_number);
-		if (out->sector + out->nr_sectors < out->sector)
-			fail_msg("#%lu: sector range wraps", iter);
-		if (out->sector + out->nr_sectors > lim->sectors)
-			fail_msg("#%lu: sectors %llu+%llu beyond %llu", iter,
-			    (unsigned long long)out->sector,
-			    (unsigned long long)out->nr_sectors,
-			    (unsigned long long)lim->sectors);
-	} else
-		assert_true(out->nr_sectors == 0);
-}
-
-#define RANDOM_ITERS	200000UL
-
-static void
-test_random_properties(void **state)
-{
-	unsigned long i, nok = 0, nerr = 0, nops = 0, mismatch = 0;
-
-	(void)state;
-	rng_state = 0x9e3779b97f4a7c15ULL;
-	for (i = 0; i < RANDOM_ITERS; i++) {
-		struct blkif_request req;
-		struct blk_limits lim;
-		struct blk_req out;
-		const char *why = NULL;
-		int rc, want;
-
-		random_request(&req, &lim);
-		rc = blk_validate(&req, &lim, &out, &why);
-		want = oracle(&req, &lim);
-		if (rc != want && mismatch++ < 10)
-			print_error("#%lu: op %u nseg %u sector %llu disk %llu "
-			    "ro %d flush %d: got %d, want %d\n", i,
-			    req.operation, req.nr_segments,
-			    (unsigned long long)req.sector_number,
-			    (unsigned long long)lim.sectors, lim.readonly,
-			    lim.flush, rc, want);
-		assert_true(out.id == req.id);
-		switch (rc) {
-		case BLKIF_RSP_OKAY:
-			nok++;
-			check_invariants(&req, &lim, &out, i);
-			break;
-		case BLKIF_RSP_ERROR:
-			nerr++;
-			assert_non_null(why);
-			break;
-		case BLKIF_RSP_EOPNOTSUPP:
-			nops++;
-			assert_non_null(why);
-			break;
-		default:
-			fail_msg("#%lu: unexpected result %d", i, rc);
-		}
-	}
-	print_message("%lu requests: %lu okay, %lu error, %lu eopnotsupp\n",
-	    RANDOM_ITERS, nok, nerr, nops);
-	assert_int_equal(mismatch, 0);
-	/* The generator reaches every outcome often enough to mean something. */
-	assert_true(nok > RANDOM_ITERS / 20);
-	assert_true(nerr > RANDOM_ITERS / 20);
-	assert_true(nops > RANDOM_ITERS / 20);
 }
 
 static void
@@ -686,7 +458,6 @@ main(void)
 		cmocka_unit_test(test_barrier_with_data),
 		cmocka_unit_test(test_unsupported_ops),
 		cmocka_unit_test(test_id_echoed),
-		cmocka_unit_test(test_random_properties),
 		cmocka_unit_test(test_op_names),
 	};
 
