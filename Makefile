@@ -57,7 +57,7 @@ test_target_SRC := daemons/blkbackd/target.c common/log.c
 test_backing_nbd_SRC := daemons/blkbackd/backing_nbd.c common/ev.c common/log.c
 
 .PHONY: all check unit demo bench install uninstall clean testbed
-all: $(B)/bin/blkbackd $(B)/asan/bin/blkbackd
+all: $(B)/bin/blkbackd $(B)/asan/bin/blkbackd $(B)/guest/xbfront-blk
 
 obj = $(patsubst %.c,$(B)/$(1)/%.o,$(2))
 
@@ -76,6 +76,11 @@ $(B)/bin/blkbackd: $(call obj,opt,$(COMMON_SRC) $(BLK_SRC))
 $(B)/asan/bin/blkbackd: $(call obj,asan,$(COMMON_SRC) $(BLK_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(ASAN_FLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+# Guest-side tools (frontends/), built for the test bed's domU image.
+$(B)/guest/xbfront-blk: $(call obj,opt,frontends/blkfront.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs xenstore xengnttab xenevtchn)
 
 define unit_rule
 $(B)/asan/tests/$(1): $(call obj,asan,tests/unit/$(1).c $($(1)_SRC))

@@ -63,15 +63,14 @@ validate_discard(const struct blk_wire *w, const struct blk_limits *lim,
 		WHY("discard on a read-only disk");
 		return BLKIF_RSP_ERROR;
 	}
-	if (w->discard_flag & BLKIF_DISCARD_SECURE) {
-		if (!lim->discard_secure) {
-			WHY("secure discard not offered");
-			return BLKIF_RSP_EOPNOTSUPP;
-		}
-		out->secure = true;
-	}
+	/* io/blkif.h: the flag "is ignored if discard-secure=0". */
+	out->secure = (w->discard_flag & BLKIF_DISCARD_SECURE) &&
+	    lim->discard_secure;
 	out->sector = w->sector_number;
 	out->nr_sectors = w->nr_sectors;
+	/* Nothing to discard: Linux skips the range check too. */
+	if (out->nr_sectors == 0)
+		return BLKIF_RSP_OKAY;
 	if (out->sector + out->nr_sectors < out->sector) {
 		WHY("discard range wraps");
 		return BLKIF_RSP_ERROR;

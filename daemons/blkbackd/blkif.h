@@ -86,7 +86,9 @@ struct blk_limits {
  *  - sector + total does not wrap and ends inside the disk (a zero-length
  *    flush ignores sector_number, which may be garbage);
  *  - no write, flush, barrier or discard on a read-only disk;
- *  - DISCARD: the secure flag only if discard-secure was advertised.
+ *  - DISCARD: the secure flag is ignored unless discard-secure was
+ *    advertised (io/blkif.h); a zero-length discard is not range-checked
+ *    (Linux).
  * For INDIRECT, out->nipages > 0 and the segments are not yet known: copy
  * out->igref[0 .. nipages-1] and call blk_validate_indirect().
  */

@@ -71,8 +71,12 @@ layout(enum blk_abi abi)
 int
 blk_abi_parse(const char *proto, enum blk_abi *abi)
 {
-	/* Absent: x86_32 on x86, as Linux (BLKIF_PROTOCOL_DEFAULT) and QEMU. */
-	if (proto == NULL || strcmp(proto, XEN_IO_PROTO_ABI_X86_32) == 0)
+	/*
+	 * Absent or empty: x86_32 on x86, as Linux (BLKIF_PROTOCOL_DEFAULT;
+	 * its "%63s" scan of an empty value fails the same way) and QEMU.
+	 */
+	if (proto == NULL || proto[0] == '\0' ||
+	    strcmp(proto, XEN_IO_PROTO_ABI_X86_32) == 0)
 		*abi = BLK_ABI_X86_32;
 	else if (strcmp(proto, XEN_IO_PROTO_ABI_X86_64) == 0 ||
 	    strcmp(proto, XEN_IO_PROTO_ABI_NATIVE) == 0)

@@ -26,7 +26,7 @@
 
 /* Request layouts ("protocol" key, io/protocols.h). */
 enum blk_abi {
-	BLK_ABI_X86_32 = 1,	/* "x86_32-abi"; also an absent key (Linux, QEMU) */
+	BLK_ABI_X86_32 = 1,	/* "x86_32-abi"; also an absent or empty key (Linux, QEMU) */
 	BLK_ABI_X86_64,		/* "x86_64-abi" and "native" on this host */
 };
 

@@ -14,8 +14,12 @@
 static unsigned int
 bucket(const struct pgrant_table *t, uint32_t gref)
 {
-	/* Fibonacci hashing: grefs are often small and consecutive. */
-	return (unsigned int)((gref * 2654435769u) & (t->hcap - 1));
+	/*
+	 * Fibonacci hashing, keeping the high bits: the low bits of the
+	 * product depend only on the low bits of gref, so a guest could pick
+	 * grefs that all collide.
+	 */
+	return (unsigned int)((gref * 2654435769u) >> (32 - t->hbits));
 }
 
 int
@@ -39,8 +43,11 @@ pgrant_init(struct pgrant_table *t, unsigned int max, pgrant_map_fn map,
 		return -1;
 	}
 	t->hcap = 2;
-	while (t->hcap < 2 * max)	/* load factor <= 1/2 */
+	t->hbits = 1;
+	while (t->hcap < 2 * max) {	/* load factor <= 1/2 */
 		t->hcap <<= 1;
+		t->hbits++;
+	}
 	t->ent = calloc(max, sizeof(*t->ent));
 	t->hash = malloc(t->hcap * sizeof(*t->hash));
 	if (t->ent == NULL || t->hash == NULL) {

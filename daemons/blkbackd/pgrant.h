@@ -36,7 +36,7 @@ typedef void	 (*pgrant_unmap_fn)(void *arg, void *addr);
 struct pgrant_table {
 	struct pgrant	*ent;		/* max entries, stable */
 	int32_t		*hash;		/* hcap buckets: entry index or -1 */
-	unsigned int	 max, hcap, n;
+	unsigned int	 max, hcap, hbits, n;	/* hcap = 1 << hbits */
 	int		 free_head;
 	pgrant_map_fn	 map;
 	pgrant_unmap_fn	 unmap;

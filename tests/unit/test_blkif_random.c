@@ -179,9 +179,8 @@ oracle(const struct blk_wire *req, const struct blk_limits *lim,
 			return BLKIF_RSP_EOPNOTSUPP;
 		if (lim->readonly)
 			return BLKIF_RSP_ERROR;
-		if ((req->discard_flag & BLKIF_DISCARD_SECURE) &&
-		    !lim->discard_secure)
-			return BLKIF_RSP_EOPNOTSUPP;
+		if (req->nr_sectors == 0)
+			return BLKIF_RSP_OKAY;
 		if (req->sector_number > UINT64_MAX - req->nr_sectors ||
 		    req->sector_number + req->nr_sectors > lim->sectors)
 			return BLKIF_RSP_ERROR;
@@ -235,15 +234,17 @@ check_invariants(const struct blk_wire *req, const struct blk_limits *lim,
 			    iter);
 		assert_int_equal(out->kind, BLK_DISCARD);
 		assert_int_equal(out->secure,
-		    (req->discard_flag & BLKIF_DISCARD_SECURE) != 0);
+		    (req->discard_flag & BLKIF_DISCARD_SECURE) != 0 &&
+		    lim->discard_secure);
 		if (out->secure && !lim->discard_secure)
 			fail_msg("#%lu: secure discard not offered", iter);
 		assert_false(out->preflush || out->postflush || out->drain);
 		assert_int_equal(out->nseg, 0);
 		assert_true(out->sector == req->sector_number);
 		assert_true(out->nr_sectors == req->nr_sectors);
-		if (out->sector + out->nr_sectors < out->sector ||
-		    out->sector + out->nr_sectors > lim->sectors)
+		if (out->nr_sectors > 0 &&
+		    (out->sector + out->nr_sectors < out->sector ||
+		    out->sector + out->nr_sectors > lim->sectors))
 			fail_msg("#%lu: discard %llu+%llu beyond %llu", iter,
 			    (unsigned long long)out->sector,
 			    (unsigned long long)out->nr_sectors,

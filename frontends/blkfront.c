@@ -1,0 +1,508 @@
+/*
+ * blkfront.c - xbfront-blk: a userland blkif frontend for a Linux domU.
+ *
+ * A second, independent client of our block backend next to Linux's
+ * xen-blkfront: it speaks the protocol from the guest's side with
+ * libxengntshr (gntalloc), libxenevtchn and libxenstore, in the request
+ * layout the command line names, so that layouts Linux does not send (the
+ * x86_32 ABI from a 64-bit guest) are exercised for real.  The kernel's
+ * xen-blkfront must not be bound to the device.
+ *
+ *   xbfront-blk [-a x86_32|x86_64|none] [-n rounds] devid
+ *
+ * It connects, writes patterns with single-page and multi-segment
+ * requests, reads them back and compares, flushes, sends requests the
+ * backend must refuse (beyond the end, bad segment, unknown operation)
+ * and checks each answer, then closes the device.  One line per check:
+ * "ok <what>" or "FAIL <what>: <why>"; exit 0 only if all passed.
+ */
+#include <sys/types.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <xenevtchn.h>
+#include <xengnttab.h>
+#include <xenstore.h>
+
+#include <xen/io/blkif.h>
+#include <xen/io/xenbus.h>
+
+#define PAGE		4096u
+#define NDATA		11		/* data pages: one full direct request */
+
+/*
+ * The two request layouts, as Linux drivers/block/xen-blkback/common.h
+ * spells them (packed: the i386 ABI aligns 64-bit fields to 4 bytes).
+ */
+struct seg {
+	uint32_t	gref;
+	uint8_t		first_sect, last_sect;
+	uint16_t	pad;
+} __attribute__((packed));
+
+struct req32 {
+	uint8_t		operation;
+	uint8_t		nr_segments;
+	uint16_t	handle;
+	uint64_t	id;
+	uint64_t	sector_number;
+	struct seg	seg[11];
+} __attribute__((packed));
+
+struct req64 {
+	uint8_t		operation;
+	uint8_t		nr_segments;
+	uint16_t	handle;
+	uint32_t	pad;
+	uint64_t	id;
+	uint64_t	sector_number;
+	struct seg	seg[11];
+} __attribute__((packed));
+
+/* Responses: id 0, operation 8, status 10 in both layouts. */
+_Static_assert(sizeof(struct req32) == 108, "x86_32 request");
+_Static_assert(sizeof(struct req64) == 112, "x86_64 request");
+
+struct front {
+	struct xs_handle	*xs;
+	xengntshr_handle	*gs;
+	xenevtchn_handle	*xce;
+	unsigned int		 self, bdom, devid;
+	char			 fe[128], be[256];
+	uint8_t			*ring;
+	uint32_t		 ring_ref;
+	uint8_t			*data;
+	uint32_t		 data_ref[NDATA];
+	evtchn_port_t		 port;
+	size_t			 slot;		/* bytes per slot */
+	unsigned int		 nslots;
+	uint32_t		 req_prod, rsp_cons;
+	uint64_t		 sectors;
+	int			 failures;
+};
+
+static void
+ok(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("ok ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+static void
+fail(struct front *f, const char *fmt, ...)
+{
+	va_list ap;
+
+	f->failures++;
+	printf("FAIL ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+static void
+die(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("FAIL setup: ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf(" (%s)\n", strerror(errno));
+	exit(1);
+}
+
+static char *
+xread(struct front *f, const char *fmt, ...)
+{
+	char path[300];
+	unsigned int len;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	return xs_read(f->xs, XBT_NULL, path, &len);
+}
+
+static void
+xwrite(struct front *f, const char *key, const char *fmt, ...)
+{
+	char path[300], val[64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(val, sizeof(val), fmt, ap);
+	va_end(ap);
+	snprintf(path, sizeof(path), "%s/%s", f->fe, key);
+	if (!xs_write(f->xs, XBT_NULL, path, val, strlen(val)))
+		die("writing %s", path);
+}
+
+static int
+be_state(struct front *f)
+{
+	char *s = xread(f, "%s/state", f->be);
+	int st = s ? atoi(s) : -1;
+
+	free(s);
+	return st;
+}
+
+/* Wait up to 20 s for the backend to reach one of two states. */
+static int
+wait_be(struct front *f, int a, int b)
+{
+	int i, st = -1;
+
+	for (i = 0; i < 200; i++) {
+		st = be_state(f);
+		if (st == a || st == b)
+			return st;
+		usleep(100 * 1000);
+	}
+	return st;
+}
+
+static uint8_t *
+slot(struct front *f, uint32_t i)
+{
+	return f->ring + 64 + (size_t)(i & (f->nslots - 1)) * f->slot;
+}
+
+/* Put one read/write-layout request in the next slot (not yet pushed). */
+static void
+put_req(struct front *f, uint8_t op, uint8_t nseg, uint64_t id,
+    uint64_t sector, const struct seg *segs)
+{
+	uint8_t *p = slot(f, f->req_prod);
+
+	memset(p, 0, f->slot);
+	if (f->slot == sizeof(struct req32)) {
+		struct req32 r = { .operation = op, .nr_segments = nseg,
+		    .handle = (uint16_t)f->devid, .id = id,
+		    .sector_number = sector };
+
+		memcpy(r.seg, segs, sizeof(r.seg));
+		memcpy(p, &r, sizeof(r));
+	} else {
+		struct req64 r = { .operation = op, .nr_segments = nseg,
+		    .handle = (uint16_t)f->devid, .id = id,
+		    .sector_number = sector };
+
+		memcpy(r.seg, segs, sizeof(r.seg));
+		memcpy(p, &r, sizeof(r));
+	}
+	f->req_prod++;
+}
+
+static void
+push(struct front *f)
+{
+	volatile uint32_t *hdr = (volatile uint32_t *)f->ring;
+
+	__sync_synchronize();
+	hdr[0] = f->req_prod;		/* req_prod */
+	__sync_synchronize();
+	xenevtchn_notify(f->xce, f->port);
+}
+
+/*
+ * Wait for the response to request id (responses come in any order; this
+ * client has one request in flight at a time).  Returns its status, or
+ * -100 on timeout.
+ */
+static int
+wait_rsp(struct front *f, uint64_t id, uint8_t *op)
+{
+	volatile uint32_t *hdr = (volatile uint32_t *)f->ring;
+	struct pollfd pfd = { .fd = xenevtchn_fd(f->xce), .events = POLLIN };
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		uint32_t prod = hdr[2];		/* rsp_prod */
+
+		__sync_synchronize();
+		if (f->rsp_cons != prod) {
+			uint8_t *p = slot(f, f->rsp_cons);
+			uint64_t rid;
+			int16_t st;
+
+			memcpy(&rid, p, 8);
+			*op = p[8];
+			memcpy(&st, p + 10, 2);
+			f->rsp_cons++;
+			hdr[3] = f->rsp_cons + 1;	/* rsp_event */
+			if (rid != id) {
+				fail(f, "response id %llu, expected %llu",
+				    (unsigned long long)rid,
+				    (unsigned long long)id);
+				return -101;
+			}
+			return st;
+		}
+		hdr[3] = f->rsp_cons + 1;
+		__sync_synchronize();
+		if (hdr[2] != f->rsp_cons)
+			continue;
+		if (poll(&pfd, 1, 100) == 1) {
+			xenevtchn_port_or_error_t port = xenevtchn_pending(f->xce);
+
+			if (port >= 0)
+				xenevtchn_unmask(f->xce, (evtchn_port_t)port);
+		}
+	}
+	return -100;
+}
+
+/* Issue one request and check status and echoed operation. */
+static void
+one(struct front *f, const char *what, uint8_t op, uint8_t nseg,
+    uint64_t sector, const struct seg *segs, int want)
+{
+	static uint64_t id = 0x1234567800000000ull;
+	uint8_t rop = 0;
+	int st;
+
+	id++;
+	put_req(f, op, nseg, id, sector, segs);
+	push(f);
+	st = wait_rsp(f, id, &rop);
+	if (st == -100)
+		fail(f, "%s: no response within 10 s", what);
+	else if (st == -101)
+		return;
+	else if (st != want)
+		fail(f, "%s: status %d, expected %d", what, st, want);
+	else if (rop != op)
+		fail(f, "%s: response operation %u, expected %u", what, rop, op);
+	else
+		ok("%s (status %d)", what, st);
+}
+
+static void
+fill_segs(struct front *f, struct seg *s, unsigned int n, unsigned int first,
+    unsigned int last)
+{
+	unsigned int i;
+
+	memset(s, 0, sizeof(struct seg) * 11);
+	for (i = 0; i < n; i++) {
+		s[i].gref = f->data_ref[i];
+		s[i].first_sect = (uint8_t)first;
+		s[i].last_sect = (uint8_t)last;
+	}
+}
+
+static void
+pattern(uint8_t *p, size_t len, unsigned int seed)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		p[i] = (uint8_t)((i * 131 + seed * 7 + (i >> 9)) ^ seed);
+}
+
+static void
+io_round(struct front *f, unsigned int round)
+{
+	struct seg s[11];
+	uint8_t *want;
+	char what[80];
+	uint64_t sector = ((uint64_t)round * 97 * 8) % (f->sectors - 88);
+
+	if ((want = malloc(NDATA * PAGE)) == NULL)
+		die("malloc");
+	/* Full 11-page write, read back into zeroed pages, compare. */
+	pattern(want, NDATA * PAGE, round);
+	memcpy(f->data, want, NDATA * PAGE);
+	fill_segs(f, s, NDATA, 0, 7);
+	snprintf(what, sizeof(what), "round %u: write 11 pages at %llu", round,
+	    (unsigned long long)sector);
+	one(f, what, BLKIF_OP_WRITE, NDATA, sector, s, BLKIF_RSP_OKAY);
+	memset(f->data, 0, NDATA * PAGE);
+	snprintf(what, sizeof(what), "round %u: read 11 pages back", round);
+	one(f, what, BLKIF_OP_READ, NDATA, sector, s, BLKIF_RSP_OKAY);
+	if (memcmp(f->data, want, NDATA * PAGE) != 0)
+		fail(f, "round %u: data read back differs", round);
+	else
+		ok("round %u: data matches", round);
+
+	/* Partial segments: sectors 2..5 of page 0, then 0..0 of page 1. */
+	memset(f->data, 0, 2 * PAGE);
+	fill_segs(f, s, 2, 0, 0);
+	s[0].first_sect = 2;
+	s[0].last_sect = 5;
+	snprintf(what, sizeof(what), "round %u: read partial segments", round);
+	one(f, what, BLKIF_OP_READ, 2, sector, s, BLKIF_RSP_OKAY);
+	if (memcmp(f->data + 2 * 512, want, 4 * 512) != 0 ||
+	    memcmp(f->data + PAGE, want + 4 * 512, 512) != 0)
+		fail(f, "round %u: partial segments read wrong data", round);
+	else
+		ok("round %u: partial segments land at their offsets", round);
+	free(want);
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: xbfront-blk [-a x86_32|x86_64|none] "
+	    "[-n rounds] devid\n");
+	exit(2);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct front f;
+	const char *abi = "x86_32-abi";
+	struct seg s[11];
+	unsigned int rounds = 3, i;
+	char *v, *dom;
+	int ch, st;
+
+	memset(&f, 0, sizeof(f));
+	while ((ch = getopt(argc, argv, "a:n:")) != -1) {
+		switch (ch) {
+		case 'a':
+			if (strcmp(optarg, "x86_32") == 0)
+				abi = "x86_32-abi";
+			else if (strcmp(optarg, "x86_64") == 0)
+				abi = "x86_64-abi";
+			else if (strcmp(optarg, "none") == 0)
+				abi = NULL;	/* absent: x86_32 on x86 */
+			else
+				usage();
+			break;
+		case 'n':
+			rounds = (unsigned int)strtoul(optarg, NULL, 10);
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind + 1 != argc)
+		usage();
+	f.devid = (unsigned int)strtoul(argv[optind], NULL, 10);
+	f.slot = (abi == NULL || strcmp(abi, "x86_32-abi") == 0) ?
+	    sizeof(struct req32) : sizeof(struct req64);
+
+	if ((f.xs = xs_open(0)) == NULL)
+		die("xs_open");
+	if ((dom = xread(&f, "domid")) == NULL)
+		die("reading domid");
+	f.self = (unsigned int)atoi(dom);
+	free(dom);
+	snprintf(f.fe, sizeof(f.fe), "/local/domain/%u/device/vbd/%u", f.self,
+	    f.devid);
+	if ((v = xread(&f, "%s/backend", f.fe)) == NULL)
+		die("reading %s/backend", f.fe);
+	snprintf(f.be, sizeof(f.be), "%s", v);
+	free(v);
+	if ((v = xread(&f, "%s/backend-id", f.fe)) == NULL)
+		die("reading backend-id");
+	f.bdom = (unsigned int)atoi(v);
+	free(v);
+
+	if ((st = wait_be(&f, XenbusStateInitWait, XenbusStateInitWait)) !=
+	    XenbusStateInitWait)
+		die("backend state %d, not InitWait", st);
+
+	if ((f.gs = xengntshr_open(NULL, 0)) == NULL)
+		die("opening gntalloc");
+	if ((f.xce = xenevtchn_open(NULL, 0)) == NULL)
+		die("opening evtchn");
+	if ((f.ring = xengntshr_share_pages(f.gs, f.bdom, 1, &f.ring_ref,
+	    1)) == NULL)
+		die("sharing the ring page");
+	memset(f.ring, 0, PAGE);
+	((uint32_t *)f.ring)[1] = 1;	/* req_event */
+	((uint32_t *)f.ring)[3] = 1;	/* rsp_event */
+	f.nslots = 1;
+	while (64 + f.nslots * 2 * f.slot <= PAGE)
+		f.nslots *= 2;
+	if ((f.data = xengntshr_share_pages(f.gs, f.bdom, NDATA, f.data_ref,
+	    1)) == NULL)
+		die("sharing data pages");
+	{
+		xenevtchn_port_or_error_t p =
+		    xenevtchn_bind_unbound_port(f.xce, f.bdom);
+
+		if (p < 0)
+			die("allocating an event channel");
+		f.port = (evtchn_port_t)p;
+	}
+	xwrite(&f, "ring-ref", "%u", f.ring_ref);
+	xwrite(&f, "event-channel", "%u", f.port);
+	if (abi != NULL)
+		xwrite(&f, "protocol", "%s", abi);
+	xwrite(&f, "state", "%d", XenbusStateInitialised);
+
+	if ((st = wait_be(&f, XenbusStateConnected, XenbusStateClosing)) !=
+	    XenbusStateConnected)
+		die("backend state %d, not Connected", st);
+	if ((v = xread(&f, "%s/sectors", f.be)) == NULL)
+		die("reading sectors");
+	f.sectors = strtoull(v, NULL, 10);
+	free(v);
+	xwrite(&f, "state", "%d", XenbusStateConnected);
+	ok("connected: layout %s (%zu-byte slots, %u slots), %llu sectors",
+	    abi ? abi : "(absent)", f.slot, f.nslots,
+	    (unsigned long long)f.sectors);
+	if (f.sectors < 1024)
+		die("disk too small for the test");
+
+	for (i = 0; i < rounds; i++)
+		io_round(&f, i);
+
+	fill_segs(&f, s, 0, 0, 0);
+	one(&f, "flush", BLKIF_OP_FLUSH_DISKCACHE, 0, 0, s, BLKIF_RSP_OKAY);
+	fill_segs(&f, s, 1, 0, 7);
+	one(&f, "read past the end refused", BLKIF_OP_READ, 1, f.sectors - 4, s,
+	    BLKIF_RSP_ERROR);
+	fill_segs(&f, s, 1, 5, 2);
+	one(&f, "first_sect > last_sect refused", BLKIF_OP_READ, 1, 0, s,
+	    BLKIF_RSP_ERROR);
+	fill_segs(&f, s, 1, 0, 8);
+	one(&f, "last_sect 8 refused", BLKIF_OP_READ, 1, 0, s, BLKIF_RSP_ERROR);
+	fill_segs(&f, s, 0, 0, 0);
+	one(&f, "read of 0 segments refused", BLKIF_OP_READ, 0, 0, s,
+	    BLKIF_RSP_ERROR);
+	one(&f, "unknown operation 77 answered EOPNOTSUPP", 77, 0, 0, s,
+	    BLKIF_RSP_EOPNOTSUPP);
+	/* The disk still works after the refusals. */
+	io_round(&f, 100);
+
+	/* Close: Closing, wait for the backend, Closed. */
+	xwrite(&f, "state", "%d", XenbusStateClosing);
+	st = wait_be(&f, XenbusStateClosing, XenbusStateClosed);
+	xwrite(&f, "state", "%d", XenbusStateClosed);
+	if (st == XenbusStateClosing || st == XenbusStateClosed)
+		ok("closed (backend state %d)", st);
+	else
+		fail(&f, "backend state %d after Closing", st);
+	wait_be(&f, XenbusStateClosed, XenbusStateClosed);
+	xenevtchn_unbind(f.xce, f.port);
+	xengntshr_unshare(f.gs, f.data, NDATA);
+	xengntshr_unshare(f.gs, f.ring, 1);
+	printf("%s: %d failure%s\n", f.failures ? "FAIL" : "DONE", f.failures,
+	    f.failures == 1 ? "" : "s");
+	return f.failures ? 1 : 0;
+}
