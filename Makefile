@@ -4,6 +4,7 @@
 #   make check      unit tests (ASan/UBSan) + the real-Xen test bed; last line "N passed, N failed"
 #   make unit       unit tests only
 #   make demo       boot the test bed and show a guest served by blkbackd
+#   make bench      benchmark blkbackd against kernel blkback, qdisk and dom0 (~25 min)
 #   make install    install (PREFIX, DESTDIR, SBINDIR, MANDIR honoured)
 #   make clean
 
@@ -98,6 +99,12 @@ check:
 
 demo:
 	@tests/run-demo.sh
+
+# A benchmark, not a test: blkbackd (optimised build) against kernel
+# xen-blkback, QEMU qdisk and dom0 in one test bed boot; writes
+# bench/results/blk.tsv and docs/PERFORMANCE.md.  BENCH_QUICK=1: smoke run.
+bench:
+	@tests/bench/run.sh
 
 testbed: all
 	tests/xen/fetch.sh && tests/xen/build.sh && tests/xen/run.sh

@@ -29,13 +29,14 @@ FIO=$XB_CACHE/fio/fio
 # the NBD hotplug script ships with blkbackd; installed when it exists (the
 # blk-nbd-qcow2 scenario fails clearly without it)
 NBD_SCRIPT=$XB_REPO/daemons/blkbackd/block-nbd
+BENCH_FIO=$XB_REPO/tests/bench/bench.fio	# the anchor study's fio jobs (make bench)
 mkdir -p "$XB_OUT"
 
 # ---- up to date? --------------------------------------------------------
 inputs() {
 	echo "$KVER $XB_VMLINUX $XB_QDISK $XB_BIN"
 	# (block-nbd may not exist yet)
-	{ find "$XB_HERE" "$XB_BIN" "$NBD_SCRIPT" "$FIO" -printf '%p %T@ %s\n' 2>/dev/null || true; } | sort
+	{ find "$XB_HERE" "$XB_BIN" "$NBD_SCRIPT" "$FIO" "$BENCH_FIO" -printf '%p %T@ %s\n' 2>/dev/null || true; } | sort
 	ls "$X"/.extracted.* "$X"/.depmod.*
 }
 sum=$(inputs | sha256sum | cut -d' ' -f1)
@@ -151,6 +152,7 @@ install -m 755 "$FIO" "$R/bin/fio"	# static: no libraries to add
 install -m 755 "$XB_HERE/domu-init.sh" "$R/init"
 mkdir -p "$R/xbtest/guest"
 install -m 755 "$XB_HERE"/guest/*.sh "$R/xbtest/guest/"
+install -m 644 "$BENCH_FIO" "$R/xbtest/guest/bench.fio"
 mkcpio "$R" gzip -6 > "$XB_OUT/domu.cpio.gz"	# libxenguest unpacks gzip itself
 
 # ---- dom0 image -----------------------------------------------------------
@@ -210,6 +212,7 @@ install -m 755 "$XB_HERE/dom0-init.sh" "$R/init"
 mkdir -p "$R/xbtest/scenarios" "$R/xbtest/guest"
 install -m 644 "$XB_HERE/lib.sh" "$R/xbtest/lib.sh"
 install -m 755 "$XB_HERE"/scenarios/*.sh "$R/xbtest/scenarios/"
+install -m 644 "$BENCH_FIO" "$R/xbtest/bench.fio"
 cp "$GUEST_KERNEL" "$R/xbtest/guest/kernel"
 cp "$XB_OUT/domu.cpio.gz" "$R/xbtest/guest/domu.cpio.gz"
 mkcpio "$R" zstd -q -T0 -9 > "$XB_OUT/dom0.cpio.zst"	# fastest to unpack under TCG

@@ -13,8 +13,9 @@
 #   XBT-LOG-BEGIN <name> ... XBT-LOG-END <name>   logs (failures; all in demo
 #                                  mode), every line prefixed with "| "
 # Kernel arguments: xbt.scenarios=a+b+c, xbt.mode=check|demo,
-# xbt.backend=blkbackd|kernel (kernel: load xen-blkback instead of starting
-# blkbackd -- an oracle run to check the scenarios themselves).
+# xbt.backend=blkbackd|kernel|none (kernel: load xen-blkback instead of
+# starting blkbackd -- an oracle run to check the scenarios themselves;
+# none: neither, the scenario starts the backends it needs, e.g. bench-blk).
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin:/usr/lib/xen-4.17/bin
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 umask 022
@@ -100,6 +101,8 @@ start_blkbackd() {
 touch $BLKBACKD_LOG
 if [ "$XBT_BACKEND" = kernel ]; then
 	insmod /lib/modules/xen-blkback.ko && say "oracle run: kernel xen-blkback serves vbd devices"
+elif [ "$XBT_BACKEND" = none ]; then
+	say "backend none: the scenarios start the backends they need"
 elif [ -x /usr/sbin/blkbackd ]; then
 	start_blkbackd
 else

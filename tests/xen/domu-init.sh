@@ -17,11 +17,13 @@ printf '#!/bin/sh\necho XBT-GUEST-POWEROFF > /dev/console\nsync\ndmesg -n 8\nexe
 cp /sbin/poweroff /sbin/reboot
 chmod 755 /sbin/poweroff /sbin/reboot
 
-GUEST='' STAY=0
+GUEST='' STAY=0 NOBLK=0
 for a in $(cat /proc/cmdline); do
 	case $a in
 	xbt.guest=*) GUEST=${a#*=} ;;
 	xbt.stay=*) STAY=${a#*=} ;;
+	# the vbds are for a userland frontend (frontends/): no xen-blkfront
+	xbt.noblk=*) NOBLK=${a#*=} ;;
 	esac
 done
 echo "XBT-GUEST-BOOT kernel=$(uname -r) uptime=$(cut -d' ' -f1 /proc/uptime) script=$GUEST"
@@ -39,6 +41,7 @@ modparams() {	# modparams FILE.ko: "param=value ..." for that module
 # connect, so a half-working backend would block /init: load in the
 # background and wait for the disks below instead.
 ( for m in $(cat /lib/modules/load.list); do
+	[ "$NOBLK" = 1 ] && [ "$m" = xen-blkfront.ko ] && continue
 	p=$(modparams "$m")
 	[ -n "$p" ] && echo "XBT-GUEST-MODPARAMS $m $p"
 	# shellcheck disable=SC2086
@@ -48,7 +51,7 @@ done ) &
 # Every vbd the toolstack configured (xenbus registers the device at boot,
 # driver or not) should get a block device within 30 s.
 i=0
-while :; do
+while [ "$NOBLK" != 1 ]; do
 	pending=
 	for v in /sys/bus/xen/devices/vbd-*; do
 		[ -e "$v" ] || continue

@@ -12,7 +12,8 @@
 # Knobs: TIMEOUT (s, 900), ACCEL (auto|tcg|kvm), MEM (MiB, 2048), SMP (2),
 # DOM0_MEM (1024M), XEN_EXTRA (replaces the TCG defaults below), QEMU_CPU
 # (max), TCG_THREAD (multi|single), XB_BACKEND=kernel (oracle run: kernel
-# xen-blkback instead of blkbackd), XB_LOCK (/var/lock/xbtest.lock: only
+# xen-blkback instead of blkbackd; none: neither is started), XB_DOM0_EXTRA
+# (more dom0 kernel arguments, e.g. xbt.bench.rounds=5), XB_LOCK (/var/lock/xbtest.lock: only
 # one test bed at a time; a second run.sh waits for it).
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
@@ -83,7 +84,8 @@ echo "accel: $ACCEL (qemu -smp $SMP -m $MEM, dom0 $DOM0_MEM, timeout ${TIMEOUT}s
 # ---- boot ------------------------------------------------------------------
 XEN_ARGS="console=com1 com1=115200,8n1 dom0_mem=$DOM0_MEM,max:$DOM0_MEM dom0_max_vcpus=1 loglvl=all guest_loglvl=all noreboot=false $XEN_EXTRA"
 # the scenario list uses '+': a ',' would split QEMU's multiboot module list
-DOM0_ARGS="console=hvc0 earlyprintk=xen rdinit=/init loglevel=4 xbt.mode=$MODE xbt.backend=${XB_BACKEND:-blkbackd} xbt.scenarios=$(IFS=+; echo "${LIST[*]}")"
+DOM0_ARGS="console=hvc0 earlyprintk=xen rdinit=/init loglevel=4 xbt.mode=$MODE xbt.backend=${XB_BACKEND:-blkbackd} xbt.scenarios=$(IFS=+; echo "${LIST[*]}")${XB_DOM0_EXTRA:+ $XB_DOM0_EXTRA}"
+case $DOM0_ARGS in *,*) xb_die "XB_DOM0_EXTRA must not contain commas (QEMU multiboot module list)" ;; esac
 
 stamp() {	# timestamp every serial line; progress to stderr
 	local t0=${EPOCHREALTIME/./} line d ts
