@@ -86,6 +86,7 @@ struct front {
 	unsigned int		 nslots;
 	uint32_t		 req_prod, rsp_cons;
 	uint64_t		 sectors;
+	const char		*abi_name;	/* as written, or "absent" */
 	int			 failures;
 };
 
@@ -330,8 +331,13 @@ io_round(struct front *f, unsigned int round)
 
 	if ((want = malloc(NDATA * PAGE)) == NULL)
 		die("malloc");
-	/* Full 11-page write, read back into zeroed pages, compare. */
+	/*
+	 * Full 11-page write, read back into zeroed pages, compare.  The
+	 * first line names the layout and round, so that dom0 can find it in
+	 * the image at sector (round * 776) % (sectors - 88).
+	 */
 	pattern(want, NDATA * PAGE, round);
+	snprintf((char *)want, 64, "XBFRONT %s round %u\n", f->abi_name, round);
 	memcpy(f->data, want, NDATA * PAGE);
 	fill_segs(f, s, NDATA, 0, 7);
 	snprintf(what, sizeof(what), "round %u: write 11 pages at %llu", round,
@@ -401,6 +407,7 @@ main(int argc, char *argv[])
 	if (optind + 1 != argc)
 		usage();
 	f.devid = (unsigned int)strtoul(argv[optind], NULL, 10);
+	f.abi_name = abi != NULL ? abi : "absent";
 	f.slot = (abi == NULL || strcmp(abi, "x86_32-abi") == 0) ?
 	    sizeof(struct req32) : sizeof(struct req64);
 

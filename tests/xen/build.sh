@@ -36,7 +36,7 @@ mkdir -p "$XB_OUT"
 inputs() {
 	echo "$KVER $XB_VMLINUX $XB_QDISK $XB_BIN"
 	# (block-nbd may not exist yet)
-	{ find "$XB_HERE" "$XB_BIN" "$NBD_SCRIPT" "$FIO" "$BENCH_FIO" -printf '%p %T@ %s\n' 2>/dev/null || true; } | sort
+	{ find "$XB_HERE" "$XB_BIN" "$XB_GUEST_BIN" "$NBD_SCRIPT" "$FIO" "$BENCH_FIO" -printf '%p %T@ %s\n' 2>/dev/null || true; } | sort
 	ls "$X"/.extracted.* "$X"/.depmod.*
 }
 sum=$(inputs | sha256sum | cut -d' ' -f1)
@@ -148,7 +148,12 @@ fi
 R=$XB_OUT/root-domu
 base_root "$R"
 copy_mods "$R" load.list xen-blkfront xen-netfront
+# for the userland frontends; loaded by the guest scripts that use them
+copy_mods "$R" extra.list xen-evtchn xen-gntalloc
 install -m 755 "$FIO" "$R/bin/fio"	# static: no libraries to add
+for f in "$XB_GUEST_BIN"/*; do
+	[ -f "$f" ] && install_bin "$R" "$f" "/bin/$(basename "$f")"
+done
 install -m 755 "$XB_HERE/domu-init.sh" "$R/init"
 mkdir -p "$R/xbtest/guest"
 install -m 755 "$XB_HERE"/guest/*.sh "$R/xbtest/guest/"

@@ -12,6 +12,8 @@ XB_CACHE=${XB_CACHE:-/var/cache/xbtest}
 XB_OUT=${XB_OUT:-$XB_REPO/build/xen}
 # Our daemons (the sanitizer build); every file in it goes to dom0 /usr/sbin.
 XB_BIN=${XB_BIN:-$XB_REPO/build/asan/bin}
+# Guest-side tools (frontends/): every file goes to domU /bin with its libraries.
+XB_GUEST_BIN=${XB_GUEST_BIN:-$XB_REPO/build/guest}
 
 XENVER=4.17
 XB_X=$XB_CACHE/x                       # dpkg-deb -x of all .debs

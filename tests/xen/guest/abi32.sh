@@ -7,6 +7,7 @@
 for m in xen-evtchn xen-gntalloc; do
 	insmod /lib/modules/$m.ko 2>/dev/null
 done
+command -v xbfront-blk >/dev/null || bad abi32 "no xbfront-blk in the guest image (build/guest)"
 [ -c /dev/xen/gntalloc ] || bad abi32 "no /dev/xen/gntalloc in the guest"
 [ -c /dev/xen/evtchn ] || bad abi32 "no /dev/xen/evtchn in the guest"
 run() {	# run LABEL ABI
