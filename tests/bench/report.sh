@@ -1,7 +1,7 @@
 #!/bin/bash
 # report.sh SERIAL_LOG [TSV_OUT]: tables from the "XBT-BENCH" lines of a
 # bench boot (scenario bench-blk).  Markdown on stdout (also what goes into
-# docs/PERFORMANCE.md); with TSV_OUT, one row per measure and anchor:
+# docs/PERFORMANCE.md); with TSV_OUT, appends one row per measure and anchor:
 #   measure<TAB>ours<TAB>anchor<TAB>anchor_value<TAB>ratio
 # ours and anchor_value are medians over the rounds; ratio is the median
 # of the per-round paired ratios, > 1 when blkbackd is better (ours/anchor
@@ -118,7 +118,7 @@ END {
 					meas = (kind == 1) ? j "_" (unit[j] == "IOPS" ? "iops" : "MiBps") : j "_dom0_cpu_s_per_GiB"
 					ours = (kind == 1) ? M["blkbackd", j] : MC["blkbackd", j]
 					av = (kind == 1) ? M[a, j] : MC[a, j]
-					printf "%s\t%.4g\t%s\t%.4g\t%.3f\n", meas, ours, a, av, m > tsv
+					printf "%s\t%.6g\t%s\t%.6g\t%.3f\n", meas, ours, a, av, m >> tsv
 				}
 			}
 		}

@@ -11,7 +11,9 @@
 # BENCH_VFY_MB (64: the crc32c verify pass per backend), BENCH_QUICK=1
 # (smoke test: 1 round of 2 s jobs, 16 MiB verify; results stay in
 # build/bench and the committed ones are not touched), BENCH_SAVE=0|1
-# (write bench/results and docs; default: 1 unless BENCH_QUICK=1).
+# (write bench/results and docs; default: 1 unless BENCH_QUICK=1),
+# BENCH_REPORT_ONLY=1 (no boot: the report of the last bench boot again,
+# e.g. after changing report.sh; the parameters come from its log).
 # The test bed knobs (MEM, SMP, DOM0_MEM, ACCEL, ...) pass through; the
 # results are only comparable with the defaults (-smp 2 -m 2048, dom0 1
 # vCPU 1024 MiB, guest 1 vCPU 384 MiB).
@@ -28,7 +30,18 @@ else
 fi
 OUT=$REPO/build/bench
 mkdir -p "$OUT/bin"
+SERIAL=$OUT/xen/serial.log
 
+if [ "${BENCH_REPORT_ONLY:-0}" = 1 ]; then
+	[ -r "$SERIAL" ] && [ -r "$OUT/run.log" ] || { echo "bench: no previous bench boot in $OUT" >&2; exit 1; }
+	p=$(sed -n 's/.*XBT-BENCH PARAMS //p' "$SERIAL" | head -n 1)
+	for k in rounds rt ramp vfy; do
+		v=$(echo "$p" | tr ' ' '\n' | sed -n "s/^$k=//p" | tr -d 'MiB')
+		case $k in rounds) ROUNDS=$v ;; rt) RT=$v ;; ramp) RAMP=$v ;; vfy) VFY=$v ;; esac
+	done
+	rc=1
+	grep -q '^PASS bench-blk' "$OUT/run.log" && rc=0
+else
 tests/deps.sh
 # the optimised blkbackd, alone in its own XB_BIN (the ASan build would
 # measure the sanitizer)
@@ -39,13 +52,17 @@ tests/xen/fetch.sh
 # ~12 s per run + attach/detach; 16 runs per round
 TIMEOUT=${TIMEOUT:-$((900 + ROUNDS * (16 * (RT + RAMP + 12) + 150)))}
 echo "bench: $ROUNDS round(s), ${RT}s jobs (${RAMP}s ramp), ${VFY} MiB verify; timeout ${TIMEOUT}s" >&2
+# what the numbers belong to (BENCH_REPORT_ONLY reuses it)
+dirty=
+git diff --quiet HEAD -- daemons common 2>/dev/null || dirty=" (daemons/common modified)"
+echo "$(date -u +%Y-%m-%d) at commit $(git rev-parse --short HEAD)$dirty" > "$OUT/run.info"
 set +e
 XB_BIN=$OUT/bin XB_OUT=$OUT/xen XB_QDISK=1 XB_BACKEND=none TIMEOUT=$TIMEOUT \
     XB_DOM0_EXTRA="xbt.bench.rounds=$ROUNDS xbt.bench.rt=$RT xbt.bench.ramp=$RAMP xbt.bench.vfy=$VFY" \
     tests/xen/run.sh bench-blk > "$OUT/run.log"
 rc=$?
 set -e
-SERIAL=$OUT/xen/serial.log
+fi
 verdict=$(grep -E '^(PASS|FAIL) bench-blk' "$OUT/run.log" || echo "FAIL bench-blk: no verdict")
 [ $rc = 0 ] || sed -n '/^==== /,$p' "$OUT/run.log" | head -n 80 >&2
 
@@ -69,7 +86,7 @@ CMD="make bench"
 	echo "<!-- bench:blk begin (written by tests/bench/run.sh) -->"
 	echo "## blkbackd against kernel xen-blkback, QEMU qdisk and dom0"
 	echo
-	echo "Produced by \`$CMD\` on $(date -u +%Y-%m-%d) at commit $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- daemons common 2>/dev/null || echo ' (daemons/common modified)'); host: $(nproc) cores, $(uname -r)."
+	echo "Produced by \`$CMD\` on $(cat "$OUT/run.info" 2>/dev/null || echo '?'); host: $(nproc) cores, $(uname -r)."
 	echo "Raw rows: \`bench/results/blk.tsv\`."
 	echo
 	cat "$OUT/report.md"
