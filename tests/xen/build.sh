@@ -34,9 +34,9 @@ mkdir -p "$XB_OUT"
 
 # ---- up to date? --------------------------------------------------------
 inputs() {
-	echo "$KVER $XB_VMLINUX $XB_QDISK $XB_BIN"
+	echo "$KVER $XB_VMLINUX $XB_QDISK $XB_BIN ${XB_SCENARIOS_EXTRA:-}"
 	# (block-nbd may not exist yet)
-	{ find "$XB_HERE" "$XB_BIN" "$XB_GUEST_BIN" "$NBD_SCRIPT" "$FIO" "$BENCH_FIO" -printf '%p %T@ %s\n' 2>/dev/null || true; } | sort
+	{ find "$XB_HERE" "$XB_BIN" "$XB_GUEST_BIN" ${XB_SCENARIOS_EXTRA:+"$XB_SCENARIOS_EXTRA"} "$NBD_SCRIPT" "$FIO" "$BENCH_FIO" -printf '%p %T@ %s\n' 2>/dev/null || true; } | sort
 	ls "$X"/.extracted.* "$X"/.depmod.*
 }
 sum=$(inputs | sha256sum | cut -d' ' -f1)
@@ -217,6 +217,12 @@ install -m 755 "$XB_HERE/dom0-init.sh" "$R/init"
 mkdir -p "$R/xbtest/scenarios" "$R/xbtest/guest"
 install -m 644 "$XB_HERE/lib.sh" "$R/xbtest/lib.sh"
 install -m 755 "$XB_HERE"/scenarios/*.sh "$R/xbtest/scenarios/"
+# experiments outside the tree (XB_SCENARIOS_EXTRA): run only when named
+for f in ${XB_SCENARIOS_EXTRA:+"$XB_SCENARIOS_EXTRA"/*.sh}; do
+	[ -f "$f" ] || continue
+	grep -q '^# default: no' "$f" || xb_die "$f: extra scenarios must say '# default: no'"
+	install -m 755 "$f" "$R/xbtest/scenarios/"
+done
 install -m 644 "$BENCH_FIO" "$R/xbtest/bench.fio"
 cp "$GUEST_KERNEL" "$R/xbtest/guest/kernel"
 cp "$XB_OUT/domu.cpio.gz" "$R/xbtest/guest/domu.cpio.gz"

@@ -13,7 +13,8 @@
 # DOM0_MEM (1024M), XEN_EXTRA (replaces the TCG defaults below), QEMU_CPU
 # (max), TCG_THREAD (multi|single), XB_BACKEND=kernel (oracle run: kernel
 # xen-blkback instead of blkbackd; none: neither is started), XB_DOM0_EXTRA
-# (more dom0 kernel arguments, e.g. xbt.bench.rounds=5), XB_LOCK (/var/lock/xbtest.lock: only
+# (more dom0 kernel arguments, e.g. xbt.bench.rounds=5), XB_SCENARIOS_EXTRA
+# (a directory of more scenario files, never run by default), XB_LOCK (/var/lock/xbtest.lock: only
 # one test bed at a time; a second run.sh waits for it).
 set -euo pipefail
 . "$(dirname "$0")/env.sh"
@@ -42,7 +43,8 @@ else
 	done
 fi
 for s in "${LIST[@]}"; do
-	[ -f "$XB_HERE/scenarios/$s.sh" ] || xb_die "no scenario '$s' in $XB_HERE/scenarios"
+	[ -f "$XB_HERE/scenarios/$s.sh" ] || [ -f "${XB_SCENARIOS_EXTRA:-/nonexistent}/$s.sh" ] ||
+	    xb_die "no scenario '$s' in $XB_HERE/scenarios${XB_SCENARIOS_EXTRA:+ or $XB_SCENARIOS_EXTRA}"
 done
 
 # One test bed at a time (2 cores; build.sh and QEMU share $XB_OUT): hold
