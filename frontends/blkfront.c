@@ -460,6 +460,14 @@ main(int argc, char *argv[])
 	xwrite(&f, "event-channel", "%u", f.port);
 	if (abi != NULL)
 		xwrite(&f, "protocol", "%s", abi);
+	else {
+		/* libxl writes "protocol" for PV guests: make it absent. */
+		char path[160];
+
+		snprintf(path, sizeof(path), "%s/protocol", f.fe);
+		if (!xs_rm(f.xs, XBT_NULL, path) && errno != ENOENT)
+			die("removing %s", path);
+	}
 	xwrite(&f, "state", "%d", XenbusStateInitialised);
 
 	if ((st = wait_be(&f, XenbusStateConnected, XenbusStateClosing)) !=

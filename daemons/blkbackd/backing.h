@@ -8,9 +8,12 @@
  *
  * The interface is asynchronous: submit() queues an I/O, kick() pushes the
  * queue to the kernel or the server, and the store calls the worker's
- * completion function later, from the event loop, never from inside
- * submit() or kick().  Completions may come in any order.  The store
- * registers its own events on the worker's ev_base.
+ * completion function later: from the event loop, or from kick() for
+ * completions that are ready by then (so a store that finishes I/O at once
+ * costs no loop iteration), never from inside submit() and never nested
+ * inside another completion.  The worker calls kick() after its submits,
+ * at points where a completion may run.  Completions may come in any
+ * order.  The store registers its own events on the worker's ev_base.
  *
  * Ordering is the worker's business: a store may run queued I/Os in any
  * order and concurrently.  The worker waits for completions where blkif
@@ -97,7 +100,11 @@ struct backing_ops {
 	 * with errno if it cannot even be queued (done() is not called).
 	 */
 	int		 (*submit)(void *ctx, struct backing_io *io);
-	/* Send what submit() queued.  Errors surface through completions. */
+	/*
+	 * Send what submit() queued and deliver completions that are ready
+	 * (unless called from inside a completion).  Errors surface through
+	 * completions.
+	 */
 	void		 (*kick)(void *ctx);
 	/* Current size in bytes (resize detection).  Returns 0 or -1. */
 	int		 (*size)(void *ctx, uint64_t *bytes);

@@ -10,15 +10,28 @@
  *
  * Discard: FALLOC_FL_PUNCH_HOLE on files (through the ring), BLKDISCARD /
  * BLKSECDISCARD on block devices (an ioctl, synchronous; its completion is
- * still delivered from the loop).
+ * still delivered later, by kick() or the loop).
+ *
+ * Files on tmpfs/ramfs are read and written inline, with preadv/pwritev:
+ * they never wait for a disk, and io_uring would hand every such I/O to a
+ * kernel worker thread (these file systems lack FMODE_NOWAIT before Linux
+ * 6.6), which costs more than the copy itself.
+ *
+ * Completions ready at kick() time (inline I/O, and io_uring requests the
+ * kernel finished during submission) are delivered by kick(); the eventfd,
+ * registered for asynchronous completions only, wakes the loop for the
+ * rest.  Delivery never nests: a done() that submits and kicks leaves the
+ * new completions to the delivery loop already running.
  */
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 
 #include <linux/falloc.h>
 #include <linux/fs.h>
+#include <linux/magic.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -43,7 +56,9 @@ struct raw {
 	backing_done_fn		 done;
 	unsigned int		 inflight;
 	unsigned int		 unsubmitted;	/* SQEs not yet handed to the kernel */
-	/* Completions produced without the ring (block device discard). */
+	bool			 inline_io;	/* memory file system: no ring */
+	bool			 delivering;	/* in raw_deliver() */
+	/* Completions produced without the ring, in order. */
 	struct backing_io	**sync_done;
 	unsigned int		 nsync, maxsync;
 };
@@ -89,6 +104,7 @@ static int
 raw_describe(struct raw *r, const struct stat *st, struct backing_info *info)
 {
 	unsigned long long v;
+	struct statfs sfs;
 	int lbs = 512, pbs = 512, fl;
 
 	memset(info, 0, sizeof(*info));
@@ -131,6 +147,9 @@ raw_describe(struct raw *r, const struct stat *st, struct backing_info *info)
 	if (lbs == 512 && (fl = fcntl(r->fd, F_GETFL)) != -1 &&
 	    fcntl(r->fd, F_SETFL, fl | O_DIRECT) == 0)
 		info->direct = true;
+	if (!r->blk && !info->direct && fstatfs(r->fd, &sfs) == 0 &&
+	    (sfs.f_type == TMPFS_MAGIC || sfs.f_type == RAMFS_MAGIC))
+		r->inline_io = true;
 	return 0;
 }
 
@@ -188,7 +207,7 @@ raw_open(const struct backing_params *p, struct ev_base *base,
 	}
 	r->ring_ok = true;
 	if ((r->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1 ||
-	    (rc = io_uring_register_eventfd(&r->ring, r->efd)) < 0) {
+	    (rc = io_uring_register_eventfd_async(&r->ring, r->efd)) < 0) {
 		if (r->efd != -1)
 			errno = -rc;
 		snprintf(why, why_len, "io_uring eventfd: %s", strerror(errno));
@@ -267,37 +286,67 @@ raw_complete(struct raw *r, struct backing_io *io, int res)
 		io->error = raw_finish_short(r, io, (size_t)res);
 	else
 		io->error = 0;
-	r->inflight--;
-	r->done(io);
+}
+
+/*
+ * Deliver every completion that is ready: inline ones in submission order,
+ * then the ring's.  Loops until both are empty, since done() may submit
+ * more; never nests.
+ */
+static void
+raw_deliver(struct raw *r)
+{
+	struct io_uring_cqe *cqe;
+	unsigned int i;
+	bool any;
+
+	if (r->delivering)
+		return;
+	r->delivering = true;
+	do {
+		any = false;
+		for (i = 0; i < r->nsync; i++) {
+			struct backing_io *io = r->sync_done[i];
+
+			r->inflight--;
+			any = true;
+			r->done(io);	/* may append to sync_done */
+		}
+		r->nsync = 0;
+		while (io_uring_peek_cqe(&r->ring, &cqe) == 0) {
+			struct backing_io *io = io_uring_cqe_get_data(cqe);
+			int res = cqe->res;
+
+			/* Seen before the callback, which may submit more. */
+			io_uring_cqe_seen(&r->ring, cqe);
+			raw_complete(r, io, res);
+			r->inflight--;
+			any = true;
+			r->done(io);
+		}
+	} while (any);
+	r->delivering = false;
 }
 
 static void
 raw_cq_cb(int fd, void *arg)
 {
 	struct raw *r = arg;
-	struct io_uring_cqe *cqe;
-	unsigned int i, n;
 	eventfd_t cnt;
 
 	(void)eventfd_read(fd, &cnt);
-	/* Discards done by ioctl first (they were queued before us). */
-	n = r->nsync;
-	r->nsync = 0;
-	for (i = 0; i < n; i++) {
-		r->inflight--;
-		r->done(r->sync_done[i]);
-	}
-	while (io_uring_peek_cqe(&r->ring, &cqe) == 0) {
-		struct backing_io *io = io_uring_cqe_get_data(cqe);
-		int res = cqe->res;
-
-		/* Seen before the callback, which may submit more. */
-		io_uring_cqe_seen(&r->ring, cqe);
-		raw_complete(r, io, res);
-	}
+	raw_deliver(r);
 }
 
-/* A block device discard: synchronous ioctl, completion from the loop. */
+/* Queue a completion made without the ring; delivered by kick() or the loop. */
+static void
+raw_sync_done(struct raw *r, struct backing_io *io)
+{
+	r->sync_done[r->nsync++] = io;
+	r->inflight++;
+}
+
+/* A block device discard: synchronous ioctl. */
 static int
 raw_blk_discard(struct raw *r, struct backing_io *io)
 {
@@ -311,9 +360,50 @@ raw_blk_discard(struct raw *r, struct backing_io *io)
 	if (io->len > 0 && ioctl(r->fd, io->secure ? BLKSECDISCARD :
 	    BLKDISCARD, range) == -1)
 		io->error = errno;
-	r->sync_done[r->nsync++] = io;
-	r->inflight++;
-	(void)eventfd_write(r->efd, 1);
+	raw_sync_done(r, io);
+	return 0;
+}
+
+/* Memory file systems: do the I/O now (see the top of the file). */
+static int
+raw_inline(struct raw *r, struct backing_io *io)
+{
+	ssize_t k = 0;
+
+	if (r->nsync == r->maxsync) {
+		errno = EAGAIN;
+		return -1;
+	}
+	io->error = 0;
+	switch (io->op) {
+	case BACKING_READ:
+	case BACKING_WRITE:
+		do {
+			k = io->op == BACKING_READ ?
+			    preadv(r->fd, io->iov, (int)io->iovcnt, (off_t)io->off) :
+			    pwritev(r->fd, io->iov, (int)io->iovcnt, (off_t)io->off);
+		} while (k == -1 && errno == EINTR);
+		if (k == -1)
+			io->error = errno;
+		else if ((uint64_t)k < io->len)
+			io->error = raw_finish_short(r, io, (size_t)k);
+		break;
+	case BACKING_FLUSH:
+		if (fdatasync(r->fd) == -1)
+			io->error = errno;
+		break;
+	case BACKING_DISCARD:
+		if (io->secure)
+			io->error = EOPNOTSUPP;
+		else if (io->len > 0 && fallocate(r->fd, FALLOC_FL_PUNCH_HOLE |
+		    FALLOC_FL_KEEP_SIZE, (off_t)io->off, (off_t)io->len) == -1)
+			io->error = errno;
+		break;
+	default:
+		io->error = EINVAL;
+		break;
+	}
+	raw_sync_done(r, io);
 	return 0;
 }
 
@@ -325,6 +415,8 @@ raw_submit(void *ctx, struct backing_io *io)
 
 	if (io->op == BACKING_DISCARD && r->blk)
 		return raw_blk_discard(r, io);
+	if (r->inline_io)
+		return raw_inline(r, io);
 	if (io->op == BACKING_DISCARD && io->secure) {
 		errno = EOPNOTSUPP;	/* files: holes only */
 		return -1;
@@ -373,12 +465,13 @@ raw_kick(void *ctx)
 	struct raw *r = ctx;
 	int rc;
 
-	if (r->unsubmitted == 0)
-		return;
-	rc = io_uring_submit(&r->ring);
-	if (rc < 0)
-		log_warnx("io_uring submit: %s", strerror(-rc));
-	r->unsubmitted = 0;
+	if (r->unsubmitted > 0) {
+		rc = io_uring_submit(&r->ring);
+		if (rc < 0)
+			log_warnx("io_uring submit: %s", strerror(-rc));
+		r->unsubmitted = 0;
+	}
+	raw_deliver(r);
 }
 
 static int
@@ -403,7 +496,8 @@ raw_close(void *ctx)
 
 	if (r == NULL)
 		return;
-	raw_kick(r);
+	if (r->unsubmitted > 0)
+		io_uring_submit(&r->ring);
 	r->inflight -= r->nsync;
 	/* Wait for what the kernel still does with our buffers. */
 	while (r->inflight > 0 && io_uring_wait_cqe(&r->ring, &cqe) == 0) {

@@ -102,7 +102,7 @@ struct blk_worker {
 	struct xb_dev		*dev;
 	xengnttab_handle	*xgt;
 	xenevtchn_handle	*xce;
-	struct ev		*ev_evtchn, *ev_chan, *ev_tick;
+	struct ev		*ev_evtchn, *ev_chan, *ev_tick, *ev_kick;
 	struct ev		*ev_term, *ev_int;
 	int			 chan;
 	unsigned int		 domid, devid;
@@ -251,9 +251,12 @@ blk_after_finish(struct blk_queue *q)
 			ev_timer_arm(w->q[i].ev_more, 0);
 	} else if (q->held != NULL)
 		ev_timer_arm(q->ev_more, 0);
-	/* A disconnect waits for the last answer (blk_disconnect()). */
+	/*
+	 * A disconnect waits for the last answer (blk_disconnect()).  From
+	 * the loop, not here: it frees the queues we may be inside of.
+	 */
 	if (!w->connected && w->dev != NULL && q->inflight == 0)
-		xb_dev_kick(w->dev);
+		ev_timer_arm(w->ev_kick, 0);
 }
 
 static void
@@ -987,6 +990,15 @@ blk_tick_cb(int fd, void *arg)
 /* ---- process plumbing --------------------------------------------------------- */
 
 static void
+blk_kick_cb(int fd, void *arg)
+{
+	struct blk_worker *w = arg;
+
+	(void)fd;
+	xb_dev_kick(w->dev);
+}
+
+static void
 blk_chan_cb(int fd, void *arg)
 {
 	struct blk_worker *w = arg;
@@ -1088,6 +1100,7 @@ blk_worker_free(struct blk_worker *w)
 	ev_free(w->ev_evtchn);
 	ev_free(w->ev_chan);
 	ev_free(w->ev_tick);
+	ev_free(w->ev_kick);
 	ev_free(w->ev_term);
 	ev_free(w->ev_int);
 	if (w->xce != NULL)
@@ -1177,10 +1190,11 @@ worker_main(unsigned int domid, unsigned int devid, const struct blk_opts *o)
 	    blk_evtchn_cb, &w);
 	w.ev_chan = ev_read(w.base, w.chan, true, blk_chan_cb, &w);
 	w.ev_tick = ev_timer(w.base, blk_tick_cb, &w);
+	w.ev_kick = ev_timer(w.base, blk_kick_cb, &w);
 	w.ev_term = ev_signal(w.base, SIGTERM, blk_signal_cb, &w);
 	w.ev_int = ev_signal(w.base, SIGINT, blk_signal_cb, &w);
 	if (w.ev_evtchn == NULL || w.ev_chan == NULL || w.ev_tick == NULL ||
-	    w.ev_term == NULL || w.ev_int == NULL) {
+	    w.ev_kick == NULL || w.ev_term == NULL || w.ev_int == NULL) {
 		rc = blk_setup_failed(w.chan, "registering events");
 		goto out;
 	}
