@@ -53,6 +53,12 @@ struct backing_info {
 	unsigned int	discard_granularity;	/* bytes (0: unknown) */
 	bool		direct;		/* page cache bypassed (O_DIRECT) */
 	bool		can_resize;	/* size() may change while open */
+	/*
+	 * I/O is done by the time submit() returns (a memory file system):
+	 * the worker kicks after each request, so that each is answered at
+	 * once instead of after the whole batch.
+	 */
+	bool		completes_inline;
 };
 
 enum backing_op {

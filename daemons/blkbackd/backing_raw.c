@@ -149,7 +149,7 @@ raw_describe(struct raw *r, const struct stat *st, struct backing_info *info)
 		info->direct = true;
 	if (!r->blk && !info->direct && fstatfs(r->fd, &sfs) == 0 &&
 	    (sfs.f_type == TMPFS_MAGIC || sfs.f_type == RAMFS_MAGIC))
-		r->inline_io = true;
+		r->inline_io = info->completes_inline = true;
 	return 0;
 }
 

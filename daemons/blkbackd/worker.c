@@ -607,6 +607,9 @@ blk_serve(struct blk_queue *q)
 			}
 			if (!blk_take_one(q))
 				goto out;
+			/* Answer at once what is already done (tmpfs). */
+			if (w->info.completes_inline)
+				w->bops->kick(w->store);
 		}
 	} while (blk_ring_final_check(&q->ring));
 out:
@@ -1201,10 +1204,11 @@ worker_main(unsigned int domid, unsigned int devid, const struct blk_opts *o)
 	signal(SIGPIPE, SIG_IGN);
 	ev_timer_arm(w.ev_tick, BLK_TICK_MS);
 
-	log_info("serving %s store of %llu bytes (%s%s%s%s)", w.bops->name,
+	log_info("serving %s store of %llu bytes (%s%s%s%s%s)", w.bops->name,
 	    (unsigned long long)w.info.size,
 	    w.lim.readonly ? "read-only" : "read-write",
 	    w.info.direct ? ", O_DIRECT" : "",
+	    w.info.completes_inline ? ", memory file system: inline I/O" : "",
 	    w.lim.discard ? ", discard" : "", w.cdrom ? ", cdrom" : "");
 	xb_dev_set_ready(w.dev, true);
 	xb_dev_start(w.dev);
