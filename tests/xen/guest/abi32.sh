@@ -3,7 +3,7 @@
 # x86_32 request layout ("protocol" = x86_32-abi) and once with no
 # "protocol" key, which means x86_32 too (Linux BLKIF_PROTOCOL_DEFAULT).
 # Between the two it waits for dom0 to reset the device
-# (xl block-detach / block-attach), which writes the token file.
+# (xl block-detach / block-attach).
 for m in xen-evtchn xen-gntalloc; do
 	insmod /lib/modules/$m.ko 2>/dev/null
 done

@@ -17,19 +17,21 @@
 # detached before the first round.  dom0 drives the guest over TCP (kernel
 # xen-netback, loaded here only): it blocks in nc while the guest runs fio.
 # Needs XB_BACKEND=none and XB_QDISK=1; knobs on the dom0 command line:
-# xbt.bench.rounds (5), .rt (10 s), .ramp (1 s), .vfy (64 MiB).
+# xbt.bench.rounds (5), .rt (10 s), .ramp (1 s), .vfy (64 MiB),
+# .bbflags (extra blkbackd options, commas for spaces: "-p,0").
 # default: no
 # oracle: no (it loads kernel xen-blkback itself)
 # timeout: 7200
 . /xbtest/lib.sh
 
-ROUNDS=5 RT=10 RAMP=1 VFY=64
+ROUNDS=5 RT=10 RAMP=1 VFY=64 BBFLAGS=
 for a in $(cat /proc/cmdline); do
 	case $a in
 	xbt.bench.rounds=*) ROUNDS=${a#*=} ;;
 	xbt.bench.rt=*) RT=${a#*=} ;;
 	xbt.bench.ramp=*) RAMP=${a#*=} ;;
 	xbt.bench.vfy=*) VFY=${a#*=} ;;
+	xbt.bench.bbflags=*) BBFLAGS=$(echo "${a#*=}" | tr , ' ') ;;
 	esac
 done
 JOBS="randread-4k randwrite-4k seqread-1m seqwrite-1m"
@@ -98,7 +100,8 @@ off_kernel() {
 on_ours() {
 	[ -e /sys/bus/xen-backend/drivers/vbd ] && fail "xen-blkback still bound when starting blkbackd"
 	_off=$(size_of $BBLOG)
-	blkbackd -d >> $BBLOG 2>&1 &
+	# shellcheck disable=SC2086
+	blkbackd -d $BBFLAGS >> $BBLOG 2>&1 &
 	BB=$!
 	_i=0
 	until tail -c +$((_off + 1)) $BBLOG | grep -q 'serving /local/domain/0/backend/vbd'; do
