@@ -8,9 +8,12 @@
  * x86_32 ABI from a 64-bit guest) are exercised for real.  The kernel's
  * xen-blkfront must not be bound to the device.
  *
- *   xbfront-blk [-a x86_32|x86_64|none] [-n rounds] devid
+ *   xbfront-blk [-a x86_32|x86_64|none]... [-n rounds] devid
  *
- * It connects, writes patterns with single-page and multi-segment
+ * Each -a is one connection in that layout ("none": no "protocol" key);
+ * from the second on, it reconnects on the same device as a rebooted
+ * driver does (Closed -> Initialising -> InitWait).  In each it connects,
+ * writes patterns with single-page and multi-segment
  * requests, reads them back and compares, flushes, sends requests the
  * backend must refuse (beyond the end, bad segment, unknown operation)
  * and checks each answer, then closes the device.  One line per check:
@@ -369,31 +372,139 @@ io_round(struct front *f, unsigned int round)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: xbfront-blk [-a x86_32|x86_64|none] "
+	fprintf(stderr, "usage: xbfront-blk [-a x86_32|x86_64|none]... "
 	    "[-n rounds] devid\n");
 	exit(2);
 }
+
+/*
+ * One connection: from the backend's InitWait to Closed.  base offsets the
+ * round numbers, so each session writes its own sectors.
+ */
+static void
+session(struct front *f, const char *abi, unsigned int rounds,
+    unsigned int base)
+{
+	struct seg s[11];
+	unsigned int i;
+	char *v;
+	int st;
+
+	f->abi_name = abi != NULL ? abi : "absent";
+	f->slot = (abi == NULL || strcmp(abi, "x86_32-abi") == 0) ?
+	    sizeof(struct req32) : sizeof(struct req64);
+	f->req_prod = f->rsp_cons = 0;
+	if ((st = wait_be(f, XenbusStateInitWait, XenbusStateInitWait)) !=
+	    XenbusStateInitWait)
+		die("backend state %d, not InitWait", st);
+
+	if ((f->ring = xengntshr_share_pages(f->gs, f->bdom, 1, &f->ring_ref,
+	    1)) == NULL)
+		die("sharing the ring page");
+	memset(f->ring, 0, PAGE);
+	((uint32_t *)f->ring)[1] = 1;	/* req_event */
+	((uint32_t *)f->ring)[3] = 1;	/* rsp_event */
+	f->nslots = 1;
+	while (64 + f->nslots * 2 * f->slot <= PAGE)
+		f->nslots *= 2;
+	if ((f->data = xengntshr_share_pages(f->gs, f->bdom, NDATA, f->data_ref,
+	    1)) == NULL)
+		die("sharing data pages");
+	{
+		xenevtchn_port_or_error_t p =
+		    xenevtchn_bind_unbound_port(f->xce, f->bdom);
+
+		if (p < 0)
+			die("allocating an event channel");
+		f->port = (evtchn_port_t)p;
+	}
+	xwrite(f, "ring-ref", "%u", f->ring_ref);
+	xwrite(f, "event-channel", "%u", f->port);
+	if (abi != NULL)
+		xwrite(f, "protocol", "%s", abi);
+	else {
+		/* libxl writes "protocol" for PV guests: make it absent. */
+		char path[160];
+
+		snprintf(path, sizeof(path), "%s/protocol", f->fe);
+		if (!xs_rm(f->xs, XBT_NULL, path) && errno != ENOENT)
+			die("removing %s", path);
+	}
+	xwrite(f, "state", "%d", XenbusStateInitialised);
+
+	if ((st = wait_be(f, XenbusStateConnected, XenbusStateClosing)) !=
+	    XenbusStateConnected)
+		die("backend state %d, not Connected", st);
+	if ((v = xread(f, "%s/sectors", f->be)) == NULL)
+		die("reading sectors");
+	f->sectors = strtoull(v, NULL, 10);
+	free(v);
+	xwrite(f, "state", "%d", XenbusStateConnected);
+	ok("connected: layout %s (%zu-byte slots, %u slots), %llu sectors",
+	    f->abi_name, f->slot, f->nslots, (unsigned long long)f->sectors);
+	if (f->sectors < 1024)
+		die("disk too small for the test");
+
+	for (i = 0; i < rounds; i++)
+		io_round(f, base + i);
+
+	fill_segs(f, s, 0, 0, 0);
+	one(f, "flush", BLKIF_OP_FLUSH_DISKCACHE, 0, 0, s, BLKIF_RSP_OKAY);
+	fill_segs(f, s, 1, 0, 7);
+	one(f, "read past the end refused", BLKIF_OP_READ, 1, f->sectors - 4, s,
+	    BLKIF_RSP_ERROR);
+	fill_segs(f, s, 1, 5, 2);
+	one(f, "first_sect > last_sect refused", BLKIF_OP_READ, 1, 0, s,
+	    BLKIF_RSP_ERROR);
+	fill_segs(f, s, 1, 0, 8);
+	one(f, "last_sect 8 refused", BLKIF_OP_READ, 1, 0, s, BLKIF_RSP_ERROR);
+	fill_segs(f, s, 0, 0, 0);
+	one(f, "read of 0 segments refused", BLKIF_OP_READ, 0, 0, s,
+	    BLKIF_RSP_ERROR);
+	one(f, "unknown operation 77 answered EOPNOTSUPP", 77, 0, 0, s,
+	    BLKIF_RSP_EOPNOTSUPP);
+	/* The disk still works after the refusals. */
+	io_round(f, base + 100);
+
+	/* Close: Closing, wait for the backend, Closed. */
+	xwrite(f, "state", "%d", XenbusStateClosing);
+	st = wait_be(f, XenbusStateClosing, XenbusStateClosed);
+	xwrite(f, "state", "%d", XenbusStateClosed);
+	if (st == XenbusStateClosing || st == XenbusStateClosed)
+		ok("closed (backend state %d)", st);
+	else
+		fail(f, "backend state %d after Closing", st);
+	if ((st = wait_be(f, XenbusStateClosed, XenbusStateClosed)) !=
+	    XenbusStateClosed)
+		fail(f, "backend state %d, not Closed, after our Closed", st);
+	xenevtchn_unbind(f->xce, f->port);
+	xengntshr_unshare(f->gs, f->data, NDATA);
+	xengntshr_unshare(f->gs, f->ring, 1);
+}
+
+#define MAX_SESSIONS	8
 
 int
 main(int argc, char *argv[])
 {
 	struct front f;
-	const char *abi = "x86_32-abi";
-	struct seg s[11];
-	unsigned int rounds = 3, i;
+	const char *abi[MAX_SESSIONS];
+	unsigned int rounds = 3, i, n = 0;
 	char *v, *dom;
-	int ch, st;
+	int ch;
 
 	memset(&f, 0, sizeof(f));
 	while ((ch = getopt(argc, argv, "a:n:")) != -1) {
 		switch (ch) {
 		case 'a':
+			if (n == MAX_SESSIONS)
+				usage();
 			if (strcmp(optarg, "x86_32") == 0)
-				abi = "x86_32-abi";
+				abi[n++] = "x86_32-abi";
 			else if (strcmp(optarg, "x86_64") == 0)
-				abi = "x86_64-abi";
+				abi[n++] = "x86_64-abi";
 			else if (strcmp(optarg, "none") == 0)
-				abi = NULL;	/* absent: x86_32 on x86 */
+				abi[n++] = NULL;	/* absent: x86_32 on x86 */
 			else
 				usage();
 			break;
@@ -406,10 +517,9 @@ main(int argc, char *argv[])
 	}
 	if (optind + 1 != argc)
 		usage();
+	if (n == 0)
+		abi[n++] = "x86_32-abi";
 	f.devid = (unsigned int)strtoul(argv[optind], NULL, 10);
-	f.abi_name = abi != NULL ? abi : "absent";
-	f.slot = (abi == NULL || strcmp(abi, "x86_32-abi") == 0) ?
-	    sizeof(struct req32) : sizeof(struct req64);
 
 	if ((f.xs = xs_open(0)) == NULL)
 		die("xs_open");
@@ -427,96 +537,23 @@ main(int argc, char *argv[])
 		die("reading backend-id");
 	f.bdom = (unsigned int)atoi(v);
 	free(v);
-
-	if ((st = wait_be(&f, XenbusStateInitWait, XenbusStateInitWait)) !=
-	    XenbusStateInitWait)
-		die("backend state %d, not InitWait", st);
-
 	if ((f.gs = xengntshr_open(NULL, 0)) == NULL)
 		die("opening gntalloc");
 	if ((f.xce = xenevtchn_open(NULL, 0)) == NULL)
 		die("opening evtchn");
-	if ((f.ring = xengntshr_share_pages(f.gs, f.bdom, 1, &f.ring_ref,
-	    1)) == NULL)
-		die("sharing the ring page");
-	memset(f.ring, 0, PAGE);
-	((uint32_t *)f.ring)[1] = 1;	/* req_event */
-	((uint32_t *)f.ring)[3] = 1;	/* rsp_event */
-	f.nslots = 1;
-	while (64 + f.nslots * 2 * f.slot <= PAGE)
-		f.nslots *= 2;
-	if ((f.data = xengntshr_share_pages(f.gs, f.bdom, NDATA, f.data_ref,
-	    1)) == NULL)
-		die("sharing data pages");
-	{
-		xenevtchn_port_or_error_t p =
-		    xenevtchn_bind_unbound_port(f.xce, f.bdom);
 
-		if (p < 0)
-			die("allocating an event channel");
-		f.port = (evtchn_port_t)p;
+	for (i = 0; i < n; i++) {
+		/*
+		 * Reconnect on the same device, as a guest does after kexec
+		 * or a driver reload: Initialising while the backend is
+		 * Closed takes it back to InitWait.
+		 */
+		if (i > 0) {
+			xwrite(&f, "state", "%d", XenbusStateInitialising);
+			ok("reconnecting (session %u)", i + 1);
+		}
+		session(&f, abi[i], rounds, 200 * i);
 	}
-	xwrite(&f, "ring-ref", "%u", f.ring_ref);
-	xwrite(&f, "event-channel", "%u", f.port);
-	if (abi != NULL)
-		xwrite(&f, "protocol", "%s", abi);
-	else {
-		/* libxl writes "protocol" for PV guests: make it absent. */
-		char path[160];
-
-		snprintf(path, sizeof(path), "%s/protocol", f.fe);
-		if (!xs_rm(f.xs, XBT_NULL, path) && errno != ENOENT)
-			die("removing %s", path);
-	}
-	xwrite(&f, "state", "%d", XenbusStateInitialised);
-
-	if ((st = wait_be(&f, XenbusStateConnected, XenbusStateClosing)) !=
-	    XenbusStateConnected)
-		die("backend state %d, not Connected", st);
-	if ((v = xread(&f, "%s/sectors", f.be)) == NULL)
-		die("reading sectors");
-	f.sectors = strtoull(v, NULL, 10);
-	free(v);
-	xwrite(&f, "state", "%d", XenbusStateConnected);
-	ok("connected: layout %s (%zu-byte slots, %u slots), %llu sectors",
-	    abi ? abi : "(absent)", f.slot, f.nslots,
-	    (unsigned long long)f.sectors);
-	if (f.sectors < 1024)
-		die("disk too small for the test");
-
-	for (i = 0; i < rounds; i++)
-		io_round(&f, i);
-
-	fill_segs(&f, s, 0, 0, 0);
-	one(&f, "flush", BLKIF_OP_FLUSH_DISKCACHE, 0, 0, s, BLKIF_RSP_OKAY);
-	fill_segs(&f, s, 1, 0, 7);
-	one(&f, "read past the end refused", BLKIF_OP_READ, 1, f.sectors - 4, s,
-	    BLKIF_RSP_ERROR);
-	fill_segs(&f, s, 1, 5, 2);
-	one(&f, "first_sect > last_sect refused", BLKIF_OP_READ, 1, 0, s,
-	    BLKIF_RSP_ERROR);
-	fill_segs(&f, s, 1, 0, 8);
-	one(&f, "last_sect 8 refused", BLKIF_OP_READ, 1, 0, s, BLKIF_RSP_ERROR);
-	fill_segs(&f, s, 0, 0, 0);
-	one(&f, "read of 0 segments refused", BLKIF_OP_READ, 0, 0, s,
-	    BLKIF_RSP_ERROR);
-	one(&f, "unknown operation 77 answered EOPNOTSUPP", 77, 0, 0, s,
-	    BLKIF_RSP_EOPNOTSUPP);
-	/* The disk still works after the refusals. */
-	io_round(&f, 100);
-
-	/* Close: Closing, wait for the backend, Closed. */
-	xwrite(&f, "state", "%d", XenbusStateClosing);
-	st = wait_be(&f, XenbusStateClosing, XenbusStateClosed);
-	xwrite(&f, "state", "%d", XenbusStateClosed);
-	if (st == XenbusStateClosing || st == XenbusStateClosed)
-		ok("closed (backend state %d)", st);
-	else
-		fail(&f, "backend state %d after Closing", st);
-	wait_be(&f, XenbusStateClosed, XenbusStateClosed);
-	xenevtchn_unbind(f.xce, f.port);
-	xengntshr_unshare(f.gs, f.data, NDATA);
-	xengntshr_unshare(f.gs, f.ring, 1);
 	printf("%s: %d failure%s\n", f.failures ? "FAIL" : "DONE", f.failures,
 	    f.failures == 1 ? "" : "s");
 	return f.failures ? 1 : 0;
