@@ -36,7 +36,8 @@ COMMON_SRC := common/log.c common/ev.c common/parse.c common/xs.c \
 BLK_SRC	:= daemons/blkbackd/blkbackd.c daemons/blkbackd/worker.c \
 	   daemons/blkbackd/blkif.c daemons/blkbackd/backing_raw.c \
 	   daemons/blkbackd/backing_nbd.c daemons/blkbackd/target.c \
-	   daemons/blkbackd/blkring.c daemons/blkbackd/pgrant.c
+	   daemons/blkbackd/blkring.c daemons/blkbackd/pgrant.c \
+	   daemons/blkbackd/blkio.c
 
 UNIT_TESTS := test_parse test_xenbus test_ring test_blkif test_proc test_target \
 	      test_backing_nbd test_blkif_ext test_blkif_random test_blkring \
