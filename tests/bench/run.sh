@@ -13,7 +13,9 @@
 # build/bench and the committed ones are not touched), BENCH_SAVE=0|1
 # (write bench/results and docs; default: 1 unless BENCH_QUICK=1),
 # BENCH_REPORT_ONLY=1 (no boot: the report of the last bench boot again,
-# e.g. after changing report.sh; the parameters come from its log).
+# e.g. after changing report.sh; the parameters come from its log),
+# BENCH_BBFLAGS="-p 0" (extra blkbackd options for a variant run; its
+# results are not saved unless BENCH_SAVE=1).
 # The test bed knobs (MEM, SMP, DOM0_MEM, ACCEL, ...) pass through; the
 # results are only comparable with the defaults (-smp 2 -m 2048, dom0 1
 # vCPU 1024 MiB, guest 1 vCPU 384 MiB).
@@ -27,6 +29,7 @@ if [ "$QUICK" = 1 ]; then
 else
 	ROUNDS=${BENCH_ROUNDS:-5} RT=${BENCH_RT:-10} RAMP=${BENCH_RAMP:-1} VFY=${BENCH_VFY_MB:-64}
 	SAVE=${BENCH_SAVE:-1}
+	[ -z "${BENCH_BBFLAGS:-}" ] || SAVE=${BENCH_SAVE:-0}
 fi
 OUT=$REPO/build/bench
 mkdir -p "$OUT/bin"
@@ -58,7 +61,7 @@ git diff --quiet HEAD -- daemons common 2>/dev/null || dirty=" (daemons/common m
 echo "$(date -u +%Y-%m-%d) at commit $(git rev-parse --short HEAD)$dirty" > "$OUT/run.info"
 set +e
 XB_BIN=$OUT/bin XB_OUT=$OUT/xen XB_QDISK=1 XB_BACKEND=none TIMEOUT=$TIMEOUT \
-    XB_DOM0_EXTRA="xbt.bench.rounds=$ROUNDS xbt.bench.rt=$RT xbt.bench.ramp=$RAMP xbt.bench.vfy=$VFY" \
+    XB_DOM0_EXTRA="xbt.bench.rounds=$ROUNDS xbt.bench.rt=$RT xbt.bench.ramp=$RAMP xbt.bench.vfy=$VFY${BENCH_BBFLAGS:+ xbt.bench.bbflags=$(echo "$BENCH_BBFLAGS" | tr ' ' +)}" \
     tests/xen/run.sh bench-blk > "$OUT/run.log"
 rc=$?
 set -e

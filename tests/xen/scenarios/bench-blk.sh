@@ -18,7 +18,8 @@
 # xen-netback, loaded here only): it blocks in nc while the guest runs fio.
 # Needs XB_BACKEND=none and XB_QDISK=1; knobs on the dom0 command line:
 # xbt.bench.rounds (5), .rt (10 s), .ramp (1 s), .vfy (64 MiB),
-# .bbflags (extra blkbackd options, commas for spaces: "-p,0").
+# .bbflags (extra blkbackd options, + for spaces: "-p+0"; a comma would
+# split QEMU's -initrd list).
 # default: no
 # oracle: no (it loads kernel xen-blkback itself)
 # timeout: 7200
@@ -31,7 +32,7 @@ for a in $(cat /proc/cmdline); do
 	xbt.bench.rt=*) RT=${a#*=} ;;
 	xbt.bench.ramp=*) RAMP=${a#*=} ;;
 	xbt.bench.vfy=*) VFY=${a#*=} ;;
-	xbt.bench.bbflags=*) BBFLAGS=$(echo "${a#*=}" | tr , ' ') ;;
+	xbt.bench.bbflags=*) BBFLAGS=$(echo "${a#*=}" | tr + ' ') ;;
 	esac
 done
 JOBS="randread-4k randwrite-4k seqread-1m seqwrite-1m"
