@@ -93,17 +93,24 @@ struct front {
 	int			 failures;
 };
 
+/* One result line: "ok <what>" or "FAIL <what>". */
+static void
+say(const char *tag, const char *fmt, va_list ap)
+{
+	printf("%s ", tag);
+	vprintf(fmt, ap);
+	printf("\n");
+	fflush(stdout);
+}
+
 static void
 ok(const char *fmt, ...)
 {
 	va_list ap;
 
-	printf("ok ");
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	say("ok", fmt, ap);
 	va_end(ap);
-	printf("\n");
-	fflush(stdout);
 }
 
 static void
@@ -112,12 +119,9 @@ fail(struct front *f, const char *fmt, ...)
 	va_list ap;
 
 	f->failures++;
-	printf("FAIL ");
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	say("FAIL", fmt, ap);
 	va_end(ap);
-	printf("\n");
-	fflush(stdout);
 }
 
 static void

@@ -271,3 +271,19 @@ fio_finish() {
 	wait_gone $1 30
 	check_clean_close $1
 }
+
+# persistent_case NAME 0|1: blk-persistent-on/-off.  The guest's blkfront
+# gets feature_persistent=VAL; the frontend key and blkfront's log line must
+# agree with it, and the fio verify jobs must pass.
+persistent_case() {
+	_want=disabled
+	[ "$2" = 1 ] && _want=enabled
+	GUEST_ARGS=xen_blkfront.feature_persistent=$2 fio_guest "$1"
+	_f=$(xs_read "$FE/feature-persistent")
+	_l=$(blkfront_line "$1" xvdb)
+	note "frontend feature-persistent '$_f', backend '$(xs_read "$BE/feature-persistent")'; blkfront: $_l"
+	[ "$_f" = "$2" ] || fail "frontend feature-persistent is '$_f', want $2"
+	echo "$_l" | grep -q "persistent grants: $_want" ||
+	    fail "blkfront says '$_l', want 'persistent grants: $_want'"
+	fio_finish "$1"
+}

@@ -4,12 +4,5 @@
 # timeout: 240
 . /xbtest/lib.sh
 
-GUEST_ARGS=xen_blkfront.feature_persistent=1 fio_guest pon
-f=$(xs_read "$FE/feature-persistent")
-l=$(blkfront_line pon xvdb)
-note "frontend feature-persistent '$f', backend '$(xs_read "$BE/feature-persistent")'; blkfront: $l"
-[ "$f" = 1 ] || fail "frontend feature-persistent is '$f', want 1"
-echo "$l" | grep -q 'persistent grants: enabled' ||
-    fail "blkfront says '$l', want 'persistent grants: enabled'"
-fio_finish pon
+persistent_case pon 1
 pass
