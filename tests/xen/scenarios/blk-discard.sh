@@ -3,6 +3,7 @@
 # must have discard enabled (discard_max_bytes > 0) and blkdiscard's first
 # 48 MiB of its 64 MiB disk; dom0 then sees the file's allocated blocks
 # drop by about that much, and the last MiB (dom0's token) is untouched.
+# A second disk attached with no-discard is offered no discard.
 # timeout: 150
 . /xbtest/lib.sh
 
@@ -36,6 +37,23 @@ wait_console dc 'XBT-GUEST-OK discard$' 30
 got=$(console_grep dc 'XBT-GUEST-READ xvdb' | head -n 1)
 [ "${got#*XBT-GUEST-READ xvdb }" = "XBT-TOKEN-$tok" ] ||
     fail "guest read '${got#*XBT-GUEST-READ xvdb }' in the last MiB after the discard, want XBT-TOKEN-$tok"
+# The backend's physical-sector-size comes from the store (the file
+# system's block size), and a disk line with no-discard (discard-enable=0)
+# gets no discard: the frontend is told feature-discard=0.
+# (the kernel backend serves the loop device instead, with its own size)
+ps=$(xs_read $BE/physical-sector-size)
+[ "$XBT_BACKEND" = kernel ] || [ "$ps" = "$(stat -c %o $img)" ] ||
+    fail "physical-sector-size is '$ps', the store's block size is $(stat -c %o $img)"
+img2=$IMAGES/dc2.img
+mkimg $img2 16
+xl block-attach dc "format=raw,vdev=xvdc,access=rw,no-discard,target=$img2" > /tmp/dc.att 2>&1 ||
+    fail "block-attach with no-discard: $(cat /tmp/dc.att)"
+BE2=$(be_path $D 51744)
+wait_xs $BE2/state 4 30
+[ "$(xs_read $BE2/discard-enable)" = 0 ] || fail "libxl wrote discard-enable '$(xs_read $BE2/discard-enable)' for no-discard"
+[ "$(xs_read $BE2/feature-discard)" = 0 ] ||
+    fail "no-discard disk: backend feature-discard is '$(xs_read $BE2/feature-discard)', want 0"
+note "no-discard disk: feature-discard 0; physical-sector-size $ps"
 guest_stop dc 30
 check_clean_close dc
 [ "$(get_sector $img $((63 * 2048)))" = "XBT-TOKEN-$tok" ] || fail "the token outside the discarded range is gone from the image"
