@@ -24,7 +24,7 @@ WARN	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
 	   -Wpointer-arith -Wcast-qual -Wformat=2 -Wno-format-nonliteral
 CSTD	:= -std=c11 -D_GNU_SOURCE
 CFLAGS	?= -O2 -g
-ALL_CFLAGS := $(CSTD) $(WARN) $(CFLAGS) -Icommon -Idaemons/blkbackd $(PKG_CFLAGS) \
+ALL_CFLAGS := $(CSTD) $(WARN) $(CFLAGS) -Icommon $(PKG_CFLAGS) \
 	   -fstack-protector-strong -D_FORTIFY_SOURCE=2 -MMD -MP
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=undefined
@@ -38,10 +38,14 @@ BLK_SRC	:= daemons/blkbackd/blkbackd.c daemons/blkbackd/worker.c \
 	   daemons/blkbackd/backing_nbd.c daemons/blkbackd/target.c \
 	   daemons/blkbackd/blkring.c daemons/blkbackd/pgrant.c \
 	   daemons/blkbackd/blkio.c
+NET_SRC	:= daemons/netbackd/netbackd.c daemons/netbackd/worker.c \
+	   daemons/netbackd/nettx.c daemons/netbackd/netrx.c \
+	   daemons/netbackd/tap.c daemons/netbackd/netif.c \
+	   daemons/netbackd/nethdr.c daemons/netbackd/netrate.c
 
 UNIT_TESTS := test_parse test_xenbus test_ring test_blkif test_proc test_target \
 	      test_backing_nbd test_blkif_ext test_blkif_random test_blkring \
-	      test_blkring_front test_pgrant
+	      test_blkring_front test_pgrant test_netif test_nethdr test_netrate
 # Pure-logic sources each unit test links against.
 test_parse_SRC  := common/parse.c common/log.c
 test_xenbus_SRC := common/parse.c common/log.c common/xenbus.c common/xs.c common/ev.c
@@ -55,27 +59,42 @@ test_blkring_front_SRC := $(test_blkring_SRC)
 test_pgrant_SRC := daemons/blkbackd/pgrant.c
 test_proc_SRC   := common/proc.c
 test_target_SRC := daemons/blkbackd/target.c common/log.c
+test_netif_SRC  := daemons/netbackd/netif.c
+test_nethdr_SRC := daemons/netbackd/nethdr.c daemons/netbackd/netif.c
+test_netrate_SRC := daemons/netbackd/netrate.c
 # Runs a real qemu-nbd (qemu-utils) on a temporary image.
 test_backing_nbd_SRC := daemons/blkbackd/backing_nbd.c common/ev.c common/log.c
 
 .PHONY: all check unit demo bench install uninstall clean testbed
-all: $(B)/bin/blkbackd $(B)/asan/bin/blkbackd $(B)/guest/xbfront-blk
+all: $(B)/bin/blkbackd $(B)/asan/bin/blkbackd $(B)/bin/netbackd \
+	$(B)/asan/bin/netbackd $(B)/guest/xbfront-blk
 
 obj = $(patsubst %.c,$(B)/$(1)/%.o,$(2))
 
+# Each daemon's headers are found from its own directory; unit tests and
+# frontends see both daemons' (no two headers they include share a name).
+TEST_INC = $(if $(filter tests/% frontends/%,$<),-Idaemons/blkbackd -Idaemons/netbackd)
 $(B)/opt/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -I$(dir $<) $(TEST_INC) -c -o $@ $<
 
 $(B)/asan/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ASAN_FLAGS) -U_FORTIFY_SOURCE -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -I$(dir $<) $(TEST_INC) $(ASAN_FLAGS) -U_FORTIFY_SOURCE -c -o $@ $<
 
 $(B)/bin/blkbackd: $(call obj,opt,$(COMMON_SRC) $(BLK_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(B)/asan/bin/blkbackd: $(call obj,asan,$(COMMON_SRC) $(BLK_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(ASAN_FLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/bin/netbackd: $(call obj,opt,$(COMMON_SRC) $(NET_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/asan/bin/netbackd: $(call obj,asan,$(COMMON_SRC) $(NET_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(ASAN_FLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 

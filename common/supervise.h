@@ -1,0 +1,91 @@
+/*
+ * supervise.h - the parent role every backend daemon shares (after OpenBSD
+ * vmd's parent): watch /local/domain/<self>/backend/<type>, hand each new
+ * device to the daemon to prepare (open its disk, create its TAP: the
+ * privileged steps), start one worker process per device with the fds it
+ * needs, reap workers and say why each one ended, and stop them all.
+ *
+ * It never exits and picks no policy: what a device needs is the daemon's
+ * start() callback.  A worker that dies abnormally leaves its device failed
+ * (error node, state Closed) and the failure logged; nothing else changes.
+ */
+#ifndef XB_SUPERVISE_H
+#define XB_SUPERVISE_H
+
+#include <sys/types.h>
+
+#include <stdbool.h>
+
+struct ev_base;
+struct xsc;
+struct sup;
+
+struct sup_ops {
+	/*
+	 * A device directory appeared in state Initialising or InitWait and
+	 * has no worker: prepare what the worker needs and call sup_spawn(),
+	 * or sup_fail() with the reason.  Called from the event loop.
+	 */
+	void	(*start)(struct sup *, unsigned int domid, unsigned int devid,
+		    void *arg);
+};
+
+/* An fd handed to a new worker, as one PROC_FD message whose data is name. */
+struct sup_fd {
+	const char	*name;
+	int		 fd;
+};
+
+/*
+ * Supervise backend/<type> of this domain.  Registers its own SIGCHLD
+ * event on base.  Nothing is watched until sup_start().  Returns NULL on
+ * failure (errno).
+ */
+struct sup	*sup_new(struct ev_base *, struct xsc *, const char *type,
+		    const struct sup_ops *, void *arg);
+
+/*
+ * Watch the type's backend directory; the first watch event scans every
+ * device already there.  Returns 0 or -1.
+ */
+int		 sup_start(struct sup *);
+
+/* The watched path, /local/domain/<self>/backend/<type>. */
+const char	*sup_root(const struct sup *);
+
+/* This domain's id (the backend domain). */
+unsigned int	 sup_self(const struct sup *);
+
+/*
+ * Start the worker of (domid, devid): fork+exec /proc/self/exe with argv
+ * (argv[0] is its process title) and send it each of fds[0..nfds) as a
+ * PROC_FD message, in order.  The caller keeps and closes its fds.  On
+ * failure the device is failed (sup_fail) and -1 returned; if the worker
+ * started but an fd could not be sent it is killed, so it never waits
+ * forever.  Returns the worker's pid.
+ */
+pid_t		 sup_spawn(struct sup *, unsigned int domid, unsigned int devid,
+		    char *const argv[], const struct sup_fd *fds,
+		    unsigned int nfds);
+
+/*
+ * Give up on a device that has no worker: log, write error/<backend
+ * path>/error = "<err> <message>", switch the backend to Closed (libxl
+ * waiting for InitWait then fails the device), and remember it so it is
+ * not retried until its directory goes away.
+ */
+void		 sup_fail(struct sup *, unsigned int domid, unsigned int devid,
+		    int err, const char *fmt, ...)
+		    __attribute__((format(printf, 5, 6)));
+
+/*
+ * Stop: ask every worker to shut down (PROC_SHUTDOWN), give them 2 s,
+ * SIGKILL the rest, then make ev_dispatch() return.  No new device is
+ * started afterwards.
+ */
+void		 sup_stop(struct sup *);
+
+/* Unwatch and free (workers are not touched). */
+void		 sup_free(struct sup *);
+
+#endif

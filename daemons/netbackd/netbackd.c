@@ -1,0 +1,210 @@
+/*
+ * netbackd.c - the netbackd parent: watches backend/vif in xenstore,
+ * creates each vif's TAP (the only privileged step) and fork+execs one
+ * worker per vif, handing it the TAP's queue fds.  It never touches a ring.
+ *
+ * Flow per vif (libxl_device.c, libxl_nic.c, docs/ARCHITECTURE.md):
+ *   libxl writes backend/vif/<domid>/<devid> with state 1 ->
+ *   we create TAP vif<domid>.<devid> ->
+ *   worker: feature keys, InitWait (libxl waits <= 10 s) ->
+ *   libxl runs the hotplug script (vif-bridge: bridge port, link up),
+ *   hotplug-status=connected ->
+ *   frontend Connected -> worker maps the rings, Connected.
+ */
+#include <systemd/sd-daemon.h>
+
+#include <err.h>
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ev.h"
+#include "log.h"
+#include "netbackd.h"
+#include "parse.h"
+#include "proc.h"
+#include "supervise.h"
+#include "tap.h"
+#include "xs.h"
+
+/* Present when the kernel's xen-netback is bound to the vif type. */
+#define KERNEL_NETBACK	"/sys/bus/xen-backend/drivers/vif"
+
+/* Linux netback's MAC for the host side: never chosen as a bridge id. */
+static const uint8_t host_mac[6] = { 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+struct parent {
+	struct ev_base		*base;
+	struct xsc		*xsc;
+	struct sup		*sup;
+	int			 verbose, foreground;
+	struct net_opts		 opts;		/* handed to workers */
+};
+
+/* sup_ops.start: create the TAP and start the worker. */
+static void
+start_vif(struct sup *sup, unsigned int domid, unsigned int devid, void *arg)
+{
+	struct parent *p = arg;
+	struct sup_fd fds[NET_MAX_QUEUES];
+	int tfd[NET_MAX_QUEUES];
+	char ifname[32], title[64], dd[32], qs[16], err[256], esc[64];
+	char *argv[10], *s;
+	uint64_t mtu = 0;
+	unsigned int i, nq = p->opts.max_queues;
+	int ai = 0;
+
+	s = xsc_readf(p->xsc, XBT_NULL, "%s/%u/%u/mtu", sup_root(sup), domid,
+	    devid);
+	/* libxl writes mtu only when it is not 1500 (xl-network-configuration(5)). */
+	if (s != NULL && (parse_uint(s, 65535, &mtu) == -1 || mtu < 68)) {
+		sup_fail(sup, domid, devid, EINVAL, "bad mtu \"%s\" (expected "
+		    "68 to 65535)", log_escape(esc, sizeof(esc), s));
+		free(s);
+		return;
+	}
+	free(s);
+	snprintf(ifname, sizeof(ifname), NET_IFNAME_FMT, domid, devid);
+	if (tap_create(ifname, nq, tfd, host_mac, (unsigned int)mtu, err,
+	    sizeof(err)) == -1) {
+		sup_fail(sup, domid, devid, errno, "%s", err);
+		return;
+	}
+
+	snprintf(title, sizeof(title), "netbackd: d%u/%u", domid, devid);
+	snprintf(dd, sizeof(dd), "%u/%u", domid, devid);
+	snprintf(qs, sizeof(qs), "%u", nq);
+	argv[ai++] = title;
+	argv[ai++] = "-W";
+	argv[ai++] = dd;
+	if (p->verbose)
+		argv[ai++] = "-v";
+	if (p->foreground)
+		argv[ai++] = "-d";
+	argv[ai++] = "-q";
+	argv[ai++] = qs;
+	argv[ai] = NULL;
+	for (i = 0; i < nq; i++) {
+		fds[i].name = "tap";
+		fds[i].fd = tfd[i];
+	}
+	if (sup_spawn(sup, domid, devid, argv, fds, nq) != -1)
+		log_devinfo(NET_TYPE, domid, devid, "created %s (%u queue%s%s)",
+		    ifname, nq, nq > 1 ? "s" : "", mtu ? ", mtu set" : "");
+	/* The worker holds the TAP now; it goes away with the worker. */
+	for (i = 0; i < nq; i++)
+		close(tfd[i]);
+}
+
+static const struct sup_ops net_sup_ops = {
+	.start = start_vif,
+};
+
+static void
+stop_cb(int signo, void *arg)
+{
+	struct parent *p = arg;
+
+	log_info("signal %d: stopping workers", signo);
+	sd_notify(0, "STOPPING=1");
+	sup_stop(p->sup);
+}
+
+static void
+usage(void)
+{
+	fprintf(stderr, "usage: netbackd [-dFhv] [-q queues]\n");
+	exit(1);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct parent p;
+	struct ev *ev_term, *ev_int;
+	const char *worker = NULL;
+	int ch, force = 0;
+	uint64_t v;
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+
+	memset(&p, 0, sizeof(p));
+	p.opts.max_queues = NET_DEF_QUEUES;
+	while ((ch = getopt_long(argc, argv, "dFhq:vW:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			p.foreground = 1;
+			break;
+		case 'F':
+			force = 1;
+			break;
+		case 'v':
+			p.verbose++;
+			break;
+		case 'W':
+			worker = optarg;
+			break;
+		case 'q':
+			if (parse_uint(optarg, NET_MAX_QUEUES, &v) == -1 || v == 0)
+				errx(1, "-q %s: expected a number of queues from "
+				    "1 to %u", optarg, NET_MAX_QUEUES);
+			p.opts.max_queues = (unsigned int)v;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	log_init("netbackd", p.foreground || isatty(STDERR_FILENO), p.verbose);
+
+	if (worker != NULL) {
+		unsigned int domid, devid;
+
+		if (parse_domdev(worker, &domid, &devid) == -1)
+			fatalx("-W %s: expected <domid>/<devid>", worker);
+		p.opts.verbose = p.verbose;
+		p.opts.foreground = p.foreground;
+		return worker_main(domid, devid, &p.opts);
+	}
+
+	if (access(KERNEL_NETBACK, F_OK) == 0 && !force)
+		fatalx("the kernel's xen-netback is bound (%s exists): it would "
+		    "serve the same vif devices.  Unload it (rmmod xen-netback) "
+		    "or run with -F", KERNEL_NETBACK);
+	if (access("/dev/net/tun", R_OK | W_OK) == -1)
+		fatal("/dev/net/tun (modprobe tun?)");
+
+	if ((p.base = ev_base_new()) == NULL)
+		fatal("event base");
+	if ((p.xsc = xsc_open(p.base)) == NULL)
+		fatal("connecting to xenstore");
+	if ((p.sup = sup_new(p.base, p.xsc, NET_TYPE, &net_sup_ops, &p)) == NULL)
+		fatal("supervising %s devices", NET_TYPE);
+
+	signal(SIGPIPE, SIG_IGN);
+	ev_term = ev_signal(p.base, SIGTERM, stop_cb, &p);
+	ev_int = ev_signal(p.base, SIGINT, stop_cb, &p);
+	if (ev_term == NULL || ev_int == NULL)
+		fatal("signal events");
+	if (sup_start(p.sup) == -1)
+		fatal("watching %s", sup_root(p.sup));
+	log_info("serving %s", sup_root(p.sup));
+	/* systemd Type=notify: vifs are being served from here on. */
+	sd_notifyf(0, "READY=1\nSTATUS=serving %s", sup_root(p.sup));
+
+	ev_dispatch(p.base);
+
+	ev_free(ev_term);
+	ev_free(ev_int);
+	sup_free(p.sup);
+	xsc_close(p.xsc);
+	ev_base_free(p.base);
+	return 0;
+}

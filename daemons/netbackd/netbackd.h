@@ -1,0 +1,37 @@
+/*
+ * netbackd.h - what the two roles of netbackd share.
+ */
+#ifndef NETBACKD_H
+#define NETBACKD_H
+
+#define NET_TYPE	"vif"		/* xenstore backend type libxl writes for vifs */
+
+/*
+ * Default multi-queue-max-queues.  Linux netback offers min(8, dom0 CPUs);
+ * netfront then uses one queue per guest vCPU up to that.  The queues
+ * exist for the guest (one ring per vCPU, no shared lock there) and for
+ * flow spreading in the TAP; one worker serves a vif's queues from one
+ * loop, so 4 covers the common guest sizes.
+ */
+#define NET_DEF_QUEUES	4u
+#define NET_MAX_QUEUES	16u
+
+/* The name of the TAP for a vif: Linux netback's "vif%u.%u" (libxl_linux.c). */
+#define NET_IFNAME_FMT	"vif%u.%u"
+
+/* Settings the parent hands to each worker on its command line. */
+struct net_opts {
+	unsigned int	max_queues;	/* -q: multi-queue-max-queues */
+	int		verbose;
+	int		foreground;
+};
+
+/*
+ * Worker role: serve backend/vif/<domid>/<devid>.  The TAP's queue fds
+ * arrive on PROC_CHAN_FD as max_queues PROC_FD messages named "tap".
+ * Returns the exit status.
+ */
+int	worker_main(unsigned int domid, unsigned int devid,
+	    const struct net_opts *);
+
+#endif

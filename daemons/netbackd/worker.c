@@ -1,0 +1,788 @@
+/*
+ * worker.c - the netbackd worker: one process per vif.
+ *
+ * It owns the xenbus state of its vif (common/xenbus.c: InitWait only
+ * after the TAP exists, Connected only once the hotplug script wrote
+ * hotplug-status=connected), maps each queue's TX and RX rings, binds
+ * their event channels (split or shared), tells the TAP which offloads
+ * the guest takes, and runs the two data paths (nettx.c, netrx.c) from one
+ * event loop.  The TAP's fds come from the parent, which created it.
+ * A broken frontend closes this vif only; nothing the guest writes makes
+ * this process exit other than by closing its own device.
+ */
+#include <sys/mman.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ev.h"
+#include "gnt.h"
+#include "log.h"
+#include "parse.h"
+#include "proc.h"
+#include "ring.h"
+#include "tap.h"
+#include "xenbus.h"
+#include "xs.h"
+#include "worker.h"
+
+uint64_t
+nb_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+void
+nb_warn_once(struct nb_worker *w, const char *fmt, ...)
+{
+	va_list ap;
+	char msg[256];
+
+	if (w->warned)
+		return;
+	w->warned = true;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_warnx("%s (further ones only counted)", msg);
+}
+
+void
+nb_queue_fatal(struct nb_queue *q, const char *fmt, ...)
+{
+	struct nb_worker *w = q->w;
+	va_list ap;
+	char msg[256];
+	unsigned int i;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	/* Every queue stops: the frontend is broken (Linux disables the vif). */
+	for (i = 0; i < w->nq; i++) {
+		w->q[i].halted = true;
+		nb_rx_stop(&w->q[i]);
+	}
+	xb_dev_fatal(w->dev, EPROTO, "%s", msg);
+}
+
+/* ---- buffers --------------------------------------------------------------------- */
+
+int
+nb_queue_bufs_init(struct nb_queue *q)
+{
+	size_t tx = (size_t)NB_TX_BATCH * NB_BUF_SIZE;
+	size_t rx = (size_t)NB_RX_BATCH * NB_BUF_SIZE;
+	uint8_t *m;
+	unsigned int i;
+
+	/* Touched only as used; reused for the life of the connection. */
+	m = mmap(NULL, tx + rx, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		return -1;
+	for (i = 0; i < NB_TX_BATCH; i++)
+		q->txbuf[i].data = m + (size_t)i * NB_BUF_SIZE;
+	for (i = 0; i < NB_RX_BATCH; i++)
+		q->rxbuf[i].data = m + tx + (size_t)i * NB_BUF_SIZE;
+	if (gnt_batch_init(&q->txgb, NB_TX_BATCH * NB_TX_FATAL_SLOTS) == -1 ||
+	    gnt_batch_init(&q->rxgb, NB_RX_BATCH * NB_RX_MAX_SLOTS) == -1)
+		return -1;
+	return 0;
+}
+
+void
+nb_queue_bufs_free(struct nb_queue *q)
+{
+	uint8_t *lo = q->txbuf[0].data;
+	unsigned int i;
+
+	/* rxbuf[] entries may have been swapped: free the whole mapping once. */
+	for (i = 0; i < NB_RX_BATCH; i++)
+		if (q->rxbuf[i].data != NULL && q->rxbuf[i].data < lo)
+			lo = q->rxbuf[i].data;
+	if (lo != NULL)
+		munmap(lo, (size_t)(NB_TX_BATCH + NB_RX_BATCH) * NB_BUF_SIZE);
+	gnt_batch_free(&q->txgb);
+	gnt_batch_free(&q->rxgb);
+	memset(q->txbuf, 0, sizeof(q->txbuf));
+	memset(q->rxbuf, 0, sizeof(q->rxbuf));
+}
+
+/* ---- counters ---------------------------------------------------------------------- */
+
+void
+nb_stats_log(const struct nb_worker *w, const char *when)
+{
+	const struct nb_stats *s = &w->st;
+	char drops[512];
+	size_t off = 0;
+	unsigned int i;
+
+	drops[0] = '\0';
+	for (i = 1; i < NB_TXW_COUNT && off < sizeof(drops); i++)
+		if (s->tx_drop[i] > 0)
+			off += (size_t)snprintf(drops + off, sizeof(drops) - off,
+			    "; %s %llu", nb_tx_why_str(i),
+			    (unsigned long long)s->tx_drop[i]);
+	for (i = 1; i < NB_HDRW_COUNT && off < sizeof(drops); i++)
+		if (s->tx_hdr_drop[i] + s->rx_hdr_drop[i] > 0)
+			off += (size_t)snprintf(drops + off, sizeof(drops) - off,
+			    "; %s tx %llu rx %llu", nb_hdr_why_str(i),
+			    (unsigned long long)s->tx_hdr_drop[i],
+			    (unsigned long long)s->rx_hdr_drop[i]);
+	log_info("%s: tx %llu packets %llu bytes (tap errors %llu, grant errors "
+	    "%llu, multicast requests %llu, rate waits %llu); rx %llu packets "
+	    "%llu bytes (too big %llu, multicast filtered %llu, expired %llu, "
+	    "grant errors %llu, short %llu); event storms %llu%s", when,
+	    (unsigned long long)s->tx_pkts, (unsigned long long)s->tx_bytes,
+	    (unsigned long long)s->tx_tap_err, (unsigned long long)s->tx_gnt_err,
+	    (unsigned long long)s->tx_dummy, (unsigned long long)s->tx_rate_waits,
+	    (unsigned long long)s->rx_pkts, (unsigned long long)s->rx_bytes,
+	    (unsigned long long)s->rx_too_big,
+	    (unsigned long long)s->rx_mcast_drop,
+	    (unsigned long long)s->rx_expired, (unsigned long long)s->rx_gnt_err,
+	    (unsigned long long)s->rx_short_frame,
+	    (unsigned long long)s->storms, drops);
+}
+
+/* ---- xenbus ------------------------------------------------------------------------ */
+
+static int
+nb_features_txn(struct xsc *xsc, xs_transaction_t t, void *arg)
+{
+	struct nb_worker *w = arg;
+	static const char *const on[] = {
+		"feature-sg", "feature-gso-tcpv4", "feature-gso-tcpv6",
+		"feature-ipv6-csum-offload", "feature-rx-copy",
+		"feature-multicast-control", "feature-split-event-channels",
+	};
+	unsigned int i;
+
+	(void)xsc;
+	/* Linux netback_probe(): all before the frontend sees InitWait. */
+	for (i = 0; i < sizeof(on) / sizeof(on[0]); i++)
+		if (xb_dev_printf(w->dev, t, on[i], "1") == -1)
+			return -1;
+	if (xb_dev_printf(w->dev, t, "feature-rx-flip", "0") == -1 ||
+	    xb_dev_printf(w->dev, t, "multi-queue-max-queues", "%u",
+	    w->ntap) == -1)
+		return -1;
+	return 0;
+}
+
+/* xb_dev_ops.probe: check our keys, advertise the features. */
+static int
+nb_probe(struct xb_dev *dev, void *arg)
+{
+	struct nb_worker *w = arg;
+	char *mac, esc[64];
+
+	/* Linux netback reads "mac" and fails the device on garbage. */
+	mac = xb_dev_be_read(dev, "mac");
+	if (mac != NULL && nb_mac_parse(mac, w->mac) == -1) {
+		xb_dev_error(dev, EINVAL, "bad mac \"%s\" in the backend "
+		    "directory", log_escape(esc, sizeof(esc), mac));
+		log_warnx("bad mac \"%s\" in the backend directory",
+		    log_escape(esc, sizeof(esc), mac));
+		free(mac);
+		return -1;
+	}
+	free(mac);
+	return xsc_txn_run(w->xsc, nb_features_txn, w);
+}
+
+static void
+nb_queue_free(struct nb_worker *w, struct nb_queue *q)
+{
+	if (q->port_rx >= 0 && q->port_rx != q->port_tx)
+		ring_evtchn_unbind(w->xce, q->port_rx);
+	if (q->port_tx >= 0)
+		ring_evtchn_unbind(w->xce, q->port_tx);
+	if (q->txs != NULL)
+		ring_unmap(w->xgt, q->txs, 1);
+	if (q->rxs != NULL)
+		ring_unmap(w->xgt, q->rxs, 1);
+	ev_free(q->ev_tap);
+	ev_free(q->ev_tx_more);
+	ev_free(q->ev_rx_more);
+	ev_free(q->ev_rx_poll);
+	ev_free(q->ev_unmask);
+	nb_queue_bufs_free(q);
+	q->port_tx = q->port_rx = -1;
+	q->txs = q->rxs = NULL;
+}
+
+static void
+nb_queues_free(struct nb_worker *w)
+{
+	unsigned int i;
+
+	for (i = 0; w->q != NULL && i < w->nq; i++)
+		nb_queue_free(w, &w->q[i]);
+	free(w->q);
+	w->q = NULL;
+	w->nq = 0;
+}
+
+static int
+nb_disconnect(struct xb_dev *dev, void *arg)
+{
+	struct nb_worker *w = arg;
+
+	(void)dev;
+	if (w->q == NULL)
+		return 0;
+	/* Nothing is in flight between events: every batch completes inline. */
+	w->connected = false;
+	nb_queues_free(w);
+	nb_stats_log(w, "disconnected");
+	return 0;
+}
+
+/* Read a frontend flag (absent or garbage: def). */
+static bool
+nb_fe_flag(struct nb_worker *w, const char *key, bool def)
+{
+	uint64_t v;
+
+	if (xb_dev_fe_uint(w->dev, key, 1, &v) == -1)
+		return def;
+	return v == 1;
+}
+
+/* Bind the event channel(s) of queue q from the keys in dir. */
+static int
+nb_queue_evtchn(struct nb_worker *w, struct nb_queue *q, const char *dir)
+{
+	struct xb_dev *dev = w->dev;
+	char key[300];
+	uint64_t tx, rx;
+	const char *pre = dir + strlen(xb_dev_fepath(dev));
+
+	if (*pre == '/')
+		pre++;
+	/* io/netif.h: event-channel-tx/-rx if split, else event-channel. */
+	snprintf(key, sizeof(key), "%s%sevent-channel-tx", pre, *pre ? "/" : "");
+	if (xb_dev_fe_uint(dev, key, UINT32_MAX, &tx) == 0) {
+		snprintf(key, sizeof(key), "%s%sevent-channel-rx", pre,
+		    *pre ? "/" : "");
+		if (xb_dev_fe_uint(dev, key, UINT32_MAX, &rx) == -1) {
+			xb_dev_fatal(dev, EINVAL, "bad or missing frontend %s",
+			    key);
+			return -1;
+		}
+	} else {
+		snprintf(key, sizeof(key), "%s%sevent-channel", pre,
+		    *pre ? "/" : "");
+		if (xb_dev_fe_uint(dev, key, UINT32_MAX, &tx) == -1) {
+			xb_dev_fatal(dev, EINVAL, "bad or missing frontend %s",
+			    key);
+			return -1;
+		}
+		rx = tx;
+	}
+	if ((q->port_tx = ring_evtchn_bind(w->xce, w->domid,
+	    (uint32_t)tx)) == -1) {
+		xb_dev_fatal(dev, errno, "queue %u: binding event channel %llu: "
+		    "%s", q->idx, (unsigned long long)tx, strerror(errno));
+		return -1;
+	}
+	if (rx == tx)
+		q->port_rx = q->port_tx;
+	else if ((q->port_rx = ring_evtchn_bind(w->xce, w->domid,
+	    (uint32_t)rx)) == -1) {
+		xb_dev_fatal(dev, errno, "queue %u: binding event channel %llu: "
+		    "%s", q->idx, (unsigned long long)rx, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Map one ring page named by <dir>/<key>. */
+static void *
+nb_map_ring(struct nb_worker *w, struct nb_queue *q, const char *dir,
+    const char *key)
+{
+	struct xb_dev *dev = w->dev;
+	char path[300];
+	const char *pre = dir + strlen(xb_dev_fepath(dev));
+	uint64_t ref;
+	void *p;
+
+	if (*pre == '/')
+		pre++;
+	snprintf(path, sizeof(path), "%s%s%s", pre, *pre ? "/" : "", key);
+	if (xb_dev_fe_uint(dev, path, UINT32_MAX, &ref) == -1) {
+		xb_dev_fatal(dev, EINVAL, "bad or missing frontend %s", path);
+		return NULL;
+	}
+	uint32_t r = (uint32_t)ref;
+	if ((p = ring_map(w->xgt, w->domid, &r, 1)) == NULL)
+		xb_dev_fatal(dev, errno, "queue %u: mapping %s %u: %s", q->idx,
+		    key, r, strerror(errno));
+	return p;
+}
+
+static int
+nb_queue_setup(struct nb_worker *w, struct nb_queue *q, const char *dir)
+{
+	struct xb_dev *dev = w->dev;
+	netif_tx_sring_t *txs;
+	netif_rx_sring_t *rxs;
+
+	if ((q->txs = nb_map_ring(w, q, dir, "tx-ring-ref")) == NULL ||
+	    (q->rxs = nb_map_ring(w, q, dir, "rx-ring-ref")) == NULL)
+		return -1;
+	txs = q->txs;
+	rxs = q->rxs;
+	/* Attach to the rings as they are (Linux xenvif_map_frontend_data_rings). */
+	if (!ring_attach_ok(txs->req_prod, txs->rsp_prod, NB_TX_RING_SIZE) ||
+	    !ring_attach_ok(rxs->req_prod, rxs->rsp_prod, NB_RX_RING_SIZE)) {
+		xb_dev_fatal(dev, EPROTO, "queue %u: ring indexes impossible",
+		    q->idx);
+		return -1;
+	}
+	BACK_RING_ATTACH(&q->tx, txs, txs->rsp_prod, XB_PAGE_SIZE);
+	BACK_RING_ATTACH(&q->rx, rxs, rxs->rsp_prod, XB_PAGE_SIZE);
+	if (nb_queue_evtchn(w, q, dir) == -1)
+		return -1;
+	q->ev_tap = ev_read(w->base, q->tapfd, false, nb_tap_cb, q);
+	q->ev_tx_more = ev_timer(w->base, nb_tx_more_cb, q);
+	q->ev_rx_more = ev_timer(w->base, nb_rx_more_cb, q);
+	q->ev_rx_poll = ev_timer(w->base, nb_rx_poll_cb, q);
+	q->ev_unmask = ev_timer(w->base, nb_unmask_cb, q);
+	if (q->ev_tap == NULL || q->ev_tx_more == NULL || q->ev_rx_more == NULL ||
+	    q->ev_rx_poll == NULL || q->ev_unmask == NULL ||
+	    nb_queue_bufs_init(q) == -1) {
+		xb_dev_fatal(dev, ENOMEM, "queue %u: out of memory", q->idx);
+		return -1;
+	}
+	return 0;
+}
+
+/* Apply the backend's "rate" key (read at connect and on every change). */
+static void
+nb_rate_load(struct nb_worker *w)
+{
+	uint64_t bytes = 0, usec = 0;
+	char *s, esc[64];
+
+	s = xb_dev_be_read(w->dev, "rate");
+	if (s != NULL && nb_rate_parse(s, &bytes, &usec) == -1) {
+		/* Linux: "Failed to parse network rate limit. Traffic unlimited." */
+		log_warnx("bad rate \"%s\" in the backend directory: traffic "
+		    "unlimited", log_escape(esc, sizeof(esc), s));
+		bytes = usec = 0;
+	}
+	free(s);
+	if (bytes != w->rate.bytes || usec != w->rate.usec) {
+		if (bytes != 0)
+			log_info("rate limit %llu bytes per %llu us (guest TX)",
+			    (unsigned long long)bytes, (unsigned long long)usec);
+		else if (w->rate.bytes != 0)
+			log_info("rate limit removed");
+	}
+	nb_rate_set(&w->rate, bytes, usec, nb_now_us());
+	if (w->rate_blocked) {
+		/* The new budget may let waiting packets go now. */
+		ev_timer_arm(w->ev_rate, 0);
+	}
+}
+
+static void
+nb_rate_watch_cb(const char *path, void *arg)
+{
+	struct nb_worker *w = arg;
+
+	(void)path;
+	nb_rate_load(w);
+}
+
+static int
+nb_connect(struct xb_dev *dev, void *arg)
+{
+	struct nb_worker *w = arg;
+	uint64_t nq;
+	char dir[256];
+	unsigned int i;
+
+	nb_disconnect(dev, arg);
+	w->warned = false;
+	if (xb_dev_fe_uint(dev, "multi-queue-num-queues", w->ntap, &nq) == -1) {
+		if (errno != ENOENT) {
+			xb_dev_fatal(dev, EINVAL, "bad multi-queue-num-queues "
+			    "(we offer 1 to %u)", w->ntap);
+			return -1;
+		}
+		nq = 1;
+	}
+	if (nq == 0) {
+		xb_dev_fatal(dev, EINVAL, "multi-queue-num-queues is 0");
+		return -1;
+	}
+	/* Linux connect_data_rings(): only the copying receive path exists. */
+	if (!nb_fe_flag(w, "request-rx-copy", false)) {
+		xb_dev_fatal(dev, EOPNOTSUPP, "frontend does not request "
+		    "rx-copy (request-rx-copy); page flipping is not supported");
+		return -1;
+	}
+	/* What we may send to the guest (io/netif.h; defaults per key). */
+	w->feat.sg = nb_fe_flag(w, "feature-sg", false);
+	w->feat.gso_v4 = w->feat.sg && nb_fe_flag(w, "feature-gso-tcpv4", false);
+	w->feat.gso_v6 = w->feat.sg && nb_fe_flag(w, "feature-gso-tcpv6", false);
+	w->feat.csum_v4 = !nb_fe_flag(w, "feature-no-csum-offload", false);
+	w->feat.csum_v6 = nb_fe_flag(w, "feature-ipv6-csum-offload", false);
+	w->feat.rx_notify = nb_fe_flag(w, "feature-rx-notify", false);
+	w->feat.mcast_ctrl = nb_fe_flag(w, "request-multicast-control", false);
+	memset(&w->mcast, 0, sizeof(w->mcast));
+
+	if ((w->q = calloc(nq, sizeof(*w->q))) == NULL) {
+		xb_dev_fatal(dev, ENOMEM, "out of memory");
+		return -1;
+	}
+	w->nq = (unsigned int)nq;
+	for (i = 0; i < w->nq; i++) {
+		w->q[i].w = w;
+		w->q[i].idx = i;
+		w->q[i].port_tx = w->q[i].port_rx = -1;
+		w->q[i].tapfd = w->tapfd[i];
+	}
+	for (i = 0; i < w->nq; i++) {
+		/* One queue: keys at the top level (io/netif.h "Multi-queue"). */
+		if (w->nq == 1)
+			snprintf(dir, sizeof(dir), "%s", xb_dev_fepath(dev));
+		else
+			snprintf(dir, sizeof(dir), "%s/queue-%u",
+			    xb_dev_fepath(dev), i);
+		if (nb_queue_setup(w, &w->q[i], dir) == -1) {
+			nb_queues_free(w);
+			return -1;
+		}
+	}
+	/* Frames for the guest are spread over the queues it uses only. */
+	for (i = 0; i < w->ntap; i++)
+		if (tap_queue_enable(w->tapfd[i], i < w->nq) == -1)
+			log_warn("%s: %s queue %u", w->ifname,
+			    i < w->nq ? "attaching" : "detaching", i);
+	if (tap_set_offload(w->tapfd[0], nb_hdr_tun_offload(&w->feat)) == -1)
+		log_warn("%s: TUNSETOFFLOAD", w->ifname);
+	nb_rate_load(w);
+	w->connected = true;
+	log_info("connected: %u queue%s, %s event channels, sg %d, gso v4 %d "
+	    "v6 %d, csum v4 %d v6 %d, rx-notify %d, multicast control %d",
+	    w->nq, w->nq > 1 ? "s" : "",
+	    w->q[0].port_tx != w->q[0].port_rx ? "split" : "shared",
+	    w->feat.sg, w->feat.gso_v4, w->feat.gso_v6, w->feat.csum_v4,
+	    w->feat.csum_v6, w->feat.rx_notify, w->feat.mcast_ctrl);
+	/* Requests may be waiting already (reconnect). */
+	for (i = 0; i < w->nq; i++) {
+		ev_timer_arm(w->q[i].ev_tx_more, 0);
+		ev_timer_arm(w->q[i].ev_rx_more, 0);
+	}
+	return 0;
+}
+
+static void
+nb_destroy(struct xb_dev *dev, void *arg)
+{
+	struct nb_worker *w = arg;
+
+	(void)dev;
+	w->exit_status = 0;
+	w->done = true;
+	ev_break(w->base);
+}
+
+static const struct xb_dev_ops nb_xb_ops = {
+	.probe = nb_probe,
+	.connect = nb_connect,
+	.disconnect = nb_disconnect,
+	.destroy = nb_destroy,
+};
+
+/* ---- event channels -------------------------------------------------------------- */
+
+/*
+ * Did this wake-up find nothing new on q?  Counted per second; past
+ * NB_STORM_EMPTY the port is unmasked late (XSA-332: a guest must not be
+ * able to keep dom0 busy with notifications alone).
+ */
+static bool
+nb_storm(struct nb_queue *q, RING_IDX tx_prod, RING_IDX rx_prod)
+{
+	uint64_t now = nb_now_us() / 1000000u;
+	bool empty = tx_prod == q->tx.req_cons && rx_prod == q->rx_prod_seen;
+
+	q->rx_prod_seen = rx_prod;
+	if (now != q->storm_window) {
+		q->storm_window = now;
+		q->storm_empty = 0;
+	}
+	if (!empty)
+		return false;
+	if (++q->storm_empty < NB_STORM_EMPTY)
+		return false;
+	if (q->storm_empty == NB_STORM_EMPTY) {
+		q->w->st.storms++;
+		nb_warn_once(q->w, "queue %u: more than %u empty notifications "
+		    "in a second: throttled", q->idx, NB_STORM_EMPTY);
+	}
+	return true;
+}
+
+static void
+nb_evtchn_cb(int fd, void *arg)
+{
+	struct nb_worker *w = arg;
+	xenevtchn_port_or_error_t port;
+	unsigned int i;
+
+	(void)fd;
+	if ((port = xenevtchn_pending(w->xce)) < 0)
+		return;
+	for (i = 0; i < w->nq; i++) {
+		struct nb_queue *q = &w->q[i];
+		RING_IDX txp, rxp;
+
+		if (q->port_tx != port && q->port_rx != port)
+			continue;
+		if (q->halted || q->txs == NULL)
+			break;
+		txp = q->tx.sring->req_prod;
+		rxp = q->rx.sring->req_prod;
+		if (nb_storm(q, txp, rxp) && !q->storm_masked) {
+			/* Leave it masked for a while; nb_unmask_cb ends that. */
+			q->storm_masked = true;
+			q->storm_port = port;
+			ev_timer_arm(q->ev_unmask, NB_STORM_DELAY_MS);
+			return;
+		}
+		if (port == q->port_tx)
+			nb_tx_serve(q);
+		if (port == q->port_rx)
+			nb_rx_serve(q);
+		break;
+	}
+	/* Unmask only after draining: the userland lateeoi (XSA-332). */
+	xenevtchn_unmask(w->xce, (evtchn_port_t)port);
+}
+
+void
+nb_unmask_cb(int fd, void *arg)
+{
+	struct nb_queue *q = arg;
+
+	(void)fd;
+	q->storm_masked = false;
+	xenevtchn_unmask(q->w->xce, (evtchn_port_t)q->storm_port);
+	nb_tx_serve(q);
+	nb_rx_serve(q);
+}
+
+/* ---- process plumbing ----------------------------------------------------------- */
+
+static void
+nb_kick_cb(int fd, void *arg)
+{
+	struct nb_worker *w = arg;
+
+	(void)fd;
+	xb_dev_kick(w->dev);
+}
+
+static void
+nb_chan_cb(int fd, void *arg)
+{
+	struct nb_worker *w = arg;
+	struct proc_msg m;
+	int rc;
+
+	rc = proc_recv(fd, &m);
+	if (rc == 0) {
+		/* The parent is gone; the guest still needs its network. */
+		log_info("parent exited; still serving");
+		ev_disable(w->ev_chan);
+		return;
+	}
+	if (rc == -1) {
+		if (errno != EAGAIN)
+			ev_disable(w->ev_chan);
+		return;
+	}
+	if (m.fd >= 0)
+		close(m.fd);
+	if (m.type == PROC_SHUTDOWN) {
+		log_info("shutdown requested by the parent");
+		w->exit_status = 0;
+		w->done = true;
+		ev_break(w->base);
+	}
+}
+
+static void
+nb_signal_cb(int signo, void *arg)
+{
+	struct nb_worker *w = arg;
+
+	if (signo == SIGUSR1) {
+		nb_stats_log(w, w->connected ? "counters" : "counters (not "
+		    "connected)");
+		return;
+	}
+	log_info("signal %d: exiting", signo);
+	w->exit_status = 0;
+	w->done = true;
+	ev_break(w->base);
+}
+
+/* Report a setup failure to the parent and to the log; returns 1. */
+static int
+nb_setup_failed(int chan, const char *what)
+{
+	char msg[PROC_MSG_MAX];
+
+	snprintf(msg, sizeof(msg), "%s: %s", what, strerror(errno));
+	log_warnx("%s", msg);
+	proc_send(chan, PROC_ERROR, msg, strlen(msg), -1);
+	return 1;
+}
+
+/* Receive the TAP's queue fds (max_queues PROC_FD messages named "tap"). */
+static int
+nb_recv_taps(struct nb_worker *w)
+{
+	struct proc_msg m;
+	unsigned int i;
+
+	for (i = 0; i < w->opts.max_queues; i++) {
+		if (proc_recv(w->chan, &m) != 1 || m.type != PROC_FD ||
+		    m.fd < 0 || strcmp(m.data, "tap") != 0) {
+			if (m.fd >= 0)
+				close(m.fd);
+			errno = EPROTO;
+			return -1;
+		}
+		w->tapfd[w->ntap++] = m.fd;
+	}
+	return tap_ifname(w->tapfd[0], w->ifname);
+}
+
+static void
+nb_worker_free(struct nb_worker *w)
+{
+	unsigned int i;
+
+	nb_queues_free(w);
+	if (w->rate_watch != NULL)
+		xsc_unwatch(w->xsc, w->rate_watch);
+	if (w->dev != NULL)
+		xb_dev_free(w->dev);
+	ev_free(w->ev_evtchn);
+	ev_free(w->ev_chan);
+	ev_free(w->ev_kick);
+	ev_free(w->ev_rate);
+	ev_free(w->ev_term);
+	ev_free(w->ev_int);
+	ev_free(w->ev_usr1);
+	for (i = 0; i < w->ntap; i++)
+		close(w->tapfd[i]);
+	if (w->xce != NULL)
+		xenevtchn_close(w->xce);
+	if (w->xgt != NULL)
+		xengnttab_close(w->xgt);
+	if (w->xsc != NULL)
+		xsc_close(w->xsc);
+	if (w->base != NULL)
+		ev_base_free(w->base);
+}
+
+int
+worker_main(unsigned int domid, unsigned int devid, const struct net_opts *o)
+{
+	struct nb_worker w;
+	unsigned int self;
+	char path[256];
+	int rc = 1;
+
+	memset(&w, 0, sizeof(w));
+	w.chan = PROC_CHAN_FD;
+	w.domid = domid;
+	w.devid = devid;
+	w.opts = *o;
+	w.exit_status = 1;
+	log_set_prefix("vif d%u/%u", domid, devid);
+
+	/* The parent created the TAP; we only get its queue fds. */
+	if (w.opts.max_queues == 0 || w.opts.max_queues > NET_MAX_QUEUES ||
+	    nb_recv_taps(&w) == -1) {
+		rc = nb_setup_failed(w.chan, "no TAP fds from the parent");
+		goto out;
+	}
+	if ((w.base = ev_base_new()) == NULL) {
+		rc = nb_setup_failed(w.chan, "event base");
+		goto out;
+	}
+	if ((w.xsc = xsc_open(w.base)) == NULL) {
+		rc = nb_setup_failed(w.chan, "xenstore");
+		goto out;
+	}
+	if (xsc_self_domid(w.xsc, &self) == -1 ||
+	    (w.dev = xb_dev_new(w.xsc, NET_TYPE, self, domid, devid,
+	    &nb_xb_ops, &w)) == NULL) {
+		rc = nb_setup_failed(w.chan, "reading the backend directory");
+		goto out;
+	}
+	if ((w.xgt = xengnttab_open(NULL, 0)) == NULL) {
+		rc = nb_setup_failed(w.chan, "opening gntdev");
+		goto out;
+	}
+	if ((w.xce = xenevtchn_open(NULL, 0)) == NULL) {
+		rc = nb_setup_failed(w.chan, "opening evtchn");
+		goto out;
+	}
+	w.ev_evtchn = ev_read(w.base, xenevtchn_fd(w.xce), true,
+	    nb_evtchn_cb, &w);
+	w.ev_chan = ev_read(w.base, w.chan, true, nb_chan_cb, &w);
+	w.ev_kick = ev_timer(w.base, nb_kick_cb, &w);
+	w.ev_rate = ev_timer(w.base, nb_rate_cb, &w);
+	w.ev_term = ev_signal(w.base, SIGTERM, nb_signal_cb, &w);
+	w.ev_int = ev_signal(w.base, SIGINT, nb_signal_cb, &w);
+	w.ev_usr1 = ev_signal(w.base, SIGUSR1, nb_signal_cb, &w);
+	if (w.ev_evtchn == NULL || w.ev_chan == NULL || w.ev_kick == NULL ||
+	    w.ev_rate == NULL || w.ev_term == NULL || w.ev_int == NULL ||
+	    w.ev_usr1 == NULL) {
+		rc = nb_setup_failed(w.chan, "registering events");
+		goto out;
+	}
+	/* "rate" may change while the guest runs (xl network-rate... or xenstore-write). */
+	snprintf(path, sizeof(path), "%s/rate", xb_dev_bepath(w.dev));
+	if ((w.rate_watch = xsc_watch(w.xsc, path, nb_rate_watch_cb,
+	    &w)) == NULL) {
+		rc = nb_setup_failed(w.chan, "watching rate");
+		goto out;
+	}
+	signal(SIGPIPE, SIG_IGN);
+
+	log_info("serving %s with %u TAP queue%s", w.ifname, w.ntap,
+	    w.ntap > 1 ? "s" : "");
+	xb_dev_set_ready(w.dev, true);
+	xb_dev_start(w.dev);
+	proc_send(w.chan, PROC_READY, NULL, 0, -1);
+
+	if (!w.done)
+		ev_dispatch(w.base);
+	rc = w.exit_status;
+out:
+	nb_worker_free(&w);
+	return rc;
+}
