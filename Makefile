@@ -45,7 +45,8 @@ NET_SRC	:= daemons/netbackd/netbackd.c daemons/netbackd/worker.c \
 
 UNIT_TESTS := test_parse test_xenbus test_ring test_blkif test_proc test_target \
 	      test_backing_nbd test_blkif_ext test_blkif_random test_blkring \
-	      test_blkring_front test_pgrant test_netif test_nethdr test_netrate
+	      test_blkring_front test_pgrant test_netif test_nethdr test_netrate \
+	      test_netctrl
 # Pure-logic sources each unit test links against.
 test_parse_SRC  := common/parse.c common/log.c
 test_xenbus_SRC := common/parse.c common/log.c common/xenbus.c common/xs.c common/ev.c
@@ -62,6 +63,7 @@ test_target_SRC := daemons/blkbackd/target.c common/log.c
 test_netif_SRC  := daemons/netbackd/netif.c
 test_nethdr_SRC := daemons/netbackd/nethdr.c daemons/netbackd/netif.c
 test_netrate_SRC := daemons/netbackd/netrate.c
+test_netctrl_SRC := daemons/netbackd/netctrl.c
 # Runs a real qemu-nbd (qemu-utils) on a temporary image.
 test_backing_nbd_SRC := daemons/blkbackd/backing_nbd.c common/ev.c common/log.c
 
