@@ -5,10 +5,11 @@
 #   vmlinux        the same kernel uncompressed: libxenguest would spend
 #                  ~5 s (TCG) unpacking the xz bzImage for every domU
 #   domu.cpio.gz   domU initramfs (busybox, blkfront/netfront, static fio,
-#                  guest/*.sh)
+#                  network tools, guest/*.sh)
 #   dom0.cpio.zst  dom0 initramfs (busybox, Xen tools, hotplug script
-#                  needs, qemu-img/qemu-nbd/qemu-io, fio, our daemons from
-#                  $XB_BIN and block-nbd, scenarios, bench, domU images)
+#                  needs, qemu-img/qemu-nbd/qemu-io, fio, network tools,
+#                  our daemons from $XB_BIN and block-nbd, scenarios,
+#                  bench, domU images)
 # Does nothing when no input changed since the last build.
 # Knobs: XB_VMLINUX=0 (domUs boot vmlinuz), XB_QDISK=1 (add qemu-system-xen
 # for qdisk anchor runs), XB_NOFETCH=1 (skip fetch.sh).
@@ -88,6 +89,20 @@ copy_mods() {	# copy_mods ROOT LIST MODULE...: .ko + deps, in load order
 		done
 	done
 }
+# Network tools for dom0 and the domUs (net-* scenarios, bench-net):
+# iperf3, iputils ping (busybox ping has no -M do), ethtool, iproute2 ip
+# and tc (per-queue qdisc counters; the stock vif-bridge is written for
+# iproute2's ip, which Debian's xen-utils-common depends on).  They replace
+# the busybox applets of the same name, so no PATH order picks the wrong one.
+NET_TOOLS=(/usr/bin/iperf3 /usr/bin/ping /usr/sbin/ethtool /usr/sbin/ip /usr/sbin/tc)
+install_net_tools() {	# install_net_tools ROOT DIR: NET_TOOLS into ROOT/DIR
+	local b
+	for b in "${NET_TOOLS[@]}"; do
+		[ -x "$b" ] || xb_die "no $b on the host: run tests/xen/fetch.sh"
+		rm -f "$1/bin/$(basename "$b")"
+		install_bin "$1" "$b" "$2/$(basename "$b")"
+	done
+}
 base_root() {	# base_root ROOT: busybox with every applet in /bin
 	local root=$1 a
 	rm -rf "$root"
@@ -151,6 +166,7 @@ copy_mods "$R" load.list xen-blkfront xen-netfront
 # for the userland frontends; loaded by the guest scripts that use them
 copy_mods "$R" extra.list xen-evtchn xen-gntalloc
 install -m 755 "$FIO" "$R/bin/fio"	# static: no libraries to add
+install_net_tools "$R" /bin
 for f in "$XB_GUEST_BIN"/*; do
 	[ -f "$f" ] && install_bin "$R" "$f" "/bin/$(basename "$f")"
 done
@@ -165,8 +181,8 @@ R=$XB_OUT/root-dom0
 base_root "$R"
 copy_mods "$R" load.list xen-evtchn xen-gntdev xen-gntalloc xenfs xen-privcmd \
     loop bridge tun
-# present for anchor comparisons, never loaded by default: blkbackd must be
-# the only vbd backend
+# present for oracle runs and anchor comparisons, never loaded by default:
+# blkbackd and netbackd must be the only vbd and vif backends
 copy_mods "$R" extra.list xen-blkback xen-netback
 
 # The stock hotplug scripts want bash, flock, GNU stat, util-linux losetup;
@@ -199,6 +215,7 @@ for b in qemu-img qemu-nbd qemu-io; do
 	install_bin "$R" "$X/usr/bin/$b" "/usr/bin/$b"
 done
 install -m 755 "$FIO" "$R/usr/bin/fio"
+install_net_tools "$R" /usr/bin
 mkdir -p "$R"/var/lib/xen/images "$R"/var/log/xen/console "$R"/var/run/xen \
     "$R"/var/run/xenstored
 

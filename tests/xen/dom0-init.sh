@@ -1,7 +1,8 @@
 #!/bin/sh
 # dom0 /init (busybox): brings up the Xen userland (xenstored,
-# xen-init-dom0, xenconsoled, a bridge), starts blkbackd, runs the scenarios
-# named on the kernel command line and powers the machine off.
+# xen-init-dom0, xenconsoled, a bridge), starts our backends (blkbackd,
+# netbackd), runs the scenarios named on the kernel command line and powers
+# the machine off.
 #
 # Serial output contract (read by run.sh):
 #   XBT-DOM0 ...                   progress
@@ -13,9 +14,11 @@
 #   XBT-LOG-BEGIN <name> ... XBT-LOG-END <name>   logs (failures; all in demo
 #                                  mode), every line prefixed with "| "
 # Kernel arguments: xbt.scenarios=a+b+c, xbt.mode=check|demo,
-# xbt.backend=blkbackd|kernel|none (kernel: load xen-blkback instead of
-# starting blkbackd -- an oracle run to check the scenarios themselves;
-# none: neither, the scenario starts the backends it needs, e.g. bench-blk).
+# xbt.backend=ours|kernel|none (ours, the default, alias blkbackd: start
+# every daemon of ours in /usr/sbin -- blkbackd for vbd, netbackd for vif --
+# with no kernel backend loaded; kernel: load xen-blkback and xen-netback
+# instead -- an oracle run to check the scenarios themselves; none: no
+# backend, the scenario starts what it needs, e.g. bench-blk).
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin:/usr/lib/xen-4.17/bin
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 umask 022
@@ -35,7 +38,7 @@ ln -sf fd/2 /dev/stderr
 
 up() { cut -d' ' -f1 /proc/uptime; }
 say() { echo "XBT-DOM0 [$(up)] $*"; }
-SCENARIOS='' MODE=check XBT_BACKEND=blkbackd
+SCENARIOS='' MODE=check XBT_BACKEND=ours
 for a in $(cat /proc/cmdline); do
 	case $a in
 	xbt.scenarios=*) SCENARIOS=$(echo "${a#*=}" | tr '+' ' ') ;;
@@ -43,6 +46,7 @@ for a in $(cat /proc/cmdline); do
 	xbt.backend=*) XBT_BACKEND=${a#*=} ;;
 	esac
 done
+[ "$XBT_BACKEND" = blkbackd ] && XBT_BACKEND=ours	# the old name
 export XBT_BACKEND
 if [ -z "$SCENARIOS" ]; then
 	if [ "$MODE" = demo ]; then
@@ -55,8 +59,11 @@ if [ -z "$SCENARIOS" ]; then
 fi
 say "up: kernel $(uname -r), mode $MODE, backend $XBT_BACKEND, scenarios:$(printf ' %s' $SCENARIOS)"
 
-BLKBACKD_LOG=/var/log/blkbackd.log
-BLKBACKD_PIDFILE=/run/xbt/blkbackd.pid
+# our daemons: each one's log is /var/log/NAME.log, its pid in
+# /run/xbt/NAME.pid (lib.sh reads both)
+DAEMONS="blkbackd netbackd"
+dlog() { echo "/var/log/$1.log"; }
+dpid() { echo "/run/xbt/$1.pid"; }
 SETUP_ERR=
 
 # ---- Xen userland ------------------------------------------------------------
@@ -84,30 +91,41 @@ mkdir -p /var/lib/xen/images
 mount -t tmpfs -o size=640m tmpfs /var/lib/xen/images
 say "xen userland up: $(xl info 2>/dev/null | awk '/^xen_version|^free_memory/ { printf "%s=%s ", $1, $3 }')"
 
-# ---- blkbackd ------------------------------------------------------------------
-start_blkbackd() {
-	[ -x /usr/sbin/blkbackd ] || return 0
-	echo "==== blkbackd started at $(up)" >> $BLKBACKD_LOG
-	blkbackd -d -v >> $BLKBACKD_LOG 2>&1 &
-	echo $! > $BLKBACKD_PIDFILE
+# ---- backends ------------------------------------------------------------------
+start_daemon() {	# NAME: "NAME -d -v" in the background, logging to its log
+	[ -x "/usr/sbin/$1" ] || return 0
+	echo "==== $1 started at $(up)" >> "$(dlog "$1")"
+	"$1" -d -v >> "$(dlog "$1")" 2>&1 &
+	echo $! > "$(dpid "$1")"
 	sleep 1
-	if kill -0 "$(cat $BLKBACKD_PIDFILE)" 2>/dev/null; then
-		say "blkbackd running, pid $(cat $BLKBACKD_PIDFILE)"
+	if kill -0 "$(cat "$(dpid "$1")")" 2>/dev/null; then
+		say "$1 running, pid $(cat "$(dpid "$1")")"
 	else
-		say "blkbackd exited at startup; its log:"
-		tail -n 20 $BLKBACKD_LOG | sed 's/^/| /'
+		say "$1 exited at startup; its log:"
+		tail -n 20 "$(dlog "$1")" | sed 's/^/| /'
 	fi
 }
-touch $BLKBACKD_LOG
-if [ "$XBT_BACKEND" = kernel ]; then
+for d in $DAEMONS; do touch "$(dlog $d)"; done
+case $XBT_BACKEND in
+kernel)
 	insmod /lib/modules/xen-blkback.ko && say "oracle run: kernel xen-blkback serves vbd devices"
-elif [ "$XBT_BACKEND" = none ]; then
-	say "backend none: the scenarios start the backends they need"
-elif [ -x /usr/sbin/blkbackd ]; then
-	start_blkbackd
-else
-	say "no /usr/sbin/blkbackd in this image: nothing serves vbd devices"
-fi
+	# dom0 has 1 vCPU, so netback's default max_queues (one per dom0 CPU)
+	# would offer a single queue; 4 is netbackd's default
+	insmod /lib/modules/xen-netback.ko max_queues=4 &&
+	    say "oracle run: kernel xen-netback serves vif devices (max_queues=4)" ;;
+none)
+	say "backend none: the scenarios start the backends they need" ;;
+ours)
+	for d in $DAEMONS; do
+		if [ -x /usr/sbin/$d ]; then
+			start_daemon $d
+		else
+			say "no /usr/sbin/$d in this image: nothing serves its devices"
+		fi
+	done ;;
+*)
+	SETUP_ERR="unknown backend '$XBT_BACKEND' (xbt.backend=ours|kernel|none)" ;;
+esac
 
 # ---- scenarios --------------------------------------------------------------------
 section() { echo "---- $1"; }
@@ -132,8 +150,11 @@ dump_logs() {	# NAME LOG full|short
 	{
 		section "scenario log"
 		cat "$2"
-		section "blkbackd.log (lines added during the scenario)"
-		tail -c +$((BB_OFF + 1)) $BLKBACKD_LOG | head_tail 60 40
+		for d in $DAEMONS; do
+			[ -s "$(dlog $d)" ] || continue
+			section "$d.log (lines added during the scenario)"
+			tail -c +$(($(cat /run/xbt/$d.off) + 1)) "$(dlog $d)" | head_tail 60 40
+		done
 		for c in $(find /var/log/xen/console -type f -newer /run/xbt/stamp 2>/dev/null); do
 			section "guest console $c"
 			tr -d '\r' < "$c" | head_tail 30 70
@@ -159,6 +180,9 @@ cleanup_guests() {
 		timeout 30 xl destroy "$d" >/dev/null 2>&1
 	done
 	rm -f /var/lib/xen/images/*
+	# net-mtu may have raised it by hand (an auto-adjusted one follows its ports)
+	[ "$(cat /sys/class/net/xenbr0/mtu 2>/dev/null)" = 9000 ] && [ -z "$(ls /sys/class/net/xenbr0/brif)" ] &&
+	    ip link set xenbr0 mtu 1500
 }
 
 size_of() { if [ -f "$1" ]; then wc -c < "$1"; else echo 0; fi; }
@@ -190,13 +214,15 @@ run_scenario() {	# NAME
 	xl dmesg -c >/dev/null 2>&1
 	dmesg -c >/dev/null
 	HP_OFF=$(size_of /var/log/xen/xen-hotplug.log)
-	echo "==== scenario $name at $(up)" >> $BLKBACKD_LOG
-	BB_OFF=$(size_of $BLKBACKD_LOG)
+	for d in $DAEMONS; do
+		echo "==== scenario $name at $(up)" >> "$(dlog $d)"
+		size_of "$(dlog $d)" > /run/xbt/$d.off
+	done
 	say "START $name (timeout ${tmo}s)"
 	t0=$(cut -d. -f1 /proc/uptime)
 	# own process group, so whatever the scenario left running can be
 	# killed (xl's domain watchers setsid themselves and survive)
-	XBT_NAME=$name XBT_BB_OFF=$BB_OFF timeout "$tmo" \
+	XBT_NAME=$name XBT_BB_OFF=$(cat /run/xbt/blkbackd.off) timeout "$tmo" \
 	    setsid sh -c 'echo $$ > /run/xbt/pgid; exec sh "$0"' "$f" > "$log" 2>&1 < /dev/null
 	rc=$?
 	kill -9 -- "-$(cat /run/xbt/pgid)" 2>/dev/null
@@ -209,23 +235,27 @@ run_scenario() {	# NAME
 		*) v="FAIL $name: no verdict (exit status $rc)" ;;
 		esac
 	fi
-	# blkbackd trouble fails the scenario even when its checks passed
-	if [ "$XBT_BACKEND" = blkbackd ] && [ -x /usr/sbin/blkbackd ]; then
-		new=$(tail -c +$((BB_OFF + 1)) $BLKBACKD_LOG |
-		    grep -m 1 -E 'ERROR: [A-Za-z]+Sanitizer|runtime error:|SUMMARY: [A-Za-z]+Sanitizer')
-		if ! kill -0 "$(cat $BLKBACKD_PIDFILE)" 2>/dev/null; then
-			wait "$(cat $BLKBACKD_PIDFILE)" 2>/dev/null
-			st=$?
-			[ "${v#PASS}" != "$v" ] &&
-			    v="FAIL $name: blkbackd exited (status $st) during the scenario${new:+: $new}"
-			say "blkbackd died (status $st) during $name; restarting it"
-			start_blkbackd
-		fi
-		[ -n "$new" ] && [ "${v#PASS}" != "$v" ] && v="FAIL $name: sanitizer report in blkbackd.log: $new"
+	# trouble of our daemons fails the scenario even when its checks
+	# passed: a sanitizer report in its log, or it died (restarted then)
+	if [ "$XBT_BACKEND" = ours ]; then
+		for d in $DAEMONS; do
+			[ -x /usr/sbin/$d ] || continue
+			new=$(tail -c +$(($(cat /run/xbt/$d.off) + 1)) "$(dlog $d)" |
+			    grep -m 1 -E 'ERROR: [A-Za-z]+Sanitizer|runtime error:|SUMMARY: [A-Za-z]+Sanitizer')
+			if ! kill -0 "$(cat "$(dpid $d)")" 2>/dev/null; then
+				wait "$(cat "$(dpid $d)")" 2>/dev/null
+				st=$?
+				[ "${v#PASS}" != "$v" ] &&
+				    v="FAIL $name: $d exited (status $st) during the scenario${new:+: $new}"
+				say "$d died (status $st) during $name; restarting it"
+				start_daemon $d
+			fi
+			[ -n "$new" ] && [ "${v#PASS}" != "$v" ] && v="FAIL $name: sanitizer report in $d.log: $new"
+		done
 	fi
 
 	# dom0's kernel ring was cleared at the start: a kernel problem or a
-	# crashed dom0 program (a blkbackd worker, or a tool a check relied
+	# crashed dom0 program (a worker of ours, or a tool a check relied
 	# on) during the scenario fails it
 	k=$(dmesg | grep -v 'traps:' | grep -m 1 -E 'BUG:|Oops|WARNING:|general protection fault.*\[#|Call Trace')
 	[ -n "$k" ] && [ "${v#PASS}" != "$v" ] && v="FAIL $name: dom0 kernel: $k"

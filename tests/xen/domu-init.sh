@@ -2,7 +2,9 @@
 # domU /init (busybox).  Everything printed here goes to hvc0, which
 # xenconsoled logs in dom0: that log is the only channel back to the test.
 # Kernel arguments: xbt.guest=SCRIPT runs /xbtest/guest/SCRIPT.sh,
-# xbt.stay=1 keeps the guest up afterwards (the scenario stops it).
+# xbt.stay=1 keeps the guest up afterwards (the scenario stops it),
+# xbt.ip=A.B.C.D/N gives eth0 (netfront) that address (xbt.mtu=M: and that
+# MTU; netfront does not read the vif's mtu key) before the script runs.
 export PATH=/bin:/sbin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -17,11 +19,13 @@ printf '#!/bin/sh\necho XBT-GUEST-POWEROFF > /dev/console\nsync\ndmesg -n 8\nexe
 cp /sbin/poweroff /sbin/reboot
 chmod 755 /sbin/poweroff /sbin/reboot
 
-GUEST='' STAY=0 NOBLK=0
+GUEST='' STAY=0 NOBLK=0 IP='' MTU=''
 for a in $(cat /proc/cmdline); do
 	case $a in
 	xbt.guest=*) GUEST=${a#*=} ;;
 	xbt.stay=*) STAY=${a#*=} ;;
+	xbt.ip=*) IP=${a#*=} ;;
+	xbt.mtu=*) MTU=${a#*=} ;;
 	# the vbds are for a userland frontend (frontends/): no xen-blkfront
 	xbt.noblk=*) NOBLK=${a#*=} ;;
 	esac
@@ -67,6 +71,38 @@ while [ "$NOBLK" != 1 ]; do
 	sleep 0.1
 done
 echo "XBT-GUEST-DISKS $(cd /sys/block && ls -d xvd* 2>/dev/null | tr '\n' ' ')"
+
+# A static address on eth0 (netfront, loaded above in the background):
+# XBT-GUEST-NET says what came of it; the guest script goes on either way
+# (the scenario judges).
+ip link set lo up 2>/dev/null
+if [ -n "$IP" ]; then
+	i=0
+	until [ -e /sys/class/net/eth0 ]; do
+		i=$((i + 1))
+		[ $i -gt 300 ] && break
+		sleep 0.1
+	done
+	if [ ! -e /sys/class/net/eth0 ]; then
+		echo "XBT-GUEST-NET no eth0 after 30s ($(ls /sys/class/net | tr '\n' ' '))"
+	else
+		# carrier comes with the backend's Connected (netfront's
+		# connect); the MTU after that, since netfront drops it to 1500
+		# when the backend lacks feature-sg
+		err=
+		ip link set eth0 up || err="link up failed"
+		i=0
+		until [ "$(cat /sys/class/net/eth0/carrier 2>/dev/null)" = 1 ]; do
+			i=$((i + 1))
+			[ $i -gt 300 ] && { err="${err:+$err; }no carrier after 30s"; break; }
+			sleep 0.1
+		done
+		[ -z "$MTU" ] || ip link set eth0 mtu "$MTU" 2>/tmp/mtu.err ||
+		    err="${err:+$err; }mtu $MTU: $(cat /tmp/mtu.err)"
+		ip addr add "$IP" dev eth0 || err="${err:+$err; }address setup failed"
+		echo "XBT-GUEST-NET eth0 ip=$IP mtu=$(cat /sys/class/net/eth0/mtu) mac=$(cat /sys/class/net/eth0/address) queues=$(ls -d /sys/class/net/eth0/queues/tx-* | wc -l)${err:+ error=$err}"
+	fi
+fi
 
 # helpers for the guest scripts (sourced in a subshell, so exit ends only
 # the script)

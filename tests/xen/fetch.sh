@@ -1,6 +1,7 @@
 #!/bin/bash
 # Get everything the test bed needs from Debian, idempotently:
-#  - host tools (apt-get install, only when something is missing);
+#  - host tools (apt-get install, only when something is missing), among
+#    them iperf3, iputils ping, ethtool and iproute2 for the images;
 #  - the Xen hypervisor, Xen tools, the current bookworm kernel,
 #    qemu-system-xen and qemu-utils (qemu-img, qemu-nbd, qemu-io for dom0)
 #    as .debs (apt-get download, never installed on the host), unpacked
@@ -21,8 +22,10 @@ HOST_PKGS=(qemu-system-x86 busybox-static cpio kmod time util-linux fio
 	libxentoolcore1 libyajl2 libncurses6 libtinfo6
 	libaio1 libfuse3-3 libglib2.0-0 libgmp10 libgnutls30 libnuma1 liburing2
 	libzstd1 libselinux1
-	build-essential dpkg-dev libaio-dev zlib1g-dev)
-# (second line: the runtime libraries of qemu-utils; third: the fio build)
+	build-essential dpkg-dev libaio-dev zlib1g-dev
+	iperf3 iputils-ping ethtool iproute2)
+# (second line: the runtime libraries of qemu-utils; third: the fio build;
+# fourth: network tools that build.sh copies into dom0 and the domUs)
 
 apt_updated=0
 apt_update() {

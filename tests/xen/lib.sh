@@ -9,11 +9,13 @@
 #   XBT-GUEST-OK <what>    XBT-GUEST-FAIL <what>: <reason>    XBT-GUEST-DONE
 
 XBT_NAME=${XBT_NAME:-$(basename "$0" .sh)}
-XBT_BACKEND=${XBT_BACKEND:-blkbackd}
+XBT_BACKEND=${XBT_BACKEND:-ours}	# ours | kernel | none (dom0-init.sh)
 IMAGES=/var/lib/xen/images
 CONSOLE_DIR=/var/log/xen/console
 BLKBACKD_LOG=/var/log/blkbackd.log
 BLKBACKD_PIDFILE=/run/xbt/blkbackd.pid
+NETBACKD_LOG=/var/log/netbackd.log
+NETBACKD_PIDFILE=/run/xbt/netbackd.pid
 GUEST_KERNEL=/xbtest/guest/kernel
 GUEST_RAMDISK=/xbtest/guest/domu.cpio.gz
 XVDA=51712			# vbd device ids (xen vbd-interface encoding)
@@ -52,7 +54,8 @@ get_sector() {	# get_sector IMG SECTOR: its first line
 # them (no script= override: the stock block hotplug script runs).
 # GUEST_ARGS adds kernel arguments (xbt.stay=1: stay up after the script;
 # xen_blkfront.PARAM=V: module parameters, domu-init passes them to insmod),
-# GUEST_VCPUS and GUEST_MEM size the guest (1 vCPU, 256 MiB).
+# GUEST_VCPUS and GUEST_MEM size the guest (1 vCPU, 256 MiB), GUEST_EXTRA
+# is more config lines, verbatim (e.g. a vif line: net_guest).
 guest_cfg() {
 	_n=$1 _s=$2
 	shift 2
@@ -68,6 +71,7 @@ extra = "console=hvc0 rdinit=/init loglevel=6 xbt.guest=$_s ${GUEST_ARGS:-}"
 memory = ${GUEST_MEM:-256}
 vcpus = ${GUEST_VCPUS:-1}
 ${_d:+disk = [ $_d ]}
+${GUEST_EXTRA:-}
 on_poweroff = "destroy"
 on_reboot = "destroy"
 on_crash = "destroy"
@@ -157,70 +161,90 @@ wait_xs_gone() {	# wait_xs_gone PATH TIMEOUT
 	done
 }
 
-# ---- blkbackd ----------------------------------------------------------------
-# XBT_BACKEND=kernel (oracle runs, see dom0-init.sh): kernel xen-blkback
-# serves the devices; these helpers then check it instead of blkbackd.
+# ---- our backends: blkbackd (vbd) and netbackd (vif) ------------------------
+# dom0-init.sh starts each daemon in /usr/sbin as "NAME -d -v", logging to
+# /var/log/NAME.log (pid in /run/xbt/NAME.pid), and writes the log's size at
+# the scenario's start to /run/xbt/NAME.off.  XBT_BACKEND=kernel (oracle
+# runs): kernel xen-blkback and xen-netback serve the devices; these helpers
+# then check them instead.
 
-blkbackd_alive() {
+daemon_of() { case $1 in vbd) echo blkbackd ;; vif) echo netbackd ;; esac; }	# TYPE
+kmod_of() { case $1 in vbd) echo xen-blkback ;; vif) echo xen-netback ;; esac; }
+type_of() { case $1 in blkbackd) echo vbd ;; netbackd) echo vif ;; esac; }	# DAEMON
+daemon_log() { echo "/var/log/$1.log"; }
+daemon_pidfile() { echo "/run/xbt/$1.pid"; }
+
+daemon_alive() {	# daemon_alive NAME: its parent process is running
 	[ "$XBT_BACKEND" = kernel ] && return 0
-	[ -f "$BLKBACKD_PIDFILE" ] && kill -0 "$(cat "$BLKBACKD_PIDFILE")" 2>/dev/null
+	[ -f "$(daemon_pidfile "$1")" ] && kill -0 "$(cat "$(daemon_pidfile "$1")")" 2>/dev/null
 }
 
-# blkbackd_worker DOMID DEVID: pids of blkbackd processes whose command
-# line (process title) names d<domid>/<devid>, e.g. "blkbackd: d3/51712".
-blkbackd_worker() {
+# daemon_worker NAME DOMID DEVID: pids of NAME's processes whose command
+# line (process title) names d<domid>/<devid>, e.g. "blkbackd: d3/51712";
+# in an oracle run "kernel" when the kernel driver is bound to the device.
+daemon_worker() {
 	if [ "$XBT_BACKEND" = kernel ]; then
-		[ -e "/sys/bus/xen-backend/devices/vbd-$1-$2" ] && echo kernel
+		[ -e "/sys/bus/xen-backend/devices/$(type_of "$1")-$2-$3/driver" ] && echo kernel
 		return 0
 	fi
 	for _p in /proc/[0-9]*; do
 		_c=$(tr '\0' ' ' 2>/dev/null < "$_p/cmdline") || continue
-		case $_c in *blkbackd*) ;; *) continue ;; esac
-		echo "$_c" | grep -qE "(^|[^0-9A-Za-z])d$1/$2([^0-9]|\$)" && echo "${_p#/proc/}"
+		case $_c in *"$1"*) ;; *) continue ;; esac
+		echo "$_c" | grep -qE "(^|[^0-9A-Za-z])d$2/$3([^0-9]|\$)" && echo "${_p#/proc/}"
 	done
 	return 0
 }
-blkbackd_procs() {	# one line: every blkbackd process title
+daemon_procs() {	# daemon_procs NAME: one line, every process title of NAME
 	for _p in /proc/[0-9]*; do
 		_c=$(tr '\0' ' ' 2>/dev/null < "$_p/cmdline") || continue
-		case $_c in *blkbackd*) printf '[%s] ' "$_c" ;; esac
+		case $_c in *"$1"*) printf '[%s] ' "$_c" ;; esac
 	done
 }
 
-# blkbackd_served DOMID DEVID: the device is Connected and blkbackd, not the
-# kernel, serves it.
-blkbackd_served() {
-	if [ "$XBT_BACKEND" != kernel ] && [ -e /sys/bus/xen-backend/drivers/vbd ]; then
-		fail "kernel xen-blkback is loaded (/sys/bus/xen-backend/drivers/vbd)"
+# dev_served TYPE DOMID DEVID: the device is Connected and our daemon, not
+# the kernel, serves it (oracle run: the kernel driver does).
+dev_served() {
+	_dm=$(daemon_of "$1")
+	if [ "$XBT_BACKEND" != kernel ] && [ -e "/sys/bus/xen-backend/drivers/$1" ]; then
+		fail "kernel $(kmod_of "$1") is loaded (/sys/bus/xen-backend/drivers/$1)"
 	fi
-	_st=$(xs_read "$(be_path "$1" "$2")/state")
-	[ "$_st" = 4 ] || fail "backend vbd $1/$2 state is '$_st', not 4 (Connected)"
-	[ -n "$(blkbackd_worker "$1" "$2")" ] ||
-	    fail "no blkbackd process titled d$1/$2 (blkbackd processes: $(blkbackd_procs))"
-	_w=$(blkbackd_worker "$1" "$2" | head -n 1)
+	_st=$(xs_read "/local/domain/0/backend/$1/$2/$3/state")
+	[ "$_st" = 4 ] || fail "backend $1 $2/$3 state is '$_st', not 4 (Connected)"
+	[ -n "$(daemon_worker "$_dm" "$2" "$3")" ] ||
+	    fail "no $_dm process titled d$2/$3 ($_dm processes: $(daemon_procs "$_dm"))"
+	_w=$(daemon_worker "$_dm" "$2" "$3" | head -n 1)
 	[ "$_w" = kernel ] || _w="pid $_w: $(tr '\0' ' ' 2>/dev/null < "/proc/$_w/cmdline")"
-	log "vbd $1/$2 served by $XBT_BACKEND ($_w)"
+	log "$1 $2/$3 served by $XBT_BACKEND ($_w)"
 }
 
-# wait_worker_gone DOMID DEVID TIMEOUT
-wait_worker_gone() {
-	_end=$(( $(now) + $3 ))
-	while [ -n "$(blkbackd_worker "$1" "$2")" ]; do
+# wait_dev_worker_gone TYPE DOMID DEVID TIMEOUT
+wait_dev_worker_gone() {
+	_dm=$(daemon_of "$1")
+	_end=$(( $(now) + $4 ))
+	while [ -n "$(daemon_worker "$_dm" "$2" "$3")" ]; do
 		[ "$(now)" -ge "$_end" ] &&
-		    fail "blkbackd worker for d$1/$2 still running $3s after its device went away"
+		    fail "$_dm worker for d$2/$3 still running $4s after its device went away"
 		sleep 0.3
 	done
 }
 
-# What the backend logged since this scenario started (dom0-init sets the
-# offset; the kernel ring is cleared at each scenario start).
-blkbackd_log_new() {
+# daemon_log_new NAME: what NAME logged since this scenario started (the
+# oracle run: the kernel's ring, cleared at each scenario start).
+daemon_log_new() {
 	if [ "$XBT_BACKEND" = kernel ]; then
 		dmesg
 	else
-		tail -c +$(( ${XBT_BB_OFF:-0} + 1 )) "$BLKBACKD_LOG" 2>/dev/null
+		tail -c +$(( $(cat "/run/xbt/$1.off" 2>/dev/null || echo 0) + 1 )) "$(daemon_log "$1")" 2>/dev/null
 	fi
 }
+
+# the blkbackd names the blk-* scenarios use
+blkbackd_alive() { daemon_alive blkbackd; }
+blkbackd_worker() { daemon_worker blkbackd "$@"; }	# DOMID DEVID
+blkbackd_procs() { daemon_procs blkbackd; }
+blkbackd_served() { dev_served vbd "$@"; }		# DOMID DEVID
+wait_worker_gone() { wait_dev_worker_gone vbd "$@"; }	# DOMID DEVID TIMEOUT
+blkbackd_log_new() { daemon_log_new blkbackd; }
 
 # ---- fio and blkfront (guest/fio.sh, guest/fiolib.sh) --------------------
 
@@ -286,4 +310,210 @@ persistent_case() {
 	echo "$_l" | grep -q "persistent grants: $_want" ||
 	    fail "blkfront says '$_l', want 'persistent grants: $_want'"
 	fio_finish "$1"
+}
+
+# ---- networking (guest/net.sh, guest/net-handler.sh) ---------------------
+# dom0 is 10.0.0.1 on the bridge xenbr0 (dom0-init.sh); net guest N gets
+# MAC 00:16:3e:5b:00:NN and 10.0.0.(10+N)/24 on its eth0 (domu-init.sh:
+# xbt.ip).  guest/net.sh runs an iperf3 server and a control server on TCP
+# port 5000 that runs one shell command per connection (gctl, grun).
+# dom0 runs the iperf3 clients (tcp_run; -R: the guest sends).
+
+BRIDGE=xenbr0
+DOM0_IP=10.0.0.1
+# Debian's busybox sh runs its own applets before anything on PATH: the
+# real tools by their paths (dom0 /usr/bin, guests /bin; build.sh)
+PING=/usr/bin/ping GPING=/bin/ping GTC=/bin/tc
+vif_be_path() { echo "/local/domain/0/backend/vif/$1/$2"; }	# DOMID DEVID
+vif_fe_path() { echo "/local/domain/$1/device/vif/$2"; }
+guest_ip() { echo "10.0.0.$((10 + $1))"; }			# N
+guest_mac() { printf '00:16:3e:5b:00:%02x\n' "$1"; }		# N
+vif_spec() { echo "bridge=$BRIDGE,mac=$(guest_mac "$1")${2:+,$2}"; }	# N [MORE]
+vif_served() { dev_served vif "$@"; }			# DOMID DEVID
+netbackd_log_new() { daemon_log_new netbackd; }
+
+# net_guest NAME N [VIF_OPTS] [IP_N]: a guest running guest/net.sh with one
+# vif 'bridge=xenbr0,mac=<N's>[,VIF_OPTS]' (an admin's line, stock
+# vif-bridge) and eth0 at the address of IP_N (default N).  Returns once
+# the guest says its network is up and its control channel answers, with D
+# (domid) and GIP (its address) set.  GUEST_ARGS (e.g. xbt.mtu=9000),
+# GUEST_VCPUS, GUEST_MEM as for guest_cfg; NET_NOWAIT=1: return after
+# xl create.
+net_guest() {
+	_n=$1
+	GIP=$(guest_ip "${4:-$2}")
+	_ga="xbt.stay=1 xbt.ip=$GIP/24 ${GUEST_ARGS:-}"
+	_vl="vif = [ '$(vif_spec "$2" "${3:-}")' ]"
+	GUEST_ARGS="$_ga" GUEST_EXTRA="$_vl" guest_cfg "$_n" net
+	guest_start "$_n"
+	D=$(guest_domid "$_n")
+	[ "${NET_NOWAIT:-0}" = 1 ] && return 0
+	net_guest_wait "$_n"
+}
+# net_guest_wait NAME: its eth0 came up without error, guest/net.sh is
+# listening and the control channel answers (GIP set)
+net_guest_wait() {
+	wait_console "$1" 'XBT-GUEST-NET |XBT-GUEST-OK net listening' 90
+	_l=$(console_grep "$1" 'XBT-GUEST-NET ' | tail -n 1)
+	log "$1: ${_l#*XBT-GUEST-}"
+	case $_l in
+	*error=*) fail "$1: eth0 setup: ${_l#*error=}" ;;
+	*"no eth0"*) fail "$1: ${_l#*XBT-GUEST-NET }" ;;
+	esac
+	wait_console "$1" 'XBT-GUEST-OK net listening' 60
+	wait_ctl "$GIP" 30
+}
+
+# gctl IP TIMEOUT CMD...: run CMD (one line: no newline) in the guest at IP; its
+# output on stdout, then "rc=<status>" (no such line: no answer)
+gctl() {
+	_gi=$1 _gt=$2
+	shift 2
+	echo "$*" | timeout "$_gt" nc "$_gi" 5000 2>&1
+}
+# grun IP TIMEOUT CMD...: as gctl, with CMD's output in GOUT; returns CMD's
+# status, or 255 when the guest did not answer (GOUT then says what nc got)
+grun() {
+	gctl "$@" > /tmp/grun.$$ 2>&1
+	_rc=$(tail -n 1 /tmp/grun.$$ | sed -n 's/^rc=\([0-9][0-9]*\)$/\1/p')
+	if [ -z "$_rc" ]; then
+		GOUT="no answer from $1 to '$(echo "$*" | cut -d' ' -f3-)' within $2s: $(head -c 300 /tmp/grun.$$)"
+		return 255
+	fi
+	GOUT=$(sed '$d' /tmp/grun.$$)
+	return "$_rc"
+}
+wait_ctl() {	# wait_ctl IP TIMEOUT: until the guest's control server answers
+	_end=$(( $(now) + $2 ))
+	until grun "$1" 5 true; do
+		[ "$(now)" -ge "$_end" ] && fail "no answer from the guest's control server $1:5000 after $2s ($GOUT)"
+		sleep 1
+	done
+}
+
+# ping_ok FROM TO COUNT [PING_OPTS...]: COUNT pings from dom0 ("dom0") or
+# the guest at FROM to TO, all answered (iputils ping; fails with its
+# summary); PING_OUT has the summary lines
+ping_ok() {
+	_pf=$1 _pt=$2 _pc=$3
+	shift 3
+	if [ "$_pf" = dom0 ]; then
+		PING_OUT=$($PING -c "$_pc" -i 0.2 -W 2 "$@" "$_pt" 2>&1)
+	else
+		grun "$_pf" $((_pc + 20)) $GPING -c "$_pc" -i 0.2 -W 2 "$@" "$_pt"
+		PING_OUT=$GOUT
+	fi
+	echo "$PING_OUT" | grep -qE "^$_pc packets transmitted, $_pc received" ||
+	    fail "ping $* from $_pf to $_pt: $(echo "$PING_OUT" | grep -vE '^(PING|[0-9]+ bytes from|---|$)' | head -n 4 | tr '\n' ' ')"
+	PING_OUT=$(echo "$PING_OUT" | grep -E 'transmitted|rtt')
+	log "ping $* $_pf -> $_pt: $(echo "$PING_OUT" | tr '\n' ' ')"
+}
+
+# vif_check DOMID DEVID: served (vif_served), its dom0 interface is named
+# exactly vif<domid>.<devid>, is up and is a port of xenbr0, and the
+# hotplug script said connected
+vif_check() {
+	vif_served "$1" "$2"
+	_if=vif$1.$2
+	[ -e "/sys/class/net/$_if" ] ||
+	    fail "no interface $_if in dom0 (have: $(ls /sys/class/net | tr '\n' ' '))"
+	[ -e "/sys/class/net/$BRIDGE/brif/$_if" ] ||
+	    fail "$_if is not a port of $BRIDGE (ports: $(ls /sys/class/net/$BRIDGE/brif 2>/dev/null | tr '\n' ' '))"
+	[ $(( $(cat "/sys/class/net/$_if/flags") & 1 )) = 1 ] || fail "$_if is down"
+	_hs=$(xs_read "$(vif_be_path "$1" "$2")/hotplug-status")
+	[ "$_hs" = connected ] || fail "vif $1/$2 hotplug-status is '$_hs', not connected"
+}
+
+# iperf3_mbps FILE: the receiver's Mbit/s in iperf3 -f m output (the SUM
+# line with -P), empty when there is none
+iperf3_mbps() {
+	awk '/receiver/ { for (i = 2; i <= NF; i++) if ($i == "Mbits/sec") v = $(i - 1) } END { print v }' "$1"
+}
+# tcp_run DESC SECONDS CLIENT_ARGS...: iperf3 from dom0 to the guest's
+# server (-R in the args: the guest sends), fails without a result;
+# MBPS set
+tcp_run() {
+	_td=$1 _ts=$2
+	shift 2
+	timeout $((_ts + 30)) iperf3 -f m -t "$_ts" --connect-timeout 5000 --forceflush "$@" > /tmp/iperf3.out 2>&1
+	MBPS=$(iperf3_mbps /tmp/iperf3.out)
+	[ -n "$MBPS" ] || fail "iperf3 $_td ($*): no result: $(tail -n 3 /tmp/iperf3.out | tr '\n' ' ')"
+	log "iperf3 $_td: $MBPS Mbit/s"
+}
+
+# sha_to_guest IP FILE PORT: FILE through TCP into the guest, which
+# hashes what arrives; the digests must match
+sha_to_guest() {
+	_want=$(sha256sum < "$2" | cut -d' ' -f1)
+	# (a listener whose stdin ends would stop reading: busybox nc)
+	grun "$1" 10 "{ sleep 120 | nc -l -p $3 | sha256sum > /tmp/rx.$3.sha; } > /dev/null 2>&1 &" ||
+	    fail "cannot start the receiver in the guest: $GOUT"
+	sleep 0.5
+	timeout 120 nc "$1" "$3" < "$2" || fail "nc to $1:$3 failed (status $?)"
+	_i=0
+	until grun "$1" 10 "test -s /tmp/rx.$3.sha && cut -d' ' -f1 /tmp/rx.$3.sha"; do
+		_i=$((_i + 1))
+		[ $_i -gt 30 ] && fail "the guest's digest of what came in on port $3 did not appear: $GOUT"
+		sleep 1
+	done
+	[ "$GOUT" = "$_want" ] || fail "$(wc -c < "$2") bytes dom0 -> guest: guest's sha256 $GOUT, sent $_want"
+	log "$(wc -c < "$2") bytes dom0 -> guest $1: sha256 $_want matches"
+}
+# sha_from_guest IP MIB PORT: the guest sends MIB MiB of random data that it
+# hashed; dom0 hashes what arrives; the digests must match
+sha_from_guest() {
+	sleep 120 | nc -l -p "$3" | sha256sum > /tmp/rx.$3.sha &
+	_lp=$!
+	sleep 0.5
+	grun "$1" 180 "head -c $(($2 * 1048576)) /dev/urandom > /tmp/tx.bin && sha256sum < /tmp/tx.bin | cut -d' ' -f1 > /tmp/tx.sha && nc $DOM0_IP $3 < /tmp/tx.bin && cat /tmp/tx.sha; rm -f /tmp/tx.bin" ||
+	    fail "guest -> dom0 send failed (status $?): $GOUT"
+	_sent=$(echo "$GOUT" | tail -n 1)
+	_i=0
+	until [ -s /tmp/rx.$3.sha ]; do
+		_i=$((_i + 1))
+		[ $_i -gt 60 ] && fail "no digest of what came in on dom0 port $3"
+		sleep 0.5
+	done
+	_got=$(cut -d' ' -f1 /tmp/rx.$3.sha)
+	[ "$_got" = "$_sent" ] || fail "$2 MiB guest -> dom0: dom0's sha256 $_got, guest sent $_sent"
+	log "$2 MiB guest $1 -> dom0: sha256 $_sent matches"
+}
+# sha_between FROM_IP TO_IP MIB PORT: guest FROM sends MIB MiB of random data
+# to guest TO over TCP; both hash it; the digests must match
+sha_between() {
+	grun "$2" 10 "{ sleep 120 | nc -l -p $4 | sha256sum > /tmp/rx.$4.sha; } > /dev/null 2>&1 &" ||
+	    fail "cannot start the receiver in $2: $GOUT"
+	sleep 0.5
+	grun "$1" 180 "head -c $(($3 * 1048576)) /dev/urandom > /tmp/tx.bin && sha256sum < /tmp/tx.bin | cut -d' ' -f1 > /tmp/tx.sha && nc $2 $4 < /tmp/tx.bin && cat /tmp/tx.sha; rm -f /tmp/tx.bin" ||
+	    fail "$1 -> $2 send failed (status $?): $GOUT"
+	_sent=$(echo "$GOUT" | tail -n 1)
+	_i=0
+	until grun "$2" 10 "test -s /tmp/rx.$4.sha && cut -d' ' -f1 /tmp/rx.$4.sha"; do
+		_i=$((_i + 1))
+		[ $_i -gt 30 ] && fail "$2's digest of what came in on port $4 did not appear: $GOUT"
+		sleep 1
+	done
+	[ "$GOUT" = "$_sent" ] || fail "$3 MiB $1 -> $2: receiver's sha256 $GOUT, sender's $_sent"
+	log "$3 MiB $1 -> $2: sha256 $_sent matches"
+}
+
+# guest_stats IP: eth0's counters in the guest at IP into TXB TXP RXB RXP
+# (netfront counts one packet per skb: a GSO packet is one)
+guest_stats() {
+	grun "$1" 10 "cd /sys/class/net/eth0/statistics && echo \$(cat tx_bytes tx_packets rx_bytes rx_packets)" ||
+	    fail "cannot read eth0's counters in $1: $GOUT"
+	set -- $GOUT
+	TXB=$1 TXP=$2 RXB=$3 RXP=$4
+}
+
+# vif_gone DOMID DEVID TIMEOUT: the backend directory, the dom0 interface
+# (and so its bridge port) and the worker are gone
+vif_gone() {
+	wait_xs_gone "$(vif_be_path "$1" "$2")" "$3"
+	_end=$(( $(now) + $3 ))
+	while [ -e "/sys/class/net/vif$1.$2" ]; do
+		[ "$(now)" -ge "$_end" ] && fail "interface vif$1.$2 still in dom0 $3s after its vif went away"
+		sleep 0.3
+	done
+	wait_dev_worker_gone vif "$1" "$2" "$3"
 }
