@@ -21,6 +21,8 @@
 #include <time.h>
 #include <unistd.h>
 
+/* ring.h first: it picks the Xen interface version io/ring.h needs. */
+#include "ring.h"
 #include "ev.h"
 #include "gnt.h"
 #include "log.h"

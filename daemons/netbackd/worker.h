@@ -12,12 +12,12 @@
 
 #include <linux/virtio_net.h>
 
+#include "ring.h"		/* first: the Xen interface version for io/ring.h */
 #include "gnt.h"
 #include "netbackd.h"
 #include "nethdr.h"
 #include "netif.h"
 #include "netrate.h"
-#include "ring.h"
 
 struct ev;
 struct ev_base;
