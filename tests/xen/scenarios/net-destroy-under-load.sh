@@ -21,7 +21,9 @@ r0=$(cat $S/rx_bytes) t0=$(cat $S/tx_bytes)
 sleep 2
 r=$(( $(cat $S/rx_bytes) - r0 )) t=$(( $(cat $S/tx_bytes) - t0 ))
 log "load: vif$D.0 rx $r tx $t bytes in 2 s; $(grep 'Mbits/sec' /tmp/ndl.rx | tail -n 1); $(grep 'Mbits/sec' /tmp/ndl.tx | tail -n 1)"
-[ $r -gt 2000000 ] && [ $t -gt 2000000 ] ||
+# (each way more than 1 MB, and more than 10x what the ACKs of the other
+# way's stream alone would make)
+[ $r -gt 1000000 ] && [ $t -gt 1000000 ] && [ $((r * 10)) -gt $t ] && [ $((t * 10)) -gt $r ] ||
     fail "iperf3 was not running both ways before the destroy: vif$D.0 rx $r tx $t bytes in 2 s"
 t0=$(now)
 timeout 60 xl destroy ndl > /tmp/ndl.destroy 2>&1 || fail "xl destroy failed or hung: $(cat /tmp/ndl.destroy)"
