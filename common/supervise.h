@@ -62,7 +62,9 @@ unsigned int	 sup_self(const struct sup *);
  * PROC_FD message, in order.  The caller keeps and closes its fds.  On
  * failure the device is failed (sup_fail) and -1 returned; if the worker
  * started but an fd could not be sent it is killed, so it never waits
- * forever.  Returns the worker's pid.
+ * forever (its pid is still returned; the device fails when it is reaped,
+ * "worker N killed by signal 9").  Returns the worker's pid.  For start()
+ * only: a device whose worker is running gets -1 (EBUSY), and is not failed.
  */
 pid_t		 sup_spawn(struct sup *, unsigned int domid, unsigned int devid,
 		    char *const argv[], const struct sup_fd *fds,
@@ -85,7 +87,10 @@ void		 sup_fail(struct sup *, unsigned int domid, unsigned int devid,
  */
 void		 sup_stop(struct sup *);
 
-/* Unwatch and free (workers are not touched). */
+/*
+ * Unwatch, drop the SIGCHLD event and free, closing the workers' channels
+ * (workers are not signalled).
+ */
 void		 sup_free(struct sup *);
 
 #endif
