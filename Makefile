@@ -132,7 +132,7 @@ bench:
 testbed: all
 	tests/xen/fetch.sh && tests/xen/build.sh && tests/xen/run.sh
 
-install: $(B)/bin/blkbackd
+install: $(B)/bin/blkbackd $(B)/bin/netbackd
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
 	install -m 755 $(B)/bin/blkbackd $(DESTDIR)$(SBINDIR)/blkbackd
 	install -m 644 man/blkbackd.8 $(DESTDIR)$(MANDIR)/man8/blkbackd.8
@@ -145,6 +145,14 @@ install: $(B)/bin/blkbackd
 	install -m 644 rc.d/blkbackd.modprobe.conf \
 	    $(DESTDIR)$(SYSCONFDIR)/modprobe.d/blkbackd.conf
 	install -m 755 daemons/blkbackd/block-nbd $(DESTDIR)$(SYSCONFDIR)/xen/scripts/block-nbd
+	install -m 755 $(B)/bin/netbackd $(DESTDIR)$(SBINDIR)/netbackd
+	install -m 644 man/netbackd.8 $(DESTDIR)$(MANDIR)/man8/netbackd.8
+	sed 's|@SBINDIR@|$(SBINDIR)|g' rc.d/netbackd > $(DESTDIR)$(SYSCONFDIR)/rc.d/netbackd
+	chmod 755 $(DESTDIR)$(SYSCONFDIR)/rc.d/netbackd
+	sed 's|@SBINDIR@|$(SBINDIR)|g' rc.d/netbackd.service > \
+	    $(DESTDIR)$(PREFIX)/lib/systemd/system/netbackd.service
+	install -m 644 rc.d/netbackd.modprobe.conf \
+	    $(DESTDIR)$(SYSCONFDIR)/modprobe.d/netbackd.conf
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/blkbackd $(DESTDIR)$(MANDIR)/man8/blkbackd.8 \
@@ -152,6 +160,10 @@ uninstall:
 	      $(DESTDIR)$(PREFIX)/lib/systemd/system/blkbackd.service \
 	      $(DESTDIR)$(SYSCONFDIR)/modprobe.d/blkbackd.conf \
 	      $(DESTDIR)$(SYSCONFDIR)/xen/scripts/block-nbd
+	rm -f $(DESTDIR)$(SBINDIR)/netbackd $(DESTDIR)$(MANDIR)/man8/netbackd.8 \
+	      $(DESTDIR)$(SYSCONFDIR)/rc.d/netbackd \
+	      $(DESTDIR)$(PREFIX)/lib/systemd/system/netbackd.service \
+	      $(DESTDIR)$(SYSCONFDIR)/modprobe.d/netbackd.conf
 
 clean:
 	rm -rf $(B)/bin $(B)/opt $(B)/asan
