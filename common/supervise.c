@@ -406,6 +406,16 @@ sup_stop(struct sup *s)
 }
 
 void
+sup_signal(struct sup *s, int signo)
+{
+	struct child *c;
+
+	TAILQ_FOREACH(c, &s->children, entry)
+		if (c->pid > 0)
+			kill(c->pid, signo);
+}
+
+void
 sup_free(struct sup *s)
 {
 	struct child *c;

@@ -87,6 +87,9 @@ void		 sup_fail(struct sup *, unsigned int domid, unsigned int devid,
  */
 void		 sup_stop(struct sup *);
 
+/* Send signo to every running worker (e.g. SIGUSR1: log your counters). */
+void		 sup_signal(struct sup *, int signo);
+
 /*
  * Unwatch, drop the SIGCHLD event and free, closing the workers' channels
  * (workers are not signalled).

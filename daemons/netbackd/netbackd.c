@@ -114,6 +114,15 @@ stop_cb(int signo, void *arg)
 	sup_stop(p->sup);
 }
 
+/* SIGUSR1: every worker logs its counters. */
+static void
+usr1_cb(int signo, void *arg)
+{
+	struct parent *p = arg;
+
+	sup_signal(p->sup, signo);
+}
+
 static void
 usage(void)
 {
@@ -125,7 +134,7 @@ int
 main(int argc, char *argv[])
 {
 	struct parent p;
-	struct ev *ev_term, *ev_int;
+	struct ev *ev_term, *ev_int, *ev_usr1;
 	const char *worker = NULL;
 	int ch, force = 0;
 	uint64_t v;
@@ -191,7 +200,8 @@ main(int argc, char *argv[])
 	signal(SIGPIPE, SIG_IGN);
 	ev_term = ev_signal(p.base, SIGTERM, stop_cb, &p);
 	ev_int = ev_signal(p.base, SIGINT, stop_cb, &p);
-	if (ev_term == NULL || ev_int == NULL)
+	ev_usr1 = ev_signal(p.base, SIGUSR1, usr1_cb, &p);
+	if (ev_term == NULL || ev_int == NULL || ev_usr1 == NULL)
 		fatal("signal events");
 	if (sup_start(p.sup) == -1)
 		fatal("watching %s", sup_root(p.sup));
@@ -203,6 +213,7 @@ main(int argc, char *argv[])
 
 	ev_free(ev_term);
 	ev_free(ev_int);
+	ev_free(ev_usr1);
 	sup_free(p.sup);
 	xsc_close(p.xsc);
 	ev_base_free(p.base);

@@ -766,7 +766,7 @@ worker_main(unsigned int domid, unsigned int devid, const struct net_opts *o)
 		rc = nb_setup_failed(w.chan, "registering events");
 		goto out;
 	}
-	/* "rate" may change while the guest runs (xl network-rate... or xenstore-write). */
+	/* "rate" may change while the guest runs (a toolstack writes it). */
 	snprintf(path, sizeof(path), "%s/rate", xb_dev_bepath(w.dev));
 	if ((w.rate_watch = xsc_watch(w.xsc, path, nb_rate_watch_cb,
 	    &w)) == NULL) {
