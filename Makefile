@@ -4,7 +4,7 @@
 #   make check      unit tests (ASan/UBSan) + the real-Xen test bed; last line "N passed, N failed"
 #   make unit       unit tests only
 #   make demo       boot the test bed and show a guest served by blkbackd
-#   make bench      benchmark blkbackd against kernel blkback, qdisk and dom0 (~25 min)
+#   make bench      benchmark blkbackd (vs kernel blkback, qdisk, dom0) and netbackd (vs kernel netback) (~45 min)
 #   make install    install (PREFIX, DESTDIR, SBINDIR, MANDIR honoured)
 #   make clean
 
@@ -124,8 +124,9 @@ demo:
 	@tests/run-demo.sh
 
 # A benchmark, not a test: blkbackd (optimised build) against kernel
-# xen-blkback, QEMU qdisk and dom0 in one test bed boot; writes
-# bench/results/blk.tsv and docs/PERFORMANCE.md.  BENCH_QUICK=1: smoke run.
+# xen-blkback, QEMU qdisk and dom0, and netbackd (optimised build) against
+# kernel xen-netback, in one test bed boot; writes bench/results/blk.tsv,
+# net.tsv and docs/PERFORMANCE.md.  BENCH_QUICK=1: smoke run; BENCH_ONLY=blk|net.
 bench:
 	@tests/bench/run.sh
 

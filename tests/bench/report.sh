@@ -1,20 +1,28 @@
 #!/bin/bash
-# report.sh SERIAL_LOG [TSV_OUT]: tables from the "XBT-BENCH" lines of a
-# bench boot (scenario bench-blk).  Markdown on stdout (also what goes into
-# docs/PERFORMANCE.md); with TSV_OUT, appends one row per measure and anchor:
+# report.sh [--net] SERIAL_LOG [TSV_OUT]: tables from the "XBT-BENCH" lines
+# of a bench boot (scenario bench-blk), or with --net from its
+# "XBT-BENCH-NET" lines (scenario bench-net).  Markdown on stdout (also
+# what goes into docs/PERFORMANCE.md); with TSV_OUT, appends one row per
+# measure and anchor:
 #   measure<TAB>ours<TAB>anchor<TAB>anchor_value<TAB>ratio
 # ours and anchor_value are medians over the rounds; ratio is the median
-# of the per-round paired ratios, > 1 when blkbackd is better (ours/anchor
-# for throughput, anchor/ours for dom0 CPU seconds per GiB).  dom0-limit
-# (fio in dom0 on the file) is an anchor for throughput only: its dom0
-# CPU is fio's own.
+# of the per-round paired ratios, > 1 when ours (blkbackd, netbackd) is
+# better (ours/anchor for throughput and packets/s, anchor/ours for dom0
+# CPU seconds per GiB and for ping round trips).  blk: dom0-limit (fio in
+# dom0 on the file) is an anchor for throughput only: its dom0 CPU is
+# fio's own.  net: the anchor is kernel xen-netback.
 set -euo pipefail
+NET=0
+if [ "${1:-}" = --net ]; then
+	NET=1
+	shift
+fi
 LOG=$1
 TSV=${2:-}
 [ -r "$LOG" ] || { echo "report.sh: cannot read $LOG" >&2; exit 1; }
 
-# strip run.sh's timestamps and anything before the marker
-sed -n 's/.*XBT-BENCH //p' "$LOG" | tr -d '\r' | awk -v tsv="$TSV" '
+# the awk helpers both reports use
+AWKLIB='
 function kv(line, key,   re, m) {
 	if (match(line, "(^| )" key "=[^ ]*")) {
 		m = substr(line, RSTART, RLENGTH)
@@ -46,6 +54,98 @@ function fmt(x) {
 	if (x >= 10) return sprintf("%.1f", x)
 	return sprintf("%.2f", x)
 }
+'
+
+if [ "$NET" = 1 ]; then
+sed -n 's/.*XBT-BENCH-NET //p' "$LOG" | tr -d '\r' | awk -v tsv="$TSV" "$AWKLIB"'
+/^PARAMS / { params = substr($0, 8) }
+/^RUN / {
+	be = kv($0, "backend"); job = kv($0, "job"); r = kv($0, "round") + 0
+	T[be, job, r] = kv($0, "value") + 0
+	wall = kv($0, "wall") + 0; busy = kv($0, "busy_s") + 0
+	bytes = kv($0, "bytes") + 0
+	if (job ~ /^tcp/ && bytes > 0) C[be, job, r] = busy / (bytes / 1073741824)
+	if (job ~ /^udp/ && kv($0, "pps") + 0 > 0) C[be, job, r] = busy * 1e6 / (kv($0, "pps") * kv($0, "secs"))
+	if (wall > 0) B[be, job, r] = busy / wall * 100
+	P[be, job, r] = kv($0, "be_s") + 0; K[be, job, r] = kv($0, "ksoftirqd_s") + 0
+	if (r > rounds) rounds = r
+	runs++
+}
+/^ERR / { errs = errs "\n- " substr($0, 5) }
+/^VFY / { vfy = vfy "\n- " $0 }
+/^ROOTFS / { rootfs = $0 }
+END {
+	if (!runs) { print "no XBT-BENCH-NET RUN lines in the log"; exit 1 }
+	njobs = split("tcp-tx-1 tcp-rx-1 tcp-tx-4 tcp-rx-4 udp-tx-64 udp-rx-64 ping", jobs, " ")
+	for (ji = 1; ji <= njobs; ji++) {
+		j = jobs[ji]
+		unit[j] = (j ~ /^tcp/) ? "Mbit/s" : (j ~ /^udp/) ? "packets/s" : "ms rtt avg"
+		tag[j] = (j ~ /^tcp/) ? "Mbps" : (j ~ /^udp/) ? "pps" : "rtt_avg_ms"
+		cu[j] = (j ~ /^tcp/) ? "s/GiB" : (j ~ /^udp/) ? "µs/packet" : ""
+		what[j] = (j ~ /-tx-/) ? "guest → dom0" : (j ~ /-rx-/) ? "dom0 → guest" : "dom0 → guest"
+	}
+	nb = split("netbackd kernel", bes, " ")
+	printf "Parameters: %s; %d round(s).\n\n", params, rounds
+	print "tx/rx are seen from the guest: tx = guest → dom0 (iperf3 -R; what a vif rate limits), rx = dom0 → guest; -1/-4: TCP streams; udp-*-64: 64-byte UDP payloads at an unlimited rate, packets/s that arrived; ping: dom0 → guest. Medians over the rounds [min–max]. dom0 busy% is dom0'\''s /proc/stat user+nice+system+irq+softirq over the wall time of the run (1 dom0 vCPU; the backend, the bridge, softirqs and dom0'\''s own iperf3 endpoint alike); dom0 CPU per unit is that busy time per GiB received (TCP) or per packet received (UDP). backend s: netbackd'\''s processes, or kernel netback'\''s vif* threads (its NAPI work runs in softirq, counted in busy% and partly in ksoftirqd s)."
+	print ""
+	print "| measure | backend | median | min–max | dom0 busy% | dom0 CPU per unit | backend s | ksoftirqd s |"
+	print "|---|---|---|---|---|---|---|---|"
+	for (ji = 1; ji <= njobs; ji++) {
+		j = jobs[ji]
+		for (bi = 1; bi <= nb; bi++) {
+			b = bes[bi]; l = ""; c = ""; p = ""; d = ""; k = ""
+			for (r = 1; r <= rounds; r++) {
+				if ((b, j, r) in T) { l = l " " T[b, j, r]; d = d " " B[b, j, r]; p = p " " P[b, j, r]; k = k " " K[b, j, r] }
+				if ((b, j, r) in C) c = c " " C[b, j, r]
+			}
+			if (l == "") continue
+			printf "| %s %s (%s) | %s | **%s** | %s | %s | %s | %s | %s |\n", j, unit[j], what[j], b, fmt(median(l)), minmax(l),
+			    fmt(median(d)), (c == "") ? "–" : fmt(median(c)) " " cu[j], fmt(median(p)), fmt(median(k))
+			M[b, j] = median(l); MC[b, j] = median(c)
+		}
+	}
+	print ""
+	print "Paired per-round ratios, netbackd against kernel xen-netback (> 1: netbackd better; for ping and dom0 CPU per unit the kernel'\''s over ours):"
+	print ""
+	hdr = "| measure |"; sep = "|---|"
+	for (r = 1; r <= rounds; r++) { hdr = hdr " r" r " |"; sep = sep "---|" }
+	print hdr " median |"; print sep "---|"
+	for (kind = 1; kind <= 2; kind++) {
+		for (ji = 1; ji <= njobs; ji++) {
+			j = jobs[ji]
+			if (kind == 2 && j !~ /^tcp/) continue
+			row = ""; l = ""
+			for (r = 1; r <= rounds; r++) {
+				x = ""
+				if (kind == 1 && ("netbackd", j, r) in T && ("kernel", j, r) in T && T["netbackd", j, r] > 0 && T["kernel", j, r] > 0)
+					x = (j == "ping") ? T["kernel", j, r] / T["netbackd", j, r] : T["netbackd", j, r] / T["kernel", j, r]
+				if (kind == 2 && ("netbackd", j, r) in C && ("kernel", j, r) in C && C["netbackd", j, r] > 0)
+					x = C["kernel", j, r] / C["netbackd", j, r]
+				row = row " " (x == "" ? "–" : sprintf("%.2f", x)) " |"
+				if (x != "") l = l " " x
+			}
+			if (l == "") continue
+			m = median(l)
+			name = (kind == 1) ? j " " unit[j] : j " dom0 CPU s/GiB"
+			printf "| %s |%s **%.2f** |\n", name, row, m
+			if (tsv != "") {
+				meas = (kind == 1) ? j "_" tag[j] : j "_dom0_cpu_s_per_GiB"
+				ours = (kind == 1) ? M["netbackd", j] : MC["netbackd", j]
+				av = (kind == 1) ? M["kernel", j] : MC["kernel", j]
+				printf "%s\t%.6g\t%s\t%.6g\t%.3f\n", meas, ours, "kernel", av, m >> tsv
+			}
+		}
+	}
+	print ""
+	print "Sanity checks:" (vfy == "" ? " no verify lines" : vfy)
+	print "- " (rootfs == "" ? "no rootfs check line" : rootfs)
+	if (errs != "") print "\nRuns without numbers:" errs
+}'
+exit
+fi
+
+# strip run.sh's timestamps and anything before the marker
+sed -n 's/.*XBT-BENCH //p' "$LOG" | tr -d '\r' | awk -v tsv="$TSV" "$AWKLIB"'
 /^PARAMS / { params = substr($0, 8) }
 /^RUN / {
 	be = kv($0, "backend"); job = kv($0, "job"); r = kv($0, "round") + 0
