@@ -341,6 +341,8 @@ netbackd_log_new() { daemon_log_new netbackd; }
 # xl create.
 net_guest() {
 	_n=$1
+	[ "$XBT_BACKEND" = ours ] && [ ! -x /usr/sbin/netbackd ] &&
+	    fail "no /usr/sbin/netbackd in dom0: nothing serves vif devices"
 	GIP=$(guest_ip "${4:-$2}")
 	_ga="xbt.stay=1 xbt.ip=$GIP/24 ${GUEST_ARGS:-}"
 	_vl="vif = [ '$(vif_spec "$2" "${3:-}")' ]"
