@@ -18,8 +18,8 @@
 # /proc/stat (user+nice+system+irq+softirq of dom0's one vCPU: the backend,
 # the bridge, softirqs and dom0's iperf3 endpoint alike, minus idle and
 # steal), dom0's and the guest's CPU seconds as xl list counts them, the
-# backend's own (netbackd's processes, or kernel netback's vif* threads)
-# and ksoftirqd's.  Then, per arm, 64 MiB each way sha256-checked, and
+# backend's own (netbackd's processes, found by command line, or kernel
+# netback's vif* threads) and ksoftirqd's.  Then, per arm, 64 MiB each way sha256-checked, and
 # dom0's tools and libraries against their checksums from the start.  The
 # verdict is about those sanity checks and every run having numbers.
 # Needs XB_BACKEND=none; knobs on the dom0 command line: xbt.bench.rounds
@@ -102,16 +102,19 @@ guest_down() {
 
 # ---- measuring ----------------------------------------------------------------
 # snap: uptime, dom0 busy jiffies (/proc/stat), xl's CPU seconds of dom0
-# and of the guest, ticks of the backend's threads/processes (netbackd*,
-# or the kernel's vif* threads) and of ksoftirqd
+# and of the guest, ticks of the backend's processes or threads (netbackd's
+# by their command line: its workers run /proc/self/exe, so their comm is
+# "exe"; the kernel's vif* threads by comm) and of ksoftirqd
 snap() {
+	_nb=$(grep -lE '^(/usr/sbin/)?netbackd' /proc/[0-9]*/cmdline 2>/dev/null | sed 's|cmdline$|stat|')
 	echo "$(cut -d' ' -f1 /proc/uptime)" \
 	    "$(awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 }' /proc/stat)" \
 	    "$(xl list 2>/dev/null | awk '$1 == "Domain-0" { d = $6 } $1 == "bnet" { b = $6 } END { print d + 0, b + 0 }')" \
-	    "$(cat /proc/[0-9]*/stat 2>/dev/null | awk '
-		{ c = $2; i = 2; while (c !~ /\)$/) { i++; c = c " " $i }	# comm may hold spaces
+	    "$({ for _f in $_nb; do sed 's/^/NB /' "$_f"; done; cat /proc/[0-9]*/stat; } 2>/dev/null | awk '
+		{ nb = 0; if ($1 == "NB") { nb = 1; $1 = ""; $0 = $0 }
+		  c = $2; i = 2; while (c !~ /\)$/ && i < NF) { i++; c = c " " $i }	# comm may hold spaces
 		  t = $(i + 12) + $(i + 13) }
-		c ~ /^\((netbackd|vif[0-9])/ { be += t }
+		nb || c ~ /^\(vif[0-9]/ { be += t; next }
 		c ~ /^\(ksoftirqd/ { ks += t }
 		END { print be + 0, ks + 0 }')"
 }
