@@ -1,9 +1,11 @@
 #!/bin/sh
 # make demo: one guest with an unchanged disk line, served by blkbackd;
 # shows the backend's xenstore dir, what both ends negotiated, what the
-# guest sees, and a read/write round trip.
+# guest sees, and a read/write round trip.  Then a guest with an unchanged
+# vif line, served by netbackd: its TAP on the bridge, what both ends
+# negotiated, ping and TCP both ways.
 # default: no
-# timeout: 150
+# timeout: 240
 . /xbtest/lib.sh
 
 mkimg $IMAGES/demo.img 64
@@ -49,4 +51,40 @@ echo
 echo "== read/write check: guest read dom0's token XBT-TOKEN-$tok; dom0 found the guest's XBT-WROTE-$tok in the image"
 guest_stop demo 30
 check_clean_close demo
+
+echo
+spec=$(vif_spec 1)
+echo "== guest vif line (xl config, unchanged): vif = [ '$spec' ]"
+net_guest dnet 1
+vif_check $D 0
+BE=$(vif_be_path $D 0)
+FE=$(vif_fe_path $D 0)
+echo "== dom0 interface vif$D.0 (created by netbackd, attached by vif-bridge)"
+ip link show vif$D.0 | sed "s/^/  /"
+echo "  bridge ports of $BRIDGE: $(ls /sys/class/net/$BRIDGE/brif | tr '\n' ' ')"
+echo
+echo "== negotiated"
+for k in $(xenstore-list "$BE" | grep -E '^(feature-|multi-queue|mac|bridge|script|hotplug-status|state)' | sort); do
+	printf '  backend  %-32s %s\n' "$k" "$(xs_read "$BE/$k")"
+done
+for k in $(xenstore-list "$FE" | grep -E '^(request-|feature-|multi-queue|tx-ring-ref|rx-ring-ref|event-channel|queue-|state|mac)' | sort); do
+	case $k in
+	queue-*) for q in $(xenstore-list "$FE/$k"); do
+		printf '  frontend %-32s %s\n' "$k/$q" "$(xs_read "$FE/$k/$q")"; done ;;
+	*) printf '  frontend %-32s %s\n' "$k" "$(xs_read "$FE/$k")" ;;
+	esac
+done
+echo
+echo "== netbackd processes"
+echo "  $(daemon_procs netbackd)"
+echo
+echo "== ping dom0 -> guest $GIP"
+ping -c 3 "$GIP" | sed 's/^/  /' | tail -n 2
+ping -c 1 -W 5 "$GIP" > /dev/null || fail "the guest does not answer ping"
+tcp_run "dom0 -> guest" 3 -c $GIP
+rx=$MBPS
+tcp_run "guest -> dom0" 3 -c $GIP -R
+echo "== iperf3 3 s each way: dom0 -> guest $rx Mbit/s, guest -> dom0 $MBPS Mbit/s"
+guest_stop dnet 30
+check_clean_close dnet
 pass
