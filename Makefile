@@ -102,7 +102,7 @@ $(B)/asan/bin/netbackd: $(call obj,asan,$(COMMON_SRC) $(NET_SRC))
 	$(CC) $(ASAN_FLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 # Guest-side tools (frontends/), built for the test bed's domU image.
-$(B)/guest/xbfront-blk: $(call obj,opt,frontends/blkfront.c)
+$(B)/guest/xbfront-blk: $(call obj,opt,frontends/blkfront.c frontends/front.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs xenstore xengnttab xenevtchn)
 

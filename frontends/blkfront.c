@@ -31,12 +31,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <xenevtchn.h>
-#include <xengnttab.h>
-#include <xenstore.h>
-
 #include <xen/io/blkif.h>
 #include <xen/io/xenbus.h>
+
+#include "front.h"
 
 #define PAGE		4096u
 #define NDATA		11		/* data pages: one full direct request */
@@ -75,11 +73,7 @@ _Static_assert(sizeof(struct req32) == 108, "x86_32 request");
 _Static_assert(sizeof(struct req64) == 112, "x86_64 request");
 
 struct front {
-	struct xs_handle	*xs;
-	xengntshr_handle	*gs;
-	xenevtchn_handle	*xce;
-	unsigned int		 self, bdom, devid;
-	char			 fe[128], be[256];
+	struct xfront		 x;	/* front.h: xenstore, grants, evtchn */
 	uint8_t			*ring;
 	uint32_t		 ring_ref;
 	uint8_t			*data;
@@ -90,104 +84,7 @@ struct front {
 	uint32_t		 req_prod, rsp_cons;
 	uint64_t		 sectors;
 	const char		*abi_name;	/* as written, or "absent" */
-	int			 failures;
 };
-
-/* One result line: "ok <what>" or "FAIL <what>". */
-static void
-say(const char *tag, const char *fmt, va_list ap)
-{
-	printf("%s ", tag);
-	vprintf(fmt, ap);
-	printf("\n");
-	fflush(stdout);
-}
-
-static void
-ok(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	say("ok", fmt, ap);
-	va_end(ap);
-}
-
-static void
-fail(struct front *f, const char *fmt, ...)
-{
-	va_list ap;
-
-	f->failures++;
-	va_start(ap, fmt);
-	say("FAIL", fmt, ap);
-	va_end(ap);
-}
-
-static void
-die(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("FAIL setup: ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf(" (%s)\n", strerror(errno));
-	exit(1);
-}
-
-static char *
-xread(struct front *f, const char *fmt, ...)
-{
-	char path[300];
-	unsigned int len;
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(path, sizeof(path), fmt, ap);
-	va_end(ap);
-	return xs_read(f->xs, XBT_NULL, path, &len);
-}
-
-static void
-xwrite(struct front *f, const char *key, const char *fmt, ...)
-{
-	char path[300], val[64];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(val, sizeof(val), fmt, ap);
-	va_end(ap);
-	snprintf(path, sizeof(path), "%s/%s", f->fe, key);
-	if (!xs_write(f->xs, XBT_NULL, path, val, strlen(val)))
-		die("writing %s", path);
-}
-
-static int
-be_state(struct front *f)
-{
-	char *s = xread(f, "%s/state", f->be);
-	int st = s ? atoi(s) : -1;
-
-	free(s);
-	return st;
-}
-
-/* Wait up to 20 s for the backend to reach one of two states. */
-static int
-wait_be(struct front *f, int a, int b)
-{
-	int i, st = -1;
-
-	for (i = 0; i < 200; i++) {
-		st = be_state(f);
-		if (st == a || st == b)
-			return st;
-		usleep(100 * 1000);
-	}
-	return st;
-}
 
 static uint8_t *
 slot(struct front *f, uint32_t i)
@@ -205,14 +102,14 @@ put_req(struct front *f, uint8_t op, uint8_t nseg, uint64_t id,
 	memset(p, 0, f->slot);
 	if (f->slot == sizeof(struct req32)) {
 		struct req32 r = { .operation = op, .nr_segments = nseg,
-		    .handle = (uint16_t)f->devid, .id = id,
+		    .handle = (uint16_t)f->x.devid, .id = id,
 		    .sector_number = sector };
 
 		memcpy(r.seg, segs, sizeof(r.seg));
 		memcpy(p, &r, sizeof(r));
 	} else {
 		struct req64 r = { .operation = op, .nr_segments = nseg,
-		    .handle = (uint16_t)f->devid, .id = id,
+		    .handle = (uint16_t)f->x.devid, .id = id,
 		    .sector_number = sector };
 
 		memcpy(r.seg, segs, sizeof(r.seg));
@@ -229,7 +126,7 @@ push(struct front *f)
 	__sync_synchronize();
 	hdr[0] = f->req_prod;		/* req_prod */
 	__sync_synchronize();
-	xenevtchn_notify(f->xce, f->port);
+	xenevtchn_notify(f->x.xce, f->port);
 }
 
 /*
@@ -241,7 +138,7 @@ static int
 wait_rsp(struct front *f, uint64_t id, uint8_t *op)
 {
 	volatile uint32_t *hdr = (volatile uint32_t *)f->ring;
-	struct pollfd pfd = { .fd = xenevtchn_fd(f->xce), .events = POLLIN };
+	struct pollfd pfd = { .fd = xenevtchn_fd(f->x.xce), .events = POLLIN };
 	int i;
 
 	for (i = 0; i < 100; i++) {
@@ -259,7 +156,7 @@ wait_rsp(struct front *f, uint64_t id, uint8_t *op)
 			f->rsp_cons++;
 			hdr[3] = f->rsp_cons + 1;	/* rsp_event */
 			if (rid != id) {
-				fail(f, "response id %llu, expected %llu",
+				fail(&f->x, "response id %llu, expected %llu",
 				    (unsigned long long)rid,
 				    (unsigned long long)id);
 				return -101;
@@ -271,10 +168,11 @@ wait_rsp(struct front *f, uint64_t id, uint8_t *op)
 		if (hdr[2] != f->rsp_cons)
 			continue;
 		if (poll(&pfd, 1, 100) == 1) {
-			xenevtchn_port_or_error_t port = xenevtchn_pending(f->xce);
+			xenevtchn_port_or_error_t port =
+			    xenevtchn_pending(f->x.xce);
 
 			if (port >= 0)
-				xenevtchn_unmask(f->xce, (evtchn_port_t)port);
+				xenevtchn_unmask(f->x.xce, (evtchn_port_t)port);
 		}
 	}
 	return -100;
@@ -294,13 +192,14 @@ one(struct front *f, const char *what, uint8_t op, uint8_t nseg,
 	push(f);
 	st = wait_rsp(f, id, &rop);
 	if (st == -100)
-		fail(f, "%s: no response within 10 s", what);
+		fail(&f->x, "%s: no response within 10 s", what);
 	else if (st == -101)
 		return;
 	else if (st != want)
-		fail(f, "%s: status %d, expected %d", what, st, want);
+		fail(&f->x, "%s: status %d, expected %d", what, st, want);
 	else if (rop != op)
-		fail(f, "%s: response operation %u, expected %u", what, rop, op);
+		fail(&f->x, "%s: response operation %u, expected %u", what,
+		    rop, op);
 	else
 		ok("%s (status %d)", what, st);
 }
@@ -354,7 +253,7 @@ io_round(struct front *f, unsigned int round)
 	snprintf(what, sizeof(what), "round %u: read 11 pages back", round);
 	one(f, what, BLKIF_OP_READ, NDATA, sector, s, BLKIF_RSP_OKAY);
 	if (memcmp(f->data, want, NDATA * PAGE) != 0)
-		fail(f, "round %u: data read back differs", round);
+		fail(&f->x, "round %u: data read back differs", round);
 	else
 		ok("round %u: data matches", round);
 
@@ -367,7 +266,8 @@ io_round(struct front *f, unsigned int round)
 	one(f, what, BLKIF_OP_READ, 2, sector, s, BLKIF_RSP_OKAY);
 	if (memcmp(f->data + 2 * 512, want, 4 * 512) != 0 ||
 	    memcmp(f->data + PAGE, want + 4 * 512, 512) != 0)
-		fail(f, "round %u: partial segments read wrong data", round);
+		fail(&f->x, "round %u: partial segments read wrong data",
+		    round);
 	else
 		ok("round %u: partial segments land at their offsets", round);
 	free(want);
@@ -398,12 +298,12 @@ session(struct front *f, const char *abi, unsigned int rounds,
 	f->slot = (abi == NULL || strcmp(abi, "x86_32-abi") == 0) ?
 	    sizeof(struct req32) : sizeof(struct req64);
 	f->req_prod = f->rsp_cons = 0;
-	if ((st = wait_be(f, XenbusStateInitWait, XenbusStateInitWait)) !=
+	if ((st = wait_be(&f->x, XenbusStateInitWait, XenbusStateInitWait)) !=
 	    XenbusStateInitWait)
 		die("backend state %d, not InitWait", st);
 
-	if ((f->ring = xengntshr_share_pages(f->gs, f->bdom, 1, &f->ring_ref,
-	    1)) == NULL)
+	if ((f->ring = xengntshr_share_pages(f->x.gs, f->x.bdom, 1,
+	    &f->ring_ref, 1)) == NULL)
 		die("sharing the ring page");
 	memset(f->ring, 0, PAGE);
 	((uint32_t *)f->ring)[1] = 1;	/* req_event */
@@ -411,39 +311,39 @@ session(struct front *f, const char *abi, unsigned int rounds,
 	f->nslots = 1;
 	while (64 + f->nslots * 2 * f->slot <= PAGE)
 		f->nslots *= 2;
-	if ((f->data = xengntshr_share_pages(f->gs, f->bdom, NDATA, f->data_ref,
-	    1)) == NULL)
+	if ((f->data = xengntshr_share_pages(f->x.gs, f->x.bdom, NDATA,
+	    f->data_ref, 1)) == NULL)
 		die("sharing data pages");
 	{
 		xenevtchn_port_or_error_t p =
-		    xenevtchn_bind_unbound_port(f->xce, f->bdom);
+		    xenevtchn_bind_unbound_port(f->x.xce, f->x.bdom);
 
 		if (p < 0)
 			die("allocating an event channel");
 		f->port = (evtchn_port_t)p;
 	}
-	xwrite(f, "ring-ref", "%u", f->ring_ref);
-	xwrite(f, "event-channel", "%u", f->port);
+	xwrite(&f->x, "ring-ref", "%u", f->ring_ref);
+	xwrite(&f->x, "event-channel", "%u", f->port);
 	if (abi != NULL)
-		xwrite(f, "protocol", "%s", abi);
+		xwrite(&f->x, "protocol", "%s", abi);
 	else {
 		/* libxl writes "protocol" for PV guests: make it absent. */
 		char path[160];
 
-		snprintf(path, sizeof(path), "%s/protocol", f->fe);
-		if (!xs_rm(f->xs, XBT_NULL, path) && errno != ENOENT)
+		snprintf(path, sizeof(path), "%s/protocol", f->x.fe);
+		if (!xs_rm(f->x.xs, XBT_NULL, path) && errno != ENOENT)
 			die("removing %s", path);
 	}
-	xwrite(f, "state", "%d", XenbusStateInitialised);
+	xwrite(&f->x, "state", "%d", XenbusStateInitialised);
 
-	if ((st = wait_be(f, XenbusStateConnected, XenbusStateClosing)) !=
+	if ((st = wait_be(&f->x, XenbusStateConnected, XenbusStateClosing)) !=
 	    XenbusStateConnected)
 		die("backend state %d, not Connected", st);
-	if ((v = xread(f, "%s/sectors", f->be)) == NULL)
+	if ((v = xread(&f->x, "%s/sectors", f->x.be)) == NULL)
 		die("reading sectors");
 	f->sectors = strtoull(v, NULL, 10);
 	free(v);
-	xwrite(f, "state", "%d", XenbusStateConnected);
+	xwrite(&f->x, "state", "%d", XenbusStateConnected);
 	ok("connected: layout %s (%zu-byte slots, %u slots), %llu sectors",
 	    f->abi_name, f->slot, f->nslots, (unsigned long long)f->sectors);
 	if (f->sectors < 1024)
@@ -471,19 +371,20 @@ session(struct front *f, const char *abi, unsigned int rounds,
 	io_round(f, base + 100);
 
 	/* Close: Closing, wait for the backend, Closed. */
-	xwrite(f, "state", "%d", XenbusStateClosing);
-	st = wait_be(f, XenbusStateClosing, XenbusStateClosed);
-	xwrite(f, "state", "%d", XenbusStateClosed);
+	xwrite(&f->x, "state", "%d", XenbusStateClosing);
+	st = wait_be(&f->x, XenbusStateClosing, XenbusStateClosed);
+	xwrite(&f->x, "state", "%d", XenbusStateClosed);
 	if (st == XenbusStateClosing || st == XenbusStateClosed)
 		ok("closed (backend state %d)", st);
 	else
-		fail(f, "backend state %d after Closing", st);
-	if ((st = wait_be(f, XenbusStateClosed, XenbusStateClosed)) !=
+		fail(&f->x, "backend state %d after Closing", st);
+	if ((st = wait_be(&f->x, XenbusStateClosed, XenbusStateClosed)) !=
 	    XenbusStateClosed)
-		fail(f, "backend state %d, not Closed, after our Closed", st);
-	xenevtchn_unbind(f->xce, f->port);
-	xengntshr_unshare(f->gs, f->data, NDATA);
-	xengntshr_unshare(f->gs, f->ring, 1);
+		fail(&f->x, "backend state %d, not Closed, after our Closed",
+		    st);
+	xenevtchn_unbind(f->x.xce, f->port);
+	xengntshr_unshare(f->x.gs, f->data, NDATA);
+	xengntshr_unshare(f->x.gs, f->ring, 1);
 }
 
 #define MAX_SESSIONS	8
@@ -494,7 +395,6 @@ main(int argc, char *argv[])
 	struct front f;
 	const char *abi[MAX_SESSIONS];
 	unsigned int rounds = 3, i, n = 0;
-	char *v, *dom;
 	int ch;
 
 	memset(&f, 0, sizeof(f));
@@ -523,28 +423,7 @@ main(int argc, char *argv[])
 		usage();
 	if (n == 0)
 		abi[n++] = "x86_32-abi";
-	f.devid = (unsigned int)strtoul(argv[optind], NULL, 10);
-
-	if ((f.xs = xs_open(0)) == NULL)
-		die("xs_open");
-	if ((dom = xread(&f, "domid")) == NULL)
-		die("reading domid");
-	f.self = (unsigned int)atoi(dom);
-	free(dom);
-	snprintf(f.fe, sizeof(f.fe), "/local/domain/%u/device/vbd/%u", f.self,
-	    f.devid);
-	if ((v = xread(&f, "%s/backend", f.fe)) == NULL)
-		die("reading %s/backend", f.fe);
-	snprintf(f.be, sizeof(f.be), "%s", v);
-	free(v);
-	if ((v = xread(&f, "%s/backend-id", f.fe)) == NULL)
-		die("reading backend-id");
-	f.bdom = (unsigned int)atoi(v);
-	free(v);
-	if ((f.gs = xengntshr_open(NULL, 0)) == NULL)
-		die("opening gntalloc");
-	if ((f.xce = xenevtchn_open(NULL, 0)) == NULL)
-		die("opening evtchn");
+	front_open(&f.x, "vbd", (unsigned int)strtoul(argv[optind], NULL, 10));
 
 	for (i = 0; i < n; i++) {
 		/*
@@ -553,12 +432,12 @@ main(int argc, char *argv[])
 		 * Closed takes it back to InitWait.
 		 */
 		if (i > 0) {
-			xwrite(&f, "state", "%d", XenbusStateInitialising);
+			xwrite(&f.x, "state", "%d", XenbusStateInitialising);
 			ok("reconnecting (session %u)", i + 1);
 		}
 		session(&f, abi[i], rounds, 200 * i);
 	}
-	printf("%s: %d failure%s\n", f.failures ? "FAIL" : "DONE", f.failures,
-	    f.failures == 1 ? "" : "s");
-	return f.failures ? 1 : 0;
+	printf("%s: %d failure%s\n", f.x.failures ? "FAIL" : "DONE",
+	    f.x.failures, f.x.failures == 1 ? "" : "s");
+	return f.x.failures ? 1 : 0;
 }
