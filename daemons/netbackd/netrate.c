@@ -68,15 +68,22 @@ nb_rate_set(struct nb_rate *r, uint64_t bytes, uint64_t usec, uint64_t now_us)
 }
 
 /*
- * Linux tx_add_credit: top up by bytes, up to max(bytes, 128 KiB) ("a
- * burst big enough to transmit a jumbo packet"), without wrapping.
+ * Linux tx_add_credit tops up by bytes, up to max(bytes, 128 KiB) ("a
+ * burst big enough to transmit a jumbo packet"), without wrapping.  We
+ * allow one window plus one largest packet (but never less than 128 KiB):
+ * with Linux's cap, the credit a waiting 64 KiB GSO packet could not use
+ * is thrown away at the top-up, and a guest sending GSO frames gets up to
+ * a fifth less than the rate when bytes is near 128 KiB (20 Mbit/s in
+ * 50 ms windows measured 17.9).  The burst stays bounded by bytes + 64 KiB.
  */
 static void
 add_credit(struct nb_rate *r)
 {
 	uint64_t max_burst, max_credit;
 
-	max_burst = r->bytes > NB_RATE_MIN_BURST ? r->bytes : NB_RATE_MIN_BURST;
+	max_burst = sat_add(r->bytes, NB_RATE_PKT_MAX);
+	if (max_burst < NB_RATE_MIN_BURST)
+		max_burst = NB_RATE_MIN_BURST;
 	max_credit = sat_add(r->remaining, r->bytes);
 	r->remaining = max_credit < max_burst ? max_credit : max_burst;
 }

@@ -2,7 +2,8 @@
  * netrate.h - the vif's "rate" limit (guest TX), with Linux xen-netback's
  * credit semantics (netback.c tx_credit_exceeded/tx_add_credit): every
  * interval the credit is topped up by the configured bytes, up to
- * max(bytes, 128 KiB) so a 64 KiB GSO packet can always pass.  Unlike
+ * max(bytes + 64 KiB, 128 KiB) so a 64 KiB GSO packet can always pass and
+ * the credit a waiting packet could not use is not lost (see netrate.c).  Unlike
  * Linux there is one bucket per vif, shared by its queues, so the cap is
  * what the administrator wrote whatever the number of queues.  Pure.
  */
@@ -14,6 +15,8 @@
 
 /* Linux: "a burst big enough to transmit a jumbo packet of up to 128kB". */
 #define NB_RATE_MIN_BURST	(128u * 1024u)
+/* The largest packet a guest can send (a 64 KiB GSO frame). */
+#define NB_RATE_PKT_MAX		65536u
 
 struct nb_rate {
 	uint64_t	bytes;		/* per interval; 0: unlimited */

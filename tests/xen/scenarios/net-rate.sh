@@ -4,7 +4,9 @@
 # cap applies to what the guest transmits) runs within 10% of 10 Mbit/s
 # over 10 s (iperf3 receiver goodput, first second omitted); receiving is
 # not capped (dom0 -> guest > 2x the cap), and a guest without the cap,
-# up at the same time, sends more than 2x the cap.
+# up at the same time, sends more than 2x the cap.  Then the key is
+# rewritten under the running guest (20 Mbit/s: 125000,50000) and the new
+# cap holds within 10% (the backend watches it, as Linux netback does).
 # timeout: 180
 . /xbtest/lib.sh
 
@@ -27,9 +29,14 @@ tcp_run "capped guest -> dom0" 10 -O 1 -c $CIP -R
 capped=$MBPS
 tcp_run "dom0 -> capped guest" 3 -c $CIP
 rx=$MBPS
-note "guest -> dom0: $capped Mbit/s with rate=10Mb/s, $free without; dom0 -> capped guest $rx Mbit/s"
+xenstore-write "$(vif_be_path $C 0)/rate" 125000,50000 || fail "cannot rewrite the rate key"
+tcp_run "capped guest -> dom0 after the change" 6 -O 1 -c $CIP -R
+live=$MBPS
+note "guest -> dom0: $capped Mbit/s with rate=10Mb/s, $free without, $live after rate was rewritten to 20 Mbit/s; dom0 -> capped guest $rx Mbit/s"
 awk -v c="$capped" 'BEGIN { exit !(c >= 9 && c <= 11) }' ||
     fail "capped guest sent $capped Mbit/s, not within 10% of 10 Mbit/s"
+awk -v c="$live" 'BEGIN { exit !(c >= 18 && c <= 22) }' ||
+    fail "after rewriting rate to 20 Mbit/s the guest sent $live Mbit/s, not within 10%"
 awk -v f="$free" 'BEGIN { exit !(f > 20) }' || fail "the uncapped guest sent only $free Mbit/s (want > 20)"
 awk -v r="$rx" 'BEGIN { exit !(r > 20) }' || fail "dom0 -> capped guest ran only $rx Mbit/s: receiving looks capped too"
 pass
