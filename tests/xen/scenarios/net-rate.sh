@@ -35,8 +35,13 @@ live=$MBPS
 note "guest -> dom0: $capped Mbit/s with rate=10Mb/s, $free without, $live after rate was rewritten to 20 Mbit/s; dom0 -> capped guest $rx Mbit/s"
 awk -v c="$capped" 'BEGIN { exit !(c >= 9 && c <= 11) }' ||
     fail "capped guest sent $capped Mbit/s, not within 10% of 10 Mbit/s"
-awk -v c="$live" 'BEGIN { exit !(c >= 18 && c <= 22) }' ||
-    fail "after rewriting rate to 20 Mbit/s the guest sent $live Mbit/s, not within 10%"
+# Kernel netback's credit ceiling, max(bytes, 128 KiB), loses credit under
+# GSO and runs ~10-15% short at 20 Mbit/s: the oracle run only checks that
+# the change took effect; netbackd must hold the 10%.
+lo=18
+[ "$XBT_BACKEND" = kernel ] && lo=14
+awk -v c="$live" -v lo=$lo 'BEGIN { exit !(c >= lo && c <= 22) }' ||
+    fail "after rewriting rate to 20 Mbit/s the guest sent $live Mbit/s, not within [$lo, 22]"
 awk -v f="$free" 'BEGIN { exit !(f > 20) }' || fail "the uncapped guest sent only $free Mbit/s (want > 20)"
 awk -v r="$rx" 'BEGIN { exit !(r > 20) }' || fail "dom0 -> capped guest ran only $rx Mbit/s: receiving looks capped too"
 pass
