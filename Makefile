@@ -70,7 +70,7 @@ test_backing_nbd_SRC := daemons/blkbackd/backing_nbd.c common/ev.c common/log.c
 
 .PHONY: all check unit demo bench install uninstall clean testbed
 all: $(B)/bin/blkbackd $(B)/asan/bin/blkbackd $(B)/bin/netbackd \
-	$(B)/asan/bin/netbackd $(B)/guest/xbfront-blk
+	$(B)/asan/bin/netbackd $(B)/guest/xbfront-blk $(B)/guest/xbfront-net
 
 obj = $(patsubst %.c,$(B)/$(1)/%.o,$(2))
 
@@ -103,6 +103,10 @@ $(B)/asan/bin/netbackd: $(call obj,asan,$(COMMON_SRC) $(NET_SRC))
 
 # Guest-side tools (frontends/), built for the test bed's domU image.
 $(B)/guest/xbfront-blk: $(call obj,opt,frontends/blkfront.c frontends/front.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs xenstore xengnttab xenevtchn)
+
+$(B)/guest/xbfront-net: $(call obj,opt,frontends/netfront.c frontends/front.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs xenstore xengnttab xenevtchn)
 

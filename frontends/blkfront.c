@@ -423,7 +423,8 @@ main(int argc, char *argv[])
 		usage();
 	if (n == 0)
 		abi[n++] = "x86_32-abi";
-	front_open(&f.x, "vbd", (unsigned int)strtoul(argv[optind], NULL, 10));
+	front_open(&f.x, "vbd",
+	    (unsigned int)strtoul(argv[optind], NULL, 10));
 
 	for (i = 0; i < n; i++) {
 		/*

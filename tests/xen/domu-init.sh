@@ -19,7 +19,7 @@ printf '#!/bin/sh\necho XBT-GUEST-POWEROFF > /dev/console\nsync\ndmesg -n 8\nexe
 cp /sbin/poweroff /sbin/reboot
 chmod 755 /sbin/poweroff /sbin/reboot
 
-GUEST='' STAY=0 NOBLK=0 IP='' MTU=''
+GUEST='' STAY=0 NOBLK=0 NONET=0 IP='' MTU=''
 for a in $(cat /proc/cmdline); do
 	case $a in
 	xbt.guest=*) GUEST=${a#*=} ;;
@@ -28,6 +28,7 @@ for a in $(cat /proc/cmdline); do
 	xbt.mtu=*) MTU=${a#*=} ;;
 	# the vbds are for a userland frontend (frontends/): no xen-blkfront
 	xbt.noblk=*) NOBLK=${a#*=} ;;
+	xbt.nonet=*) NONET=${a#*=} ;;	# the vifs: no xen-netfront
 	esac
 done
 echo "XBT-GUEST-BOOT kernel=$(uname -r) uptime=$(cut -d' ' -f1 /proc/uptime) script=$GUEST"
@@ -46,6 +47,7 @@ modparams() {	# modparams FILE.ko: "param=value ..." for that module
 # background and wait for the disks below instead.
 ( for m in $(cat /lib/modules/load.list); do
 	[ "$NOBLK" = 1 ] && [ "$m" = xen-blkfront.ko ] && continue
+	[ "$NONET" = 1 ] && [ "$m" = xen-netfront.ko ] && continue
 	p=$(modparams "$m")
 	[ -n "$p" ] && echo "XBT-GUEST-MODPARAMS $m $p"
 	# shellcheck disable=SC2086
