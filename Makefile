@@ -60,9 +60,9 @@ test_blkring_SRC := daemons/blkbackd/blkring.c $(test_ring_SRC)
 test_blkring_front_SRC := $(test_blkring_SRC)
 test_pgrant_SRC := daemons/blkbackd/pgrant.c
 test_proc_SRC   := common/proc.c
-test_target_SRC := daemons/blkbackd/target.c common/log.c
-test_netif_SRC  := daemons/netbackd/netif.c
-test_nethdr_SRC := daemons/netbackd/nethdr.c daemons/netbackd/netif.c
+test_target_SRC := daemons/blkbackd/target.c common/log.c common/parse.c
+test_netif_SRC  := daemons/netbackd/netif.c common/parse.c
+test_nethdr_SRC := daemons/netbackd/nethdr.c daemons/netbackd/netif.c common/parse.c
 test_netrate_SRC := daemons/netbackd/netrate.c
 test_netctrl_SRC := daemons/netbackd/netctrl.c
 # Runs a real qemu-nbd (qemu-utils) on a temporary image.

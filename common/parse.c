@@ -85,3 +85,15 @@ parse_mode_writable(const char *s)
 {
 	return s != NULL && strchr(s, 'w') != NULL;
 }
+
+int
+parse_hexdigit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

@@ -38,4 +38,10 @@ int	parse_domdev(const char *s, unsigned int *domid, unsigned int *devid);
  */
 bool	parse_mode_writable(const char *s);
 
+/*
+ * The value of one hexadecimal digit ('0'-'9', 'a'-'f', 'A'-'F'; c as a
+ * char or unsigned char value), or -1 for any other character.
+ */
+int	parse_hexdigit(int c);
+
 #endif

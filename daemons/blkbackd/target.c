@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "parse.h"
 #include "target.h"
 
 /* Room for an escaped params value in a message (err buffers are ~512). */
@@ -95,18 +96,6 @@ uri_char_ok(unsigned char c)
 	return c != '\0' && strchr("-._~:/?#[]@!$&'()*+,;=%", c) != NULL;
 }
 
-static int
-hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /*
  * Percent-decode s[0..n) into dst[dstlen].  A decoded NUL or control byte
  * is refused: export names may not hold NUL (uri.md) and a control byte
@@ -123,8 +112,9 @@ pct_decode(struct perr *pe, const char *what, const char *s, size_t n,
 	for (i = 0; i < n; i++) {
 		c = (unsigned char)s[i];
 		if (c == '%') {
-			if (n - i < 3 || (hi = hexval((unsigned char)s[i + 1])) < 0 ||
-			    (lo = hexval((unsigned char)s[i + 2])) < 0)
+			if (n - i < 3 ||
+			    (hi = parse_hexdigit((unsigned char)s[i + 1])) < 0 ||
+			    (lo = parse_hexdigit((unsigned char)s[i + 2])) < 0)
 				return fail(pe, EINVAL, "bad percent-encoding in "
 				    "the %s (%% must be followed by two hex "
 				    "digits)", what);
@@ -217,7 +207,7 @@ parse_hostport(struct perr *pe, const char *s, size_t n, struct target *t)
 		bool ok;
 
 		if (v6)
-			ok = hexval(c) >= 0 || c == ':' || c == '.';
+			ok = parse_hexdigit(c) >= 0 || c == ':' || c == '.';
 		else
 			ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
 			    (c >= '0' && c <= '9') || c == '-' || c == '.' ||

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "netif.h"
+#include "parse.h"
 
 /* io/netif.h: an extra-info slot overlays the 12 bytes of a request. */
 _Static_assert(sizeof(struct netif_extra_info) <= sizeof(netif_tx_request_t),
@@ -279,18 +280,6 @@ nb_mcast_pass(const struct nb_mcast *m, const uint8_t dst[NB_ETH_ALEN])
 	return mcast_find(m, dst) >= 0;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 nb_mac_parse(const char *s, uint8_t mac[NB_ETH_ALEN])
 {
@@ -305,7 +294,8 @@ nb_mac_parse(const char *s, uint8_t mac[NB_ETH_ALEN])
 	 * is an error, not a different address.
 	 */
 	for (i = 0; i < NB_ETH_ALEN; i++) {
-		if ((hi = hexval(s[0])) < 0 || (lo = hexval(s[1])) < 0)
+		if ((hi = parse_hexdigit(s[0])) < 0 ||
+		    (lo = parse_hexdigit(s[1])) < 0)
 			return -1;
 		m[i] = (uint8_t)(hi << 4 | lo);
 		if (s[2] != (i == NB_ETH_ALEN - 1 ? '\0' : ':'))

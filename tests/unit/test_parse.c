@@ -1,5 +1,6 @@
 /*
- * test_parse.c - parse.h (strict xenstore number parsers) and log_escape().
+ * test_parse.c - parse.h (strict xenstore number parsers, hex digits) and
+ * log_escape().
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -290,6 +291,47 @@ test_parse_mode_writable(void **state)
 	assert_false(parse_mode_writable("W"));
 }
 
+/* ---- parse_hexdigit ---- */
+
+static void
+test_parse_hexdigit_valid(void **state)
+{
+	const char *digits = "0123456789abcdef", *upper = "ABCDEF";
+	int i;
+
+	(void)state;
+	for (i = 0; i < 16; i++)
+		assert_int_equal(parse_hexdigit(digits[i]), i);
+	for (i = 0; i < 6; i++)
+		assert_int_equal(parse_hexdigit(upper[i]), 10 + i);
+}
+
+static void
+test_parse_hexdigit_invalid(void **state)
+{
+	int c, n = 0;
+
+	(void)state;
+	/* Exactly 22 of the 256 byte values are hex digits. */
+	for (c = 0; c < 256; c++)
+		if (parse_hexdigit(c) >= 0)
+			n++;
+	assert_int_equal(n, 22);
+	/* The neighbours of each range, and a byte read as a signed char. */
+	assert_int_equal(parse_hexdigit('/'), -1);
+	assert_int_equal(parse_hexdigit(':'), -1);
+	assert_int_equal(parse_hexdigit('`'), -1);
+	assert_int_equal(parse_hexdigit('g'), -1);
+	assert_int_equal(parse_hexdigit('@'), -1);
+	assert_int_equal(parse_hexdigit('G'), -1);
+	assert_int_equal(parse_hexdigit('x'), -1);
+	assert_int_equal(parse_hexdigit(' '), -1);
+	assert_int_equal(parse_hexdigit('\0'), -1);
+	assert_int_equal(parse_hexdigit((char)0xe1), -1);
+	assert_int_equal(parse_hexdigit(0xe1), -1);
+	assert_int_equal(parse_hexdigit(-1), -1);
+}
+
 /* ---- log_escape ---- */
 
 static void
@@ -488,6 +530,8 @@ main(void)
 		cmocka_unit_test(test_parse_domdev_invalid),
 		cmocka_unit_test(test_parse_domdev_long_input),
 		cmocka_unit_test(test_parse_mode_writable),
+		cmocka_unit_test(test_parse_hexdigit_valid),
+		cmocka_unit_test(test_parse_hexdigit_invalid),
 		cmocka_unit_test(test_log_escape_plain),
 		cmocka_unit_test(test_log_escape_control),
 		cmocka_unit_test(test_log_escape_esc_sequence),
