@@ -20,7 +20,6 @@
 #include <sys/mman.h>
 
 #include <errno.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +38,7 @@
 #include "pgrant.h"
 #include "proc.h"
 #include "ring.h"
+#include "wproc.h"
 #include "xenbus.h"
 #include "xs.h"
 #include "worker.h"
@@ -207,7 +207,7 @@ blk_queue_setup(struct blk_worker *w, struct blk_queue *q, const char *dir,
 	}
 	q->nios = q->ring.nr_ents;
 	if ((q->ios = calloc(q->nios, sizeof(*q->ios))) == NULL ||
-	    (q->ev_more = ev_timer(w->base, blk_more_cb, q)) == NULL ||
+	    (q->ev_more = ev_timer(wproc_base(w->wp), blk_more_cb, q)) == NULL ||
 	    pgrant_init(&q->pg, w->persistent ? w->opts.pgrants : 0,
 	    blk_pg_map, blk_pg_unmap, w) == -1) {
 		xb_dev_fatal(dev, ENOMEM, "queue %u: out of memory", q->idx);
@@ -308,9 +308,7 @@ blk_destroy(struct xb_dev *dev, void *arg)
 	struct blk_worker *w = arg;
 
 	(void)dev;
-	w->exit_status = 0;
-	w->done = true;
-	ev_break(w->base);
+	wproc_exit(w->wp, 0);
 }
 
 static const struct xb_dev_ops blk_xb_ops = {
@@ -372,8 +370,9 @@ blk_tick_cb(int fd, void *arg)
 	ev_timer_arm(w->ev_tick, BLK_TICK_MS);
 }
 
-/* ---- process plumbing --------------------------------------------------------- */
+/* ---- process: setup and teardown (common/wproc.c runs the loop) ---------------- */
 
+/* The last answer of a deferred disconnect went out (blk_after_finish()). */
 static void
 blk_kick_cb(int fd, void *arg)
 {
@@ -381,58 +380,6 @@ blk_kick_cb(int fd, void *arg)
 
 	(void)fd;
 	xb_dev_kick(w->dev);
-}
-
-static void
-blk_chan_cb(int fd, void *arg)
-{
-	struct blk_worker *w = arg;
-	struct proc_msg m;
-	int rc;
-
-	rc = proc_recv(fd, &m);
-	if (rc == 0) {
-		/* The parent is gone; the guest still needs its disk. */
-		log_info("parent exited; still serving");
-		ev_disable(w->ev_chan);
-		return;
-	}
-	if (rc == -1) {
-		if (errno != EAGAIN)
-			ev_disable(w->ev_chan);
-		return;
-	}
-	if (m.fd >= 0)
-		close(m.fd);
-	if (m.type == PROC_SHUTDOWN) {
-		log_info("shutdown requested by the parent");
-		w->exit_status = 0;
-		w->done = true;
-		ev_break(w->base);
-	}
-}
-
-static void
-blk_signal_cb(int signo, void *arg)
-{
-	struct blk_worker *w = arg;
-
-	log_info("signal %d: exiting", signo);
-	w->exit_status = 0;
-	w->done = true;
-	ev_break(w->base);
-}
-
-/* Report a setup failure to the parent and to the log; returns 1. */
-static int
-blk_setup_failed(int chan, const char *what)
-{
-	char msg[PROC_MSG_MAX];
-
-	snprintf(msg, sizeof(msg), "%s: %s", what, strerror(errno));
-	log_warnx("%s", msg);
-	proc_send(chan, PROC_ERROR, msg, strlen(msg), -1);
-	return 1;
 }
 
 /* Open the store the parent sent: "raw" or "nbd:<export>". */
@@ -458,12 +405,12 @@ blk_open_store(struct blk_worker *w, const struct proc_msg *m)
 	} else {
 		close(m->fd);
 		errno = EINVAL;
-		return blk_setup_failed(w->chan, "unknown backing store kind");
+		return wproc_failed(w->wp, "unknown backing store kind");
 	}
-	if ((w->store = w->bops->open(&bp, w->base, blk_io_done, &w->info, why,
+	if ((w->store = w->bops->open(&bp, wproc_base(w->wp), blk_io_done, &w->info, why,
 	    sizeof(why))) == NULL) {
 		snprintf(msg, sizeof(msg), "%s store: %s", w->bops->name, why);
-		return blk_setup_failed(w->chan, msg);
+		return wproc_failed(w->wp, msg);
 	}
 	return 0;
 }
@@ -483,19 +430,15 @@ blk_worker_free(struct blk_worker *w)
 		munmap(w->pool, (size_t)BLK_POOL_PAGES * XB_PAGE_SIZE);
 	free(w->pool_free);
 	ev_free(w->ev_evtchn);
-	ev_free(w->ev_chan);
 	ev_free(w->ev_tick);
 	ev_free(w->ev_kick);
-	ev_free(w->ev_term);
-	ev_free(w->ev_int);
 	if (w->xce != NULL)
 		xenevtchn_close(w->xce);
 	if (w->xgt != NULL)
 		xengnttab_close(w->xgt);
 	if (w->xsc != NULL)
 		xsc_close(w->xsc);
-	if (w->base != NULL)
-		ev_base_free(w->base);
+	wproc_free(w->wp);	/* last: everything above used its base */
 }
 
 int
@@ -508,33 +451,30 @@ worker_main(unsigned int domid, unsigned int devid, const struct blk_opts *o)
 	int rc = 1;
 
 	memset(&w, 0, sizeof(w));
-	w.chan = PROC_CHAN_FD;
 	w.domid = domid;
 	w.devid = devid;
 	w.opts = *o;
-	w.exit_status = 1;
 	log_set_prefix("vbd d%u/%u", domid, devid);
 
+	/* No SIGUSR1 hook: the signal the parent passes on is ignored. */
+	if ((w.wp = wproc_new(PROC_CHAN_FD, NULL, NULL)) == NULL)
+		return 1;
 	/* The parent opened the store; we only get its fd. */
-	if (proc_recv(w.chan, &m) != 1 || m.type != PROC_FD || m.fd < 0) {
+	if (proc_recv(PROC_CHAN_FD, &m) != 1 || m.type != PROC_FD || m.fd < 0) {
 		errno = EPROTO;
-		return blk_setup_failed(w.chan, "no backing fd from the parent");
-	}
-	if ((w.base = ev_base_new()) == NULL) {
-		close(m.fd);
-		rc = blk_setup_failed(w.chan, "event base");
+		rc = wproc_failed(w.wp, "no backing fd from the parent");
 		goto out;
 	}
-	if ((w.xsc = xsc_open(w.base)) == NULL) {
+	if ((w.xsc = xsc_open(wproc_base(w.wp))) == NULL) {
 		close(m.fd);
-		rc = blk_setup_failed(w.chan, "xenstore");
+		rc = wproc_failed(w.wp, "xenstore");
 		goto out;
 	}
 	if (xsc_self_domid(w.xsc, &self) == -1 ||
 	    (w.dev = xb_dev_new(w.xsc, BLK_TYPE, self, domid, devid,
 	    &blk_xb_ops, &w)) == NULL) {
 		close(m.fd);
-		rc = blk_setup_failed(w.chan, "reading the backend directory");
+		rc = wproc_failed(w.wp, "reading the backend directory");
 		goto out;
 	}
 	s = xb_dev_be_read(w.dev, "mode");
@@ -557,33 +497,28 @@ worker_main(unsigned int domid, unsigned int devid, const struct blk_opts *o)
 	free(s);
 
 	if ((w.xgt = xengnttab_open(NULL, 0)) == NULL) {
-		rc = blk_setup_failed(w.chan, "opening gntdev");
+		rc = wproc_failed(w.wp, "opening gntdev");
 		goto out;
 	}
 	if ((w.xce = xenevtchn_open(NULL, 0)) == NULL) {
-		rc = blk_setup_failed(w.chan, "opening evtchn");
+		rc = wproc_failed(w.wp, "opening evtchn");
 		goto out;
 	}
 	if (gnt_batch_init(&w.gb, BLK_MAX_SEGS) == -1 || pool_init(&w) == -1 ||
 	    (w.ipages = aligned_alloc(XB_PAGE_SIZE,
 	    BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST * XB_PAGE_SIZE)) == NULL) {
-		rc = blk_setup_failed(w.chan, "allocating buffers");
+		rc = wproc_failed(w.wp, "allocating buffers");
 		goto out;
 	}
 
-	w.ev_evtchn = ev_read(w.base, xenevtchn_fd(w.xce), true,
+	w.ev_evtchn = ev_read(wproc_base(w.wp), xenevtchn_fd(w.xce), true,
 	    blk_evtchn_cb, &w);
-	w.ev_chan = ev_read(w.base, w.chan, true, blk_chan_cb, &w);
-	w.ev_tick = ev_timer(w.base, blk_tick_cb, &w);
-	w.ev_kick = ev_timer(w.base, blk_kick_cb, &w);
-	w.ev_term = ev_signal(w.base, SIGTERM, blk_signal_cb, &w);
-	w.ev_int = ev_signal(w.base, SIGINT, blk_signal_cb, &w);
-	if (w.ev_evtchn == NULL || w.ev_chan == NULL || w.ev_tick == NULL ||
-	    w.ev_kick == NULL || w.ev_term == NULL || w.ev_int == NULL) {
-		rc = blk_setup_failed(w.chan, "registering events");
+	w.ev_tick = ev_timer(wproc_base(w.wp), blk_tick_cb, &w);
+	w.ev_kick = ev_timer(wproc_base(w.wp), blk_kick_cb, &w);
+	if (w.ev_evtchn == NULL || w.ev_tick == NULL || w.ev_kick == NULL) {
+		rc = wproc_failed(w.wp, "registering events");
 		goto out;
 	}
-	signal(SIGPIPE, SIG_IGN);
 	ev_timer_arm(w.ev_tick, BLK_TICK_MS);
 
 	log_info("serving %s store of %llu bytes (%s%s%s%s%s)", w.bops->name,
@@ -594,11 +529,8 @@ worker_main(unsigned int domid, unsigned int devid, const struct blk_opts *o)
 	    w.lim.discard ? ", discard" : "", w.cdrom ? ", cdrom" : "");
 	xb_dev_set_ready(w.dev, true);
 	xb_dev_start(w.dev);
-	proc_send(w.chan, PROC_READY, NULL, 0, -1);
-
-	if (!w.done)
-		ev_dispatch(w.base);
-	rc = w.exit_status;
+	wproc_ready(w.wp);
+	rc = wproc_run(w.wp);
 out:
 	blk_worker_free(&w);
 	return rc;

@@ -21,7 +21,7 @@
 #include "ring.h"
 
 struct ev;
-struct ev_base;
+struct wproc;
 struct xb_dev;
 struct xsc;
 
@@ -81,14 +81,12 @@ struct blk_queue {
 };
 
 struct blk_worker {
-	struct ev_base		*base;
+	struct wproc		*wp;		/* event base, parent channel, signals */
 	struct xsc		*xsc;
 	struct xb_dev		*dev;
 	xengnttab_handle	*xgt;
 	xenevtchn_handle	*xce;
-	struct ev		*ev_evtchn, *ev_chan, *ev_tick, *ev_kick;
-	struct ev		*ev_term, *ev_int;
-	int			 chan;
+	struct ev		*ev_evtchn, *ev_tick, *ev_kick;
 	unsigned int		 domid, devid;
 	struct blk_opts		 opts;
 
@@ -118,8 +116,6 @@ struct blk_worker {
 	uint64_t		 nr_req, nr_bad, nr_ioerr, nr_rd, nr_wr, nr_fl,
 				 nr_ds, nr_copy_segs, nr_pgrant_segs;
 	bool			 warned;
-	int			 exit_status;
-	bool			 done;		/* leave the loop (may precede it) */
 };
 
 /* Log once per connection (the first bad request); the rest are counted. */

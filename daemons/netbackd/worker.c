@@ -13,7 +13,6 @@
 #include <sys/mman.h>
 
 #include <errno.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +29,7 @@
 #include "proc.h"
 #include "ring.h"
 #include "tap.h"
+#include "wproc.h"
 #include "xenbus.h"
 #include "xs.h"
 #include "worker.h"
@@ -358,11 +358,11 @@ nb_queue_setup(struct nb_worker *w, struct nb_queue *q, const char *dir)
 	BACK_RING_ATTACH(&q->rx, rxs, rxs->rsp_prod, XB_PAGE_SIZE);
 	if (nb_queue_evtchn(w, q, dir) == -1)
 		return -1;
-	q->ev_tap = ev_read(w->base, q->tapfd, false, nb_tap_cb, q);
-	q->ev_tx_more = ev_timer(w->base, nb_tx_more_cb, q);
-	q->ev_rx_more = ev_timer(w->base, nb_rx_more_cb, q);
-	q->ev_rx_poll = ev_timer(w->base, nb_rx_poll_cb, q);
-	q->ev_unmask = ev_timer(w->base, nb_unmask_cb, q);
+	q->ev_tap = ev_read(wproc_base(w->wp), q->tapfd, false, nb_tap_cb, q);
+	q->ev_tx_more = ev_timer(wproc_base(w->wp), nb_tx_more_cb, q);
+	q->ev_rx_more = ev_timer(wproc_base(w->wp), nb_rx_more_cb, q);
+	q->ev_rx_poll = ev_timer(wproc_base(w->wp), nb_rx_poll_cb, q);
+	q->ev_unmask = ev_timer(wproc_base(w->wp), nb_unmask_cb, q);
 	if (q->ev_tap == NULL || q->ev_tx_more == NULL || q->ev_rx_more == NULL ||
 	    q->ev_rx_poll == NULL || q->ev_unmask == NULL ||
 	    nb_queue_bufs_init(q) == -1) {
@@ -500,9 +500,7 @@ nb_destroy(struct xb_dev *dev, void *arg)
 	struct nb_worker *w = arg;
 
 	(void)dev;
-	w->exit_status = 0;
-	w->done = true;
-	ev_break(w->base);
+	wproc_exit(w->wp, 0);
 }
 
 static const struct xb_dev_ops nb_xb_ops = {
@@ -591,72 +589,16 @@ nb_unmask_cb(int fd, void *arg)
 	nb_rx_serve(q);
 }
 
-/* ---- process plumbing ----------------------------------------------------------- */
+/* ---- process: setup and teardown (common/wproc.c runs the loop) -------------- */
 
+/* wproc_hook for SIGUSR1: log the counters. */
 static void
-nb_kick_cb(int fd, void *arg)
+nb_usr1(void *arg)
 {
 	struct nb_worker *w = arg;
 
-	(void)fd;
-	xb_dev_kick(w->dev);
-}
-
-static void
-nb_chan_cb(int fd, void *arg)
-{
-	struct nb_worker *w = arg;
-	struct proc_msg m;
-	int rc;
-
-	rc = proc_recv(fd, &m);
-	if (rc == 0) {
-		/* The parent is gone; the guest still needs its network. */
-		log_info("parent exited; still serving");
-		ev_disable(w->ev_chan);
-		return;
-	}
-	if (rc == -1) {
-		if (errno != EAGAIN)
-			ev_disable(w->ev_chan);
-		return;
-	}
-	if (m.fd >= 0)
-		close(m.fd);
-	if (m.type == PROC_SHUTDOWN) {
-		log_info("shutdown requested by the parent");
-		w->exit_status = 0;
-		w->done = true;
-		ev_break(w->base);
-	}
-}
-
-static void
-nb_signal_cb(int signo, void *arg)
-{
-	struct nb_worker *w = arg;
-
-	if (signo == SIGUSR1) {
-		nb_stats_log(w, w->connected ? "counters" : "counters (not "
-		    "connected)");
-		return;
-	}
-	log_info("signal %d: exiting", signo);
-	w->exit_status = 0;
-	w->done = true;
-	ev_break(w->base);
-}
-
-/* Report a setup failure to the parent and to the log; returns 1. */
-static int
-nb_setup_failed(int chan, const char *what)
-{
-	char msg[PROC_MSG_MAX];
-
-	snprintf(msg, sizeof(msg), "%s: %s", what, strerror(errno));
-	log_warnx("%s", msg);
-	proc_send(chan, PROC_ERROR, msg, strlen(msg), -1);
-	return 1;
+	nb_stats_log(w, w->connected ? "counters" : "counters (not "
+	    "connected)");
 }
 
 /* Receive the TAP's queue fds (max_queues PROC_FD messages named "tap"). */
@@ -667,7 +609,7 @@ nb_recv_taps(struct nb_worker *w)
 	unsigned int i;
 
 	for (i = 0; i < w->opts.max_queues; i++) {
-		if (proc_recv(w->chan, &m) != 1 || m.type != PROC_FD ||
+		if (proc_recv(PROC_CHAN_FD, &m) != 1 || m.type != PROC_FD ||
 		    m.fd < 0 || strcmp(m.data, "tap") != 0) {
 			if (m.fd >= 0)
 				close(m.fd);
@@ -690,12 +632,7 @@ nb_worker_free(struct nb_worker *w)
 	if (w->dev != NULL)
 		xb_dev_free(w->dev);
 	ev_free(w->ev_evtchn);
-	ev_free(w->ev_chan);
-	ev_free(w->ev_kick);
 	ev_free(w->ev_rate);
-	ev_free(w->ev_term);
-	ev_free(w->ev_int);
-	ev_free(w->ev_usr1);
 	for (i = 0; i < w->ntap; i++)
 		close(w->tapfd[i]);
 	if (w->xce != NULL)
@@ -704,8 +641,7 @@ nb_worker_free(struct nb_worker *w)
 		xengnttab_close(w->xgt);
 	if (w->xsc != NULL)
 		xsc_close(w->xsc);
-	if (w->base != NULL)
-		ev_base_free(w->base);
+	wproc_free(w->wp);	/* last: everything above used its base */
 }
 
 int
@@ -717,73 +653,58 @@ worker_main(unsigned int domid, unsigned int devid, const struct net_opts *o)
 	int rc = 1;
 
 	memset(&w, 0, sizeof(w));
-	w.chan = PROC_CHAN_FD;
 	w.domid = domid;
 	w.devid = devid;
 	w.opts = *o;
-	w.exit_status = 1;
 	log_set_prefix("vif d%u/%u", domid, devid);
 
+	if ((w.wp = wproc_new(PROC_CHAN_FD, nb_usr1, &w)) == NULL)
+		return 1;
 	/* The parent created the TAP; we only get its queue fds. */
 	if (w.opts.max_queues == 0 || w.opts.max_queues > NET_MAX_QUEUES ||
 	    nb_recv_taps(&w) == -1) {
-		rc = nb_setup_failed(w.chan, "no TAP fds from the parent");
+		rc = wproc_failed(w.wp, "no TAP fds from the parent");
 		goto out;
 	}
-	if ((w.base = ev_base_new()) == NULL) {
-		rc = nb_setup_failed(w.chan, "event base");
-		goto out;
-	}
-	if ((w.xsc = xsc_open(w.base)) == NULL) {
-		rc = nb_setup_failed(w.chan, "xenstore");
+	if ((w.xsc = xsc_open(wproc_base(w.wp))) == NULL) {
+		rc = wproc_failed(w.wp, "xenstore");
 		goto out;
 	}
 	if (xsc_self_domid(w.xsc, &self) == -1 ||
 	    (w.dev = xb_dev_new(w.xsc, NET_TYPE, self, domid, devid,
 	    &nb_xb_ops, &w)) == NULL) {
-		rc = nb_setup_failed(w.chan, "reading the backend directory");
+		rc = wproc_failed(w.wp, "reading the backend directory");
 		goto out;
 	}
 	if ((w.xgt = xengnttab_open(NULL, 0)) == NULL) {
-		rc = nb_setup_failed(w.chan, "opening gntdev");
+		rc = wproc_failed(w.wp, "opening gntdev");
 		goto out;
 	}
 	if ((w.xce = xenevtchn_open(NULL, 0)) == NULL) {
-		rc = nb_setup_failed(w.chan, "opening evtchn");
+		rc = wproc_failed(w.wp, "opening evtchn");
 		goto out;
 	}
-	w.ev_evtchn = ev_read(w.base, xenevtchn_fd(w.xce), true,
+	w.ev_evtchn = ev_read(wproc_base(w.wp), xenevtchn_fd(w.xce), true,
 	    nb_evtchn_cb, &w);
-	w.ev_chan = ev_read(w.base, w.chan, true, nb_chan_cb, &w);
-	w.ev_kick = ev_timer(w.base, nb_kick_cb, &w);
-	w.ev_rate = ev_timer(w.base, nb_rate_cb, &w);
-	w.ev_term = ev_signal(w.base, SIGTERM, nb_signal_cb, &w);
-	w.ev_int = ev_signal(w.base, SIGINT, nb_signal_cb, &w);
-	w.ev_usr1 = ev_signal(w.base, SIGUSR1, nb_signal_cb, &w);
-	if (w.ev_evtchn == NULL || w.ev_chan == NULL || w.ev_kick == NULL ||
-	    w.ev_rate == NULL || w.ev_term == NULL || w.ev_int == NULL ||
-	    w.ev_usr1 == NULL) {
-		rc = nb_setup_failed(w.chan, "registering events");
+	w.ev_rate = ev_timer(wproc_base(w.wp), nb_rate_cb, &w);
+	if (w.ev_evtchn == NULL || w.ev_rate == NULL) {
+		rc = wproc_failed(w.wp, "registering events");
 		goto out;
 	}
 	/* "rate" may change while the guest runs (a toolstack writes it). */
 	snprintf(path, sizeof(path), "%s/rate", xb_dev_bepath(w.dev));
 	if ((w.rate_watch = xsc_watch(w.xsc, path, nb_rate_watch_cb,
 	    &w)) == NULL) {
-		rc = nb_setup_failed(w.chan, "watching rate");
+		rc = wproc_failed(w.wp, "watching rate");
 		goto out;
 	}
-	signal(SIGPIPE, SIG_IGN);
 
 	log_info("serving %s with %u TAP queue%s", w.ifname, w.ntap,
 	    w.ntap > 1 ? "s" : "");
 	xb_dev_set_ready(w.dev, true);
 	xb_dev_start(w.dev);
-	proc_send(w.chan, PROC_READY, NULL, 0, -1);
-
-	if (!w.done)
-		ev_dispatch(w.base);
-	rc = w.exit_status;
+	wproc_ready(w.wp);
+	rc = wproc_run(w.wp);
 out:
 	nb_worker_free(&w);
 	return rc;

@@ -20,7 +20,7 @@
 #include "netrate.h"
 
 struct ev;
-struct ev_base;
+struct wproc;
 struct xb_dev;
 struct xsc;
 struct xsc_watch;
@@ -132,15 +132,13 @@ struct nb_queue {
 };
 
 struct nb_worker {
-	struct ev_base		*base;
+	struct wproc		*wp;		/* event base, parent channel, signals */
 	struct xsc		*xsc;
 	struct xb_dev		*dev;
 	xengnttab_handle	*xgt;
 	xenevtchn_handle	*xce;
-	struct ev		*ev_evtchn, *ev_chan, *ev_kick, *ev_rate;
-	struct ev		*ev_term, *ev_int, *ev_usr1;
+	struct ev		*ev_evtchn, *ev_rate;
 	struct xsc_watch	*rate_watch;
-	int			 chan;
 	unsigned int		 domid, devid;
 	struct net_opts		 opts;
 	char			 ifname[16];
@@ -160,8 +158,6 @@ struct nb_worker {
 
 	struct nb_stats		 st;
 	bool			 warned;
-	int			 exit_status;
-	bool			 done;
 };
 
 /* Monotonic time in microseconds / milliseconds. */
