@@ -1,7 +1,8 @@
 /*
  * supervise.c - the parent role every backend daemon shares: one watch on
  * backend/<type>, a table of devices (running workers and failed devices),
- * worker start with fd hand-off, reaping, stop.  See supervise.h.
+ * worker start with fd hand-off, reaping, stop, and the parent's loop
+ * with its signals.  See supervise.h.
  *
  * A device's entry lives from its worker's start (or its failure) until the
  * worker exits 0, or, for a device without a worker, until its directory
@@ -10,6 +11,8 @@
  */
 #include <sys/queue.h>
 #include <sys/wait.h>
+
+#include <systemd/sd-daemon.h>
 
 #include <errno.h>
 #include <signal.h>
@@ -321,11 +324,9 @@ sigchld_cb(int signo, void *arg)
 }
 
 struct sup *
-sup_new(struct ev_base *base, struct xsc *xsc, const char *type,
-    const struct sup_ops *ops, void *arg)
+sup_new(const char *type, const struct sup_ops *ops, void *arg)
 {
 	struct sup *s;
-	int saved;
 
 	if (strlen(type) >= sizeof(s->type) || ops == NULL ||
 	    ops->start == NULL) {
@@ -334,35 +335,80 @@ sup_new(struct ev_base *base, struct xsc *xsc, const char *type,
 	}
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
-	s->base = base;
-	s->xsc = xsc;
 	strcpy(s->type, type);
 	s->ops = ops;
 	s->arg = arg;
 	TAILQ_INIT(&s->children);
-	if (xsc_self_domid(xsc, &s->self) == -1)
+	if ((s->base = ev_base_new()) == NULL ||
+	    (s->xsc = xsc_open(s->base)) == NULL ||
+	    xsc_self_domid(s->xsc, &s->self) == -1)
 		goto fail;
 	snprintf(s->root, sizeof(s->root), "/local/domain/%u/backend/%s",
 	    s->self, s->type);
-	if ((s->ev_chld = ev_signal(base, SIGCHLD, sigchld_cb, s)) == NULL)
+	if ((s->ev_chld = ev_signal(s->base, SIGCHLD, sigchld_cb, s)) == NULL)
 		goto fail;
 	return s;
 fail:
-	saved = errno;
-	free(s);
-	errno = saved;
+	sup_free(s);
 	return NULL;
 }
 
-int
-sup_start(struct sup *s)
+static void
+stop_cb(int signo, void *arg)
 {
-	if (s->watch != NULL)
-		return 0;
+	struct sup *s = arg;
+
+	log_info("signal %d: stopping workers", signo);
+	sd_notify(0, "STOPPING=1");
+	sup_stop(s);
+}
+
+static void
+usr1_cb(int signo, void *arg)
+{
+	sup_signal(arg, signo);
+}
+
+int
+sup_run(struct sup *s)
+{
+	struct ev *ev_term, *ev_int, *ev_usr1;
+	int rc = -1, saved;
+
+	signal(SIGPIPE, SIG_IGN);
+	ev_term = ev_signal(s->base, SIGTERM, stop_cb, s);
+	ev_int = ev_signal(s->base, SIGINT, stop_cb, s);
+	ev_usr1 = ev_signal(s->base, SIGUSR1, usr1_cb, s);
+	if (ev_term == NULL || ev_int == NULL || ev_usr1 == NULL)
+		goto out;
 	/* The first watch event scans everything already there. */
-	if ((s->watch = xsc_watch(s->xsc, s->root, root_cb, s)) == NULL)
-		return -1;
-	return 0;
+	if (s->watch == NULL &&
+	    (s->watch = xsc_watch(s->xsc, s->root, root_cb, s)) == NULL)
+		goto out;
+	log_info("serving %s", s->root);
+	/* systemd Type=notify: devices are being adopted from here on. */
+	sd_notifyf(0, "READY=1\nSTATUS=serving %s", s->root);
+	ev_dispatch(s->base);
+	rc = 0;
+out:
+	saved = errno;
+	ev_free(ev_term);
+	ev_free(ev_int);
+	ev_free(ev_usr1);
+	errno = saved;
+	return rc;
+}
+
+struct ev_base *
+sup_base(const struct sup *s)
+{
+	return s->base;
+}
+
+struct xsc *
+sup_xsc(const struct sup *s)
+{
+	return s->xsc;
 }
 
 const char *
@@ -419,12 +465,19 @@ void
 sup_free(struct sup *s)
 {
 	struct child *c;
+	int saved = errno;
 
 	if (s == NULL)
 		return;
-	xsc_unwatch(s->xsc, s->watch);
+	if (s->watch != NULL)
+		xsc_unwatch(s->xsc, s->watch);
 	ev_free(s->ev_chld);
 	while ((c = TAILQ_FIRST(&s->children)) != NULL)
 		child_free(s, c);
+	if (s->xsc != NULL)
+		xsc_close(s->xsc);
+	if (s->base != NULL)
+		ev_base_free(s->base);
 	free(s);
+	errno = saved;
 }

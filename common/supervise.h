@@ -37,18 +37,26 @@ struct sup_fd {
 };
 
 /*
- * Supervise backend/<type> of this domain.  Registers its own SIGCHLD
- * event on base.  Nothing is watched until sup_start().  Returns NULL on
- * failure (errno).
+ * Supervise backend/<type> of this domain: create an event base, connect
+ * to xenstore on it and register a SIGCHLD event.  Nothing is watched
+ * until sup_run().  Returns NULL on failure (errno).
  */
-struct sup	*sup_new(struct ev_base *, struct xsc *, const char *type,
-		    const struct sup_ops *, void *arg);
+struct sup	*sup_new(const char *type, const struct sup_ops *, void *arg);
 
 /*
- * Watch the type's backend directory; the first watch event scans every
- * device already there.  Returns 0 or -1.
+ * Serve until stopped: ignore SIGPIPE, stop on SIGTERM or SIGINT (log
+ * "signal N: stopping workers", tell systemd STOPPING=1, sup_stop()), pass
+ * SIGUSR1 on to every worker (sup_signal()), watch the type's backend
+ * directory (the first watch event scans every device already there), log
+ * "serving <root>", tell systemd READY=1 and STATUS=serving <root>
+ * (sd_notify(3): nothing without $NOTIFY_SOCKET), and run the loop.
+ * Returns 0 once stopped, or -1 (errno) if it could not start serving.
  */
-int		 sup_start(struct sup *);
+int		 sup_run(struct sup *);
+
+/* The event base and the xenstore connection, valid until sup_free(). */
+struct ev_base	*sup_base(const struct sup *);
+struct xsc	*sup_xsc(const struct sup *);
 
 /* The watched path, /local/domain/<self>/backend/<type>. */
 const char	*sup_root(const struct sup *);
@@ -82,8 +90,8 @@ void		 sup_fail(struct sup *, unsigned int domid, unsigned int devid,
 
 /*
  * Stop: ask every worker to shut down (PROC_SHUTDOWN), give them 2 s,
- * SIGKILL the rest, then make ev_dispatch() return.  No new device is
- * started afterwards.
+ * SIGKILL the rest, then make sup_run() return.  No new device is started
+ * afterwards.
  */
 void		 sup_stop(struct sup *);
 
@@ -91,8 +99,9 @@ void		 sup_stop(struct sup *);
 void		 sup_signal(struct sup *, int signo);
 
 /*
- * Unwatch, drop the SIGCHLD event and free, closing the workers' channels
- * (workers are not signalled).
+ * Unwatch, drop the SIGCHLD event, close the workers' channels (workers
+ * are not signalled), the xenstore connection and the event base, and
+ * free.  NULL is accepted.
  */
 void		 sup_free(struct sup *);
 

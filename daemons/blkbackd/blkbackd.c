@@ -11,19 +11,15 @@
  *   libxl runs the hotplug script, hotplug-status=connected ->
  *   frontend Initialised/Connected -> worker maps the ring, Connected.
  */
-#include <systemd/sd-daemon.h>
-
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "blkbackd.h"
-#include "ev.h"
 #include "log.h"
 #include "parse.h"
 #include "proc.h"
@@ -35,9 +31,6 @@
 #define KERNEL_BLKBACK	"/sys/bus/xen-backend/drivers/vbd"
 
 struct parent {
-	struct ev_base		*base;
-	struct xsc		*xsc;
-	struct sup		*sup;
 	int			 verbose, foreground;
 	struct blk_opts		 opts;		/* handed to workers */
 };
@@ -56,10 +49,10 @@ start_vbd(struct sup *sup, unsigned int domid, unsigned int devid, void *arg)
 	pid_t pid;
 	int fd, i = 0;
 
-	params = xsc_readf(p->xsc, XBT_NULL, "%s/%u/%u/params", sup_root(sup),
-	    domid, devid);
-	mode = xsc_readf(p->xsc, XBT_NULL, "%s/%u/%u/mode", sup_root(sup),
-	    domid, devid);
+	params = xsc_readf(sup_xsc(sup), XBT_NULL, "%s/%u/%u/params",
+	    sup_root(sup), domid, devid);
+	mode = xsc_readf(sup_xsc(sup), XBT_NULL, "%s/%u/%u/mode",
+	    sup_root(sup), domid, devid);
 	writable = parse_mode_writable(mode);
 	free(mode);
 	if (params == NULL || params[0] == '\0') {
@@ -119,16 +112,6 @@ static const struct sup_ops blk_sup_ops = {
 };
 
 static void
-stop_cb(int signo, void *arg)
-{
-	struct parent *p = arg;
-
-	log_info("signal %d: stopping workers", signo);
-	sd_notify(0, "STOPPING=1");
-	sup_stop(p->sup);
-}
-
-static void
 usage(void)
 {
 	fprintf(stderr, "usage: blkbackd [-dFhv] [-p pgrants] [-q queues]\n");
@@ -139,7 +122,7 @@ int
 main(int argc, char *argv[])
 {
 	struct parent p;
-	struct ev *ev_term, *ev_int;
+	struct sup *sup;
 	const char *worker = NULL;
 	int ch, force = 0;
 	uint64_t v;
@@ -200,31 +183,10 @@ main(int argc, char *argv[])
 		    "serve the same vbd devices.  Unload it (rmmod xen-blkback) "
 		    "or run with -F", KERNEL_BLKBACK);
 
-	if ((p.base = ev_base_new()) == NULL)
-		fatal("event base");
-	if ((p.xsc = xsc_open(p.base)) == NULL)
-		fatal("connecting to xenstore");
-	if ((p.sup = sup_new(p.base, p.xsc, BLK_TYPE, &blk_sup_ops, &p)) == NULL)
-		fatal("supervising %s devices", BLK_TYPE);
-
-	signal(SIGPIPE, SIG_IGN);
-	ev_term = ev_signal(p.base, SIGTERM, stop_cb, &p);
-	ev_int = ev_signal(p.base, SIGINT, stop_cb, &p);
-	if (ev_term == NULL || ev_int == NULL)
-		fatal("signal events");
-	/* The first watch event scans everything already there. */
-	if (sup_start(p.sup) == -1)
-		fatal("watching %s", sup_root(p.sup));
-	log_info("serving %s", sup_root(p.sup));
-	/* systemd Type=notify: devices are being adopted from here on. */
-	sd_notifyf(0, "READY=1\nSTATUS=serving %s", sup_root(p.sup));
-
-	ev_dispatch(p.base);
-
-	ev_free(ev_term);
-	ev_free(ev_int);
-	sup_free(p.sup);
-	xsc_close(p.xsc);
-	ev_base_free(p.base);
+	if ((sup = sup_new(BLK_TYPE, &blk_sup_ops, &p)) == NULL)
+		fatal("connecting to xenstore to serve %s devices", BLK_TYPE);
+	if (sup_run(sup) == -1)
+		fatal("serving %s", sup_root(sup));
+	sup_free(sup);
 	return 0;
 }

@@ -11,18 +11,14 @@
  *   hotplug-status=connected ->
  *   frontend Connected -> worker maps the rings, Connected.
  */
-#include <systemd/sd-daemon.h>
-
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "ev.h"
 #include "log.h"
 #include "netbackd.h"
 #include "parse.h"
@@ -38,9 +34,6 @@
 static const uint8_t host_mac[6] = { 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff };
 
 struct parent {
-	struct ev_base		*base;
-	struct xsc		*xsc;
-	struct sup		*sup;
 	int			 verbose, foreground;
 	struct net_opts		 opts;		/* handed to workers */
 };
@@ -58,8 +51,8 @@ start_vif(struct sup *sup, unsigned int domid, unsigned int devid, void *arg)
 	unsigned int i, nq = p->opts.max_queues;
 	int ai = 0;
 
-	s = xsc_readf(p->xsc, XBT_NULL, "%s/%u/%u/mtu", sup_root(sup), domid,
-	    devid);
+	s = xsc_readf(sup_xsc(sup), XBT_NULL, "%s/%u/%u/mtu", sup_root(sup),
+	    domid, devid);
 	/* libxl writes mtu only when it is not 1500 (xl-network-configuration(5)). */
 	if (s != NULL && (parse_uint(s, 65535, &mtu) == -1 || mtu < 68)) {
 		sup_fail(sup, domid, devid, EINVAL, "bad mtu \"%s\" (expected "
@@ -105,25 +98,6 @@ static const struct sup_ops net_sup_ops = {
 };
 
 static void
-stop_cb(int signo, void *arg)
-{
-	struct parent *p = arg;
-
-	log_info("signal %d: stopping workers", signo);
-	sd_notify(0, "STOPPING=1");
-	sup_stop(p->sup);
-}
-
-/* SIGUSR1: every worker logs its counters. */
-static void
-usr1_cb(int signo, void *arg)
-{
-	struct parent *p = arg;
-
-	sup_signal(p->sup, signo);
-}
-
-static void
 usage(void)
 {
 	fprintf(stderr, "usage: netbackd [-dFhv] [-q queues]\n");
@@ -134,7 +108,7 @@ int
 main(int argc, char *argv[])
 {
 	struct parent p;
-	struct ev *ev_term, *ev_int, *ev_usr1;
+	struct sup *sup;
 	const char *worker = NULL;
 	int ch, force = 0;
 	uint64_t v;
@@ -190,32 +164,10 @@ main(int argc, char *argv[])
 	if (access("/dev/net/tun", R_OK | W_OK) == -1)
 		fatal("/dev/net/tun (modprobe tun?)");
 
-	if ((p.base = ev_base_new()) == NULL)
-		fatal("event base");
-	if ((p.xsc = xsc_open(p.base)) == NULL)
-		fatal("connecting to xenstore");
-	if ((p.sup = sup_new(p.base, p.xsc, NET_TYPE, &net_sup_ops, &p)) == NULL)
-		fatal("supervising %s devices", NET_TYPE);
-
-	signal(SIGPIPE, SIG_IGN);
-	ev_term = ev_signal(p.base, SIGTERM, stop_cb, &p);
-	ev_int = ev_signal(p.base, SIGINT, stop_cb, &p);
-	ev_usr1 = ev_signal(p.base, SIGUSR1, usr1_cb, &p);
-	if (ev_term == NULL || ev_int == NULL || ev_usr1 == NULL)
-		fatal("signal events");
-	if (sup_start(p.sup) == -1)
-		fatal("watching %s", sup_root(p.sup));
-	log_info("serving %s", sup_root(p.sup));
-	/* systemd Type=notify: vifs are being served from here on. */
-	sd_notifyf(0, "READY=1\nSTATUS=serving %s", sup_root(p.sup));
-
-	ev_dispatch(p.base);
-
-	ev_free(ev_term);
-	ev_free(ev_int);
-	ev_free(ev_usr1);
-	sup_free(p.sup);
-	xsc_close(p.xsc);
-	ev_base_free(p.base);
+	if ((sup = sup_new(NET_TYPE, &net_sup_ops, &p)) == NULL)
+		fatal("connecting to xenstore to serve %s devices", NET_TYPE);
+	if (sup_run(sup) == -1)
+		fatal("serving %s", sup_root(sup));
+	sup_free(sup);
 	return 0;
 }
