@@ -91,12 +91,14 @@ if [ -n "$IP" ]; then
 		# carrier comes with the backend's Connected (netfront's
 		# connect); the MTU after that, since netfront drops it to 1500
 		# when the backend lacks feature-sg
+		# (netfront refuses to open eth0 until it has connected to the
+		# backend, which a slow hotplug script delays: retry the link up)
 		err=
-		ip link set eth0 up || err="link up failed"
 		i=0
 		until [ "$(cat /sys/class/net/eth0/carrier 2>/dev/null)" = 1 ]; do
+			ip link set eth0 up 2>/dev/null
 			i=$((i + 1))
-			[ $i -gt 300 ] && { err="${err:+$err; }no carrier after 30s"; break; }
+			[ $i -gt 300 ] && { err="no carrier after 30s (operstate $(cat /sys/class/net/eth0/operstate))"; break; }
 			sleep 0.1
 		done
 		[ -z "$MTU" ] || ip link set eth0 mtu "$MTU" 2>/tmp/mtu.err ||
