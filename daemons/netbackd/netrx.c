@@ -139,6 +139,8 @@ rx_flush(struct nb_queue *q, unsigned int n)
 	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&q->rx, notify);
 	if (notify)
 		xenevtchn_notify(w->xce, (evtchn_port_t)q->port_rx);
+	/* Take what the guest sent meanwhile (ACKs): see tx_flush(). */
+	nb_tx_serve(q);
 }
 
 /*
@@ -246,8 +248,20 @@ rx_block(struct nb_queue *q)
 		ev_timer_arm(q->ev_rx_poll, NB_RX_DRAIN_MS);
 }
 
+static void rx_serve(struct nb_queue *);
+
 void
 nb_rx_serve(struct nb_queue *q)
+{
+	if (q->in_rx)
+		return;		/* called back from the TX side mid-batch */
+	q->in_rx = true;
+	rx_serve(q);
+	q->in_rx = false;
+}
+
+static void
+rx_serve(struct nb_queue *q)
 {
 	struct nb_worker *w = q->w;
 	unsigned int n = 0, done = 0, need;

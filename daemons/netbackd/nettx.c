@@ -144,6 +144,13 @@ tx_flush(struct nb_queue *q, unsigned int n)
 	}
 	gnt_batch_reset(&q->txgb);
 	tx_push(q);
+	/*
+	 * Deliver what waits for the guest (its TCP ACKs above all) between
+	 * TX batches: one loop serves both directions, and a guest sending
+	 * at full speed must not wait a whole budget for its ACKs.
+	 */
+	if (n > 0)
+		nb_rx_serve(q);
 }
 
 /*
@@ -174,8 +181,20 @@ tx_stage(struct nb_queue *q, struct nb_txent *e, struct nb_buf *b)
 	return 0;
 }
 
+static void tx_serve(struct nb_queue *);
+
 void
 nb_tx_serve(struct nb_queue *q)
+{
+	if (q->in_tx)
+		return;		/* called back from the RX side mid-batch */
+	q->in_tx = true;
+	tx_serve(q);
+	q->in_tx = false;
+}
+
+static void
+tx_serve(struct nb_queue *q)
 {
 	struct nb_worker *w = q->w;
 	unsigned int n = 0, done = 0, avail, k, i;

@@ -108,6 +108,7 @@ struct nb_queue {
 	struct ev		*ev_rx_poll;	/* no rx-notify: poll, and drain expiry */
 	struct ev		*ev_unmask;	/* storm guard: delayed unmask */
 	bool			 tap_on;
+	bool			 in_tx, in_rx;	/* nb_*_serve running (no re-entry) */
 
 	/* Guest TX. */
 	netif_tx_request_t	 txslots[NB_TX_RING_SIZE];
