@@ -13,21 +13,13 @@
 
 #include <cmocka.h>
 
+#define XORSHIFT_SEED	0x9e3779b97f4a7c15ULL
+#include "xorshift.h"
+
 #include "blkif_test.h"
 
 /* ---- randomized properties ---- */
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
-
-static uint64_t
-rng(void)
-{
-	/* xorshift64*: fixed seed, same sequence on every run. */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
-}
 
 static uint64_t
 pick(const uint64_t *v, size_t n)

@@ -15,6 +15,9 @@
 
 #include <cmocka.h>
 
+#define XORSHIFT_SEED	0x7a3c19e2b54d0f61ULL
+#include "xorshift.h"
+
 #include "netctrl.h"
 
 /* Microsoft "Verifying the RSS Hash Calculation" key. */
@@ -453,16 +456,6 @@ test_mapping(void **state)
 	assert_int_equal(nb_hash_queue(&h, 7), 3);	/* 7 % 4 again */
 }
 
-static uint64_t rng_state = 0x7a3c19e2b54d0f61ULL;
-
-static uint64_t
-rng(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
-}
 
 static uint32_t
 rnd_u32(void)

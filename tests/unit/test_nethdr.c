@@ -15,6 +15,9 @@
 #include <string.h>
 
 #include <cmocka.h>
+
+#define XORSHIFT_SEED	0xda942042e4dd58b5ULL
+#include "xorshift.h"
 #include <linux/if_tun.h>
 
 #include "nethdr_test.h"
@@ -429,16 +432,6 @@ test_gso_refused(void **state)
 
 /* ---- random frames: never past len, sane answers ---- */
 
-static uint64_t rng_state = 0xda942042e4dd58b5ULL;
-
-static uint64_t
-rng(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
-}
 
 /* A valid frame of a random shape. */
 static void

@@ -14,6 +14,9 @@
 
 #include <cmocka.h>
 
+#define XORSHIFT_SEED	0x2545f4914f6cdd1dULL
+#include "xorshift.h"
+
 #include "netrate.h"
 
 /* ---- the xenstore string ---- */
@@ -242,16 +245,6 @@ test_no_wrap(void **state)
 
 /* ---- long run ---- */
 
-static uint64_t rng_state = 0x2545f4914f6cdd1dULL;
-
-static uint64_t
-rng(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
-}
 
 /*
  * A sender that always has a packet and retries exactly when told (or a

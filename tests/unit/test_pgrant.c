@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "xorshift.h"
+
 #include "pgrant.h"
 
 /* ---- fake mapping --------------------------------------------------------- */
@@ -508,16 +510,6 @@ test_max_too_big(void **state)
 
 /* ---- random operations against a model ------------------------------------ */
 
-static uint64_t rng_state;
-
-static uint64_t
-rng(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
-}
 
 /* What the table should hold for one gref. */
 struct ment {
