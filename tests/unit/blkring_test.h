@@ -118,17 +118,7 @@ _Static_assert(offsetof(struct blkif_response, status) == 10, "rsp status");
 
 /* ---- helpers -------------------------------------------------------------- */
 
-static uint64_t rng_state;
-
-static inline uint64_t
-rng(void)
-{
-	/* xorshift64*: fixed seeds, same sequence on every run. */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
-}
+#include "xorshift.h"
 
 static inline void
 fill_random(void *p, size_t len)

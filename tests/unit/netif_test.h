@@ -296,17 +296,8 @@ tx_model(const netif_tx_request_t *s, unsigned int n, struct tx_model *m)
 
 /* ---- random chains ---- */
 
-static uint64_t rng_state __attribute__((unused)) = 0x853c49e6748fea9bULL;
-
-static inline uint64_t
-rng(void)
-{
-	/* xorshift64*: fixed seed, same sequence on every run. */
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 0x2545f4914f6cdd1dULL;
-}
+#define XORSHIFT_SEED	0x853c49e6748fea9bULL
+#include "xorshift.h"
 
 static inline uint16_t
 rnd_size(void)

@@ -13,9 +13,9 @@
 #define XORSHIFT_SEED	0x9e3779b97f4a7c15ULL
 #endif
 
-static uint64_t rng_state = XORSHIFT_SEED;
+static uint64_t rng_state __attribute__((unused)) = XORSHIFT_SEED;
 
-static inline uint64_t
+static inline __attribute__((unused)) uint64_t
 rng(void)
 {
 	rng_state ^= rng_state >> 12;

@@ -519,3 +519,44 @@ vif_gone() {
 	done
 	wait_dev_worker_gone vif "$1" "$2" "$3"
 }
+
+# ---- refusal while the kernel backend is bound ---------------------------
+
+# refuse_kernel_case DAEMON MODULE TYPE: with MODULE (xen-blkback,
+# xen-netback) bound to TYPE (vbd, vif), DAEMON refuses to start (exit 1)
+# and names the driver directory; with -F it starts, and SIGTERM makes it
+# exit 0.  MODULE is unloaded again if this loaded it.  REFUSED: the message.
+refuse_kernel_case() {
+	_d=$1 _m=$2 _drv=/sys/bus/xen-backend/drivers/$3
+	[ -x /usr/sbin/$_d ] || fail "no /usr/sbin/$_d in dom0"
+	_loaded=0
+	if [ ! -e $_drv ]; then
+		insmod /lib/modules/$_m.ko || fail "insmod $_m failed"
+		_loaded=1
+	fi
+	_unload() { [ $_loaded = 1 ] && rmmod $_m; _loaded=0; }
+	[ -e $_drv ] || { _unload; fail "$_drv missing with $_m loaded"; }
+
+	REFUSED=$(timeout 10 $_d -d 2>&1)
+	_rc=$?
+	log "$_d without -F: exit $_rc: $REFUSED"
+	[ $_rc = 1 ] || { _unload; fail "$_d exited $_rc with the kernel backend bound, want 1"; }
+	echo "$REFUSED" | grep -q "$_drv" || { _unload; fail "refusal does not name $_drv: $REFUSED"; }
+
+	timeout 20 $_d -d -F > /tmp/$_d-force.log 2>&1 &
+	_pid=$!
+	_i=0
+	until grep -q "serving /local/domain/0/backend/$3" /tmp/$_d-force.log; do
+		_i=$((_i + 1))
+		[ $_i -gt 50 ] && { kill $_pid; _unload; fail "$_d -F did not start: $(cat /tmp/$_d-force.log)"; }
+		sleep 0.2
+	done
+	kill -TERM $_pid
+	wait $_pid
+	_rc=$?
+	_unload
+	log "$_d -F after SIGTERM: exit $_rc"
+	[ $_rc = 0 ] || fail "$_d -F exited $_rc after SIGTERM, want 0: $(tail -n 5 /tmp/$_d-force.log)"
+	[ -e $_drv ] && fail "$_m still bound after rmmod"
+	return 0
+}

@@ -8,6 +8,18 @@
 # timeout: 240
 . /xbtest/lib.sh
 
+# show_keys SIDE DIR REGEX: the keys of DIR matching REGEX with their values
+# (queue-N/ subdirectories expanded)
+show_keys() {
+	for k in $(xenstore-list "$2" | grep -E "$3" | sort); do
+		case $k in
+		queue-*) for q in $(xenstore-list "$2/$k"); do
+			printf '  %-8s %-32s %s\n' "$1" "$k/$q" "$(xs_read "$2/$k/$q")"; done ;;
+		*) printf '  %-8s %-32s %s\n' "$1" "$k" "$(xs_read "$2/$k")" ;;
+		esac
+	done
+}
+
 mkimg $IMAGES/demo.img 64
 tok=$(mktoken)
 put_sector $IMAGES/demo.img 0 "XBT-TOKEN-$tok"
@@ -25,16 +37,8 @@ echo "== backend directory (xenstore-ls -f $BE)"
 xenstore-ls -f "$BE"
 echo
 echo "== negotiated"
-for k in $(xenstore-list "$BE" | grep -E '^(feature-|max-ring|multi-queue|sectors|sector-size|physical-sector-size|info|mode|state)' | sort); do
-	printf '  backend  %-32s %s\n' "$k" "$(xs_read "$BE/$k")"
-done
-for k in $(xenstore-list "$FE" | grep -E '^(ring-ref|ring-page-order|event-channel|protocol|feature-|multi-queue|queue-|state)' | sort); do
-	case $k in
-	queue-*) for q in $(xenstore-list "$FE/$k"); do
-		printf '  frontend %-32s %s\n' "$k/$q" "$(xs_read "$FE/$k/$q")"; done ;;
-	*) printf '  frontend %-32s %s\n' "$k" "$(xs_read "$FE/$k")" ;;
-	esac
-done
+show_keys backend "$BE" '^(feature-|max-ring|multi-queue|sectors|sector-size|physical-sector-size|info|mode|state)'
+show_keys frontend "$FE" '^(ring-ref|ring-page-order|event-channel|protocol|feature-|multi-queue|queue-|state)'
 echo
 echo "== blkbackd processes"
 echo "  $(blkbackd_procs)"
@@ -64,16 +68,8 @@ ip link show vif$D.0 | sed "s/^/  /"
 echo "  bridge ports of $BRIDGE: $(ls /sys/class/net/$BRIDGE/brif | tr '\n' ' ')"
 echo
 echo "== negotiated"
-for k in $(xenstore-list "$BE" | grep -E '^(feature-|multi-queue|mac|bridge|script|hotplug-status|state)' | sort); do
-	printf '  backend  %-32s %s\n' "$k" "$(xs_read "$BE/$k")"
-done
-for k in $(xenstore-list "$FE" | grep -E '^(request-|feature-|multi-queue|tx-ring-ref|rx-ring-ref|event-channel|queue-|state|mac)' | sort); do
-	case $k in
-	queue-*) for q in $(xenstore-list "$FE/$k"); do
-		printf '  frontend %-32s %s\n' "$k/$q" "$(xs_read "$FE/$k/$q")"; done ;;
-	*) printf '  frontend %-32s %s\n' "$k" "$(xs_read "$FE/$k")" ;;
-	esac
-done
+show_keys backend "$BE" '^(feature-|multi-queue|mac|bridge|script|hotplug-status|state)'
+show_keys frontend "$FE" '^(request-|feature-|multi-queue|tx-ring-ref|rx-ring-ref|event-channel|queue-|state|mac)'
 echo
 echo "== netbackd processes"
 echo "  $(daemon_procs netbackd)"
