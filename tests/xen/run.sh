@@ -9,7 +9,7 @@
 # scenario (SKIP in an oracle run for those marked "# oracle: no"), then
 # "XBT-SUMMARY <passed> <failed> <skipped>".  Exit 0 iff none failed.
 # Progress goes to stderr (XB_VERBOSE=1: the whole serial console).
-# Knobs: TIMEOUT (s, 900), ACCEL (auto|tcg|kvm), MEM (MiB, 2048), SMP (2),
+# Knobs: TIMEOUT (s, 1500; the whole default run takes ~750), ACCEL (auto|tcg|kvm), MEM (MiB, 2048), SMP (2),
 # DOM0_MEM (1024M), XEN_EXTRA (replaces the TCG defaults below), QEMU_CPU
 # (max), TCG_THREAD (multi|single), XB_BACKEND (ours, the default: blkbackd
 # and netbackd, alias blkbackd; kernel: oracle run, kernel xen-blkback and
@@ -25,7 +25,7 @@ if [ "${1:-}" = --demo ]; then
 	MODE=demo
 	shift
 fi
-TIMEOUT=${TIMEOUT:-900}
+TIMEOUT=${TIMEOUT:-1500}	# a backstop: each scenario has its own timeout in dom0
 ACCEL=${ACCEL:-auto}
 MEM=${MEM:-2048}
 SMP=${SMP:-2}
