@@ -15,7 +15,7 @@ SYSCONFDIR ?= /etc
 DESTDIR	?=
 
 CC	?= cc
-PKGS	:= xenstore xengnttab xenevtchn xencontrol libevent libnbd liburing libsystemd
+PKGS	:= xenstore xengnttab xenevtchn xencontrol xenforeignmemory libevent libnbd liburing libsystemd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -43,11 +43,17 @@ NET_SRC	:= daemons/netbackd/netbackd.c daemons/netbackd/worker.c \
 	   daemons/netbackd/nettx.c daemons/netbackd/netrx.c \
 	   daemons/netbackd/tap.c daemons/netbackd/netif.c \
 	   daemons/netbackd/nethdr.c daemons/netbackd/netrate.c
+CONS_SRC := daemons/consoled/consoled.c daemons/consoled/console.c \
+	   daemons/consoled/secondary.c daemons/consoled/readers.c \
+	   daemons/consoled/hvlog.c daemons/consoled/cring.c \
+	   daemons/consoled/bq.c daemons/consoled/crate.c \
+	   daemons/consoled/conslog.c
+ATTACH_SRC := daemons/consoled/attach.c
 
 UNIT_TESTS := test_parse test_xenbus test_ring test_blkif test_proc test_target \
 	      test_backing_nbd test_blkif_ext test_blkif_random test_blkring \
 	      test_blkring_front test_pgrant test_netif test_nethdr test_netrate \
-	      test_netctrl
+	      test_netctrl test_bq test_crate test_cring test_conslog
 # Pure-logic sources each unit test links against.
 test_parse_SRC  := common/parse.c common/log.c
 test_xenbus_SRC := common/parse.c common/log.c common/xenbus.c common/xs.c common/ev.c
@@ -65,18 +71,23 @@ test_netif_SRC  := daemons/netbackd/netif.c common/parse.c
 test_nethdr_SRC := daemons/netbackd/nethdr.c daemons/netbackd/netif.c common/parse.c
 test_netrate_SRC := daemons/netbackd/netrate.c
 test_netctrl_SRC := daemons/netbackd/netctrl.c
+test_bq_SRC     := daemons/consoled/bq.c
+test_crate_SRC  := daemons/consoled/crate.c
+test_cring_SRC  := daemons/consoled/cring.c
+test_conslog_SRC := daemons/consoled/conslog.c
 # Runs a real qemu-nbd (qemu-utils) on a temporary image.
 test_backing_nbd_SRC := daemons/blkbackd/backing_nbd.c common/ev.c common/log.c
 
 .PHONY: all check unit demo bench install uninstall clean testbed
 all: $(B)/bin/blkbackd $(B)/asan/bin/blkbackd $(B)/bin/netbackd \
-	$(B)/asan/bin/netbackd $(B)/guest/xbfront-blk $(B)/guest/xbfront-net
+	$(B)/asan/bin/netbackd $(B)/bin/consoled $(B)/asan/bin/consoled \
+	$(B)/bin/consoled-attach $(B)/guest/xbfront-blk $(B)/guest/xbfront-net
 
 obj = $(patsubst %.c,$(B)/$(1)/%.o,$(2))
 
 # Each daemon's headers are found from its own directory; unit tests and
 # frontends see both daemons' (no two headers they include share a name).
-TEST_INC = $(if $(filter tests/% frontends/%,$<),-Idaemons/blkbackd -Idaemons/netbackd)
+TEST_INC = $(if $(filter tests/% frontends/%,$<),-Idaemons/blkbackd -Idaemons/netbackd -Idaemons/consoled)
 $(B)/opt/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -I$(dir $<) $(TEST_INC) -c -o $@ $<
@@ -100,6 +111,19 @@ $(B)/bin/netbackd: $(call obj,opt,$(COMMON_SRC) $(NET_SRC))
 $(B)/asan/bin/netbackd: $(call obj,asan,$(COMMON_SRC) $(NET_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(ASAN_FLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/bin/consoled: $(call obj,opt,$(COMMON_SRC) $(CONS_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lutil
+
+$(B)/asan/bin/consoled: $(call obj,asan,$(COMMON_SRC) $(CONS_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(ASAN_FLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lutil
+
+# The attach client: libc and xenstore (to turn a domain name into an id).
+$(B)/bin/consoled-attach: $(call obj,opt,$(ATTACH_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs xenstore)
 
 # Guest-side tools (frontends/), built for the test bed's domU image.
 $(B)/guest/xbfront-blk: $(call obj,opt,frontends/blkfront.c frontends/front.c)

@@ -35,6 +35,9 @@ struct xb_dev {
 	bool			 probed;
 	bool			 in_eval, again;
 	bool			 dead;		/* destroyed: ignore every event */
+	bool			 no_hotplug;	/* no hotplug script runs for this type */
+	bool			 reattach;	/* may connect to a ring already Connected */
+	bool			 connected;	/* connect() succeeded, no disconnect() since */
 };
 
 static const char *xb_state_names[] = {
@@ -128,6 +131,12 @@ xb_next(const struct xb_view *v, const char **why)
 	case XenbusStateInitialised:
 	case XenbusStateConnected:
 		/* Connected straight from Initialising is legal (Mini-OS). */
+		if (v->be_state == XenbusStateConnected && v->reattach &&
+		    v->ready && v->hotplug_ok) {
+			/* We restarted: the ring is live, nobody serves it. */
+			WHY("re-attach to a live ring");
+			return XB_CONNECT;
+		}
 		if (v->be_state == XenbusStateConnected ||
 		    v->be_state == XenbusStateClosing)
 			return XB_NONE;
@@ -279,6 +288,18 @@ xb_dev_set_ready(struct xb_dev *dev, bool ready)
 	dev->ready = ready;
 }
 
+void
+xb_dev_set_no_hotplug(struct xb_dev *dev)
+{
+	dev->no_hotplug = true;
+}
+
+void
+xb_dev_set_reattach(struct xb_dev *dev)
+{
+	dev->reattach = true;
+}
+
 static int
 xb_read_view(struct xb_dev *dev, struct xb_view *v)
 {
@@ -297,8 +318,10 @@ xb_read_view(struct xb_dev *dev, struct xb_view *v)
 	free(s);
 
 	s = xb_dev_be_read(dev, XB_KEY_HOTPLUG_STATUS);
-	v->hotplug_ok = (s != NULL && strcmp(s, "connected") == 0);
+	v->hotplug_ok = dev->no_hotplug ||
+	    (s != NULL && strcmp(s, "connected") == 0);
 	free(s);
+	v->reattach = dev->reattach && !dev->connected;
 
 	s = xb_dev_fe_read(dev, XB_KEY_STATE);
 	v->fe_present = (s != NULL) && xsc_domain_exists(dev->xsc, dev->domid);
@@ -415,6 +438,7 @@ xb_eval(struct xb_dev *dev)
 		case XB_CONNECT:
 			if (dev->ops->connect(dev, dev->arg) == -1)
 				goto out;	/* connect reported it */
+			dev->connected = true;
 			if (xb_switch(dev, XenbusStateConnected) == -1)
 				goto out;
 			break;
@@ -425,6 +449,7 @@ xb_eval(struct xb_dev *dev)
 		case XB_CLOSE:
 			if (dev->ops->disconnect(dev, dev->arg) == -1)
 				goto out;	/* busy: kicked again when drained */
+			dev->connected = false;
 			if (xb_switch(dev, XenbusStateClosed) == -1)
 				goto out;
 			break;

@@ -42,6 +42,7 @@ struct xb_view {
 	bool	online;		/* backend "online" is 1 (toolstack: 0 means detach) */
 	bool	hotplug_ok;	/* hotplug-status is "connected" */
 	bool	ready;		/* the device side (backing store) is usable */
+	bool	reattach;	/* a restarted backend may take over a Connected ring */
 };
 
 enum xb_action {
@@ -111,6 +112,20 @@ void		 xb_dev_kick(struct xb_dev *);
 
 /* Mark the device side ready / not ready (feeds xb_view.ready). */
 void		 xb_dev_set_ready(struct xb_dev *, bool);
+
+/*
+ * No hotplug script runs for this device type (consoles: libxl runs none),
+ * so do not wait for hotplug-status=connected.  Call before xb_dev_start().
+ */
+void		 xb_dev_set_no_hotplug(struct xb_dev *);
+
+/*
+ * A device found Connected with an Initialised/Connected frontend that this
+ * process has not connected (the backend restarted) gets XB_CONNECT again:
+ * for rings whose state lives wholly in the shared page (consoles).  Call
+ * before xb_dev_start().
+ */
+void		 xb_dev_set_reattach(struct xb_dev *);
 
 /*
  * The frontend did something impossible: write "<err> <message>" to

@@ -90,6 +90,50 @@ run_table(const struct row *rows, size_t n)
 
 #define RUN_TABLE(t)	run_table((t), sizeof(t) / sizeof((t)[0]))
 
+/* ---- re-attach: a restarted console backend takes over a live ring ---- */
+
+static void
+test_reattach(void **state)
+{
+	static const struct { int be, fe; bool online, reattach; enum xb_action want; } rows[] = {
+		{ CONN, CONN, true, true, XB_CONNECT },		/* restarted, live ring */
+		{ CONN, INITD, true, true, XB_CONNECT },	/* hvc_xen: Initialised, we had written Connected */
+		{ CONN, CONN, true, false, XB_NONE },		/* already ours */
+		{ CLOSG, CONN, true, true, XB_NONE },		/* closing: never re-attach */
+		{ CONN, CLOSG, true, true, XB_CLOSING },	/* frontend leaving wins */
+		{ CONN, CONN, false, true, XB_CLOSING },	/* toolstack detach wins */
+		{ CONN, CLOSD, true, true, XB_CLOSE },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct xb_view v;
+
+		memset(&v, 0, sizeof(v));
+		v.be_present = v.fe_present = true;
+		v.be_state = rows[i].be;
+		v.fe_state = rows[i].fe;
+		v.online = rows[i].online;
+		v.hotplug_ok = v.ready = true;
+		v.reattach = rows[i].reattach;
+		if (xb_next(&v, NULL) != rows[i].want)
+			fail_msg("row %zu: got %s want %s", i,
+			    xb_action_name(xb_next(&v, NULL)),
+			    xb_action_name(rows[i].want));
+	}
+	/* Not ready (device side not set up yet): wait, even on a live ring. */
+	{
+		struct xb_view v;
+
+		memset(&v, 0, sizeof(v));
+		v.be_present = v.fe_present = v.online = v.hotplug_ok = true;
+		v.be_state = v.fe_state = CONN;
+		v.reattach = true;
+		assert_int_equal(xb_next(&v, NULL), XB_NONE);
+	}
+}
+
 /* ---- teardown: a directory vanished, or closed + offline ---- */
 
 static void
@@ -848,6 +892,7 @@ main(void)
 		cmocka_unit_test(test_sim_domain_destroy),
 		cmocka_unit_test(test_sim_fatal_then_recover),
 		cmocka_unit_test(test_sim_every_view_settles),
+		cmocka_unit_test(test_reattach),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
