@@ -97,3 +97,32 @@ parse_hexdigit(int c)
 		return c - 'A' + 10;
 	return -1;
 }
+
+int
+parse_size(const char *s, uint64_t max, uint64_t *out)
+{
+	char num[32];
+	size_t len;
+	uint64_t v, mult = 1;
+
+	if (s == NULL || (len = strlen(s)) == 0 || len >= sizeof(num)) {
+		errno = EINVAL;
+		return -1;
+	}
+	memcpy(num, s, len + 1);
+	switch (num[len - 1]) {
+	case 'k': case 'K': mult = 1ULL << 10; break;
+	case 'm': case 'M': mult = 1ULL << 20; break;
+	case 'g': case 'G': mult = 1ULL << 30; break;
+	}
+	if (mult != 1)
+		num[len - 1] = '\0';
+	if (parse_uint(num, UINT64_MAX, &v) == -1)
+		return -1;
+	if (v > UINT64_MAX / mult || v * mult > max) {
+		errno = ERANGE;
+		return -1;
+	}
+	*out = v * mult;
+	return 0;
+}

@@ -44,4 +44,11 @@ bool	parse_mode_writable(const char *s);
  */
 int	parse_hexdigit(int c);
 
+/*
+ * Parse a size given on a command line: a decimal number with an optional
+ * K, M or G suffix (powers of 1024, either case), in [0, max].  Returns 0,
+ * or -1 with errno EINVAL or ERANGE (also on overflow).
+ */
+int	parse_size(const char *s, uint64_t max, uint64_t *out);
+
 #endif

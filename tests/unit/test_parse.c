@@ -510,6 +510,41 @@ test_log_escape_nul_terminated(void **state)
 	assert_int_equal(strlen(buf), sizeof(buf) - 1);
 }
 
+static void
+test_parse_size(void **state)
+{
+	uint64_t v = 7;
+
+	(void)state;
+	assert_int_equal(parse_size("0", 100, &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(parse_size("16K", UINT64_MAX, &v), 0);
+	assert_int_equal(v, 16384);
+	assert_int_equal(parse_size("8m", UINT64_MAX, &v), 0);
+	assert_int_equal(v, 8ULL << 20);
+	assert_int_equal(parse_size("2G", UINT64_MAX, &v), 0);
+	assert_int_equal(v, 2ULL << 30);
+	assert_int_equal(parse_size("123", UINT64_MAX, &v), 0);
+	assert_int_equal(v, 123);
+	v = 7;
+	/* Bad forms leave *out alone. */
+	assert_int_equal(parse_size("", 100, &v), -1);
+	assert_int_equal(errno, EINVAL);
+	assert_int_equal(parse_size("K", 100, &v), -1);
+	assert_int_equal(parse_size("1KB", UINT64_MAX, &v), -1);
+	assert_int_equal(parse_size("-1", UINT64_MAX, &v), -1);
+	assert_int_equal(parse_size(" 1", UINT64_MAX, &v), -1);
+	assert_int_equal(parse_size("1T", UINT64_MAX, &v), -1);
+	assert_int_equal(parse_size(NULL, 100, &v), -1);
+	assert_int_equal(v, 7);
+	/* Bounds and overflow. */
+	assert_int_equal(parse_size("2K", 2047, &v), -1);
+	assert_int_equal(errno, ERANGE);
+	assert_int_equal(parse_size("2K", 2048, &v), 0);
+	assert_int_equal(parse_size("17179869184G", UINT64_MAX, &v), -1);
+	assert_int_equal(errno, ERANGE);
+}
+
 int
 main(void)
 {
@@ -539,6 +574,7 @@ main(void)
 		cmocka_unit_test(test_log_escape_truncation),
 		cmocka_unit_test(test_log_escape_exact_fit),
 		cmocka_unit_test(test_log_escape_nul_terminated),
+		cmocka_unit_test(test_parse_size),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
