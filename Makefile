@@ -88,13 +88,18 @@ obj = $(patsubst %.c,$(B)/$(1)/%.o,$(2))
 # Each daemon's headers are found from its own directory; unit tests and
 # frontends see both daemons' (no two headers they include share a name).
 TEST_INC = $(if $(filter tests/% frontends/%,$<),-Idaemons/blkbackd -Idaemons/netbackd -Idaemons/consoled)
+# xenctrl.h pulls in Xen's public domctl/sysctl headers, which use
+# anonymous unions and, before any other xen/ header, __XEN_TOOLS__: GNU C
+# and the define for the consoled files (consoled.h includes xenctrl.h).
+$(B)/opt/daemons/consoled/%.o $(B)/asan/daemons/consoled/%.o: XC_STD := -std=gnu11 -D__XEN_TOOLS__
+
 $(B)/opt/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -I$(dir $<) $(TEST_INC) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(XC_STD) -I$(dir $<) $(TEST_INC) -c -o $@ $<
 
 $(B)/asan/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -I$(dir $<) $(TEST_INC) $(ASAN_FLAGS) -U_FORTIFY_SOURCE -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(XC_STD) -I$(dir $<) $(TEST_INC) $(ASAN_FLAGS) -U_FORTIFY_SOURCE -c -o $@ $<
 
 $(B)/bin/blkbackd: $(call obj,opt,$(COMMON_SRC) $(BLK_SRC))
 	@mkdir -p $(dir $@)

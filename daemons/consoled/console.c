@@ -1,0 +1,541 @@
+/*
+ * console.c - one console: its ring, event channel, pty, log, scrollback,
+ * clients and drain limit (console.h says what goes where and why).
+ */
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pty.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bq.h"
+#include "conslog.h"
+#include "console.h"
+#include "consoled.h"
+#include "crate.h"
+#include "cring.h"
+#include "ev.h"
+#include "log.h"
+#include "readers.h"
+#include "xs.h"
+
+/* Bytes drained per callback before other consoles get their turn. */
+#define CONS_DRAIN_MAX	(64 * 1024)
+
+struct console {
+	struct consd		*d;
+	unsigned int		 domid, num;
+	char			 tag[32];	/* "console d5/0" for messages */
+	char			*ttypath;	/* xenstore key for the pty name */
+
+	/* The ring. */
+	struct xencons_interface *intf;
+	enum cons_map		 map;
+	uint32_t		 lport;		/* 0 = not bound */
+	bool			 attached, broken;
+
+	/* Sinks. */
+	struct conslog		 log;
+	bool			 logging;
+	struct bq		 scroll;	/* overwrite mode: replay on attach */
+	struct readers		*rd;
+	int			 ptym, ptys;	/* master, slave (held open) */
+	char			 ptyname[64];
+	struct bq		 ptyq;
+	struct ev		*ev_ptyr, *ev_ptyw;
+	bool			 ptyr_paused;
+	bool			 ptyw_wait;	/* pty full: wait for writable */
+
+	/* Drain limit. */
+	struct crate		 rate;
+	struct ev		*ev_timer;
+	bool			 throttled;	/* port masked until the timer */
+
+	/* Counters (SIGUSR1). */
+	uint64_t		 bytes_out, bytes_in, events, pty_dropped;
+};
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+unsigned int console_domid(const struct console *c) { return c->domid; }
+unsigned int console_num(const struct console *c) { return c->num; }
+uint32_t console_lport(const struct console *c) { return c->lport; }
+bool console_attached(const struct console *c) { return c->attached; }
+bool console_broken(const struct console *c) { return c->broken; }
+void console_clear_broken(struct console *c) { c->broken = false; }
+
+/* ---- the pty ---- */
+
+static void
+pty_flush(struct console *c)
+{
+	struct iovec iov[2];
+	ssize_t n;
+	int cnt;
+
+	while ((cnt = bq_peek(&c->ptyq, iov)) > 0) {
+		n = writev(c->ptym, iov, cnt);
+		if (n > 0) {
+			bq_consume(&c->ptyq, (size_t)n);
+			continue;
+		}
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 && errno != EAGAIN && errno != EWOULDBLOCK)
+			log_debug("%s: pty write: %s", c->tag, strerror(errno));
+		break;
+	}
+	c->ptyw_wait = bq_len(&c->ptyq) > 0;
+	if (c->ptyw_wait)
+		ev_enable(c->ev_ptyw);
+	else
+		ev_disable(c->ev_ptyw);
+}
+
+static void
+pty_writable(int fd, void *arg)
+{
+	(void)fd;
+	pty_flush(arg);
+}
+
+static void
+pty_readable(int fd, void *arg)
+{
+	struct console *c = arg;
+	char buf[1024];
+	size_t space = console_in_space(c);
+	ssize_t n;
+
+	if (space == 0) {
+		/* Resumed by console_event() once the guest has read some. */
+		ev_disable(c->ev_ptyr);
+		c->ptyr_paused = true;
+		return;
+	}
+	if (space > sizeof(buf))
+		space = sizeof(buf);
+	n = read(fd, buf, space);
+	if (n > 0)
+		console_input(c, buf, (size_t)n);
+	else if (n == -1 && errno == EIO) {
+		/* Cannot happen while we hold the slave; never spin on it. */
+		ev_disable(c->ev_ptyr);
+		c->ptyr_paused = true;
+	}
+}
+
+static int
+pty_open(struct console *c)
+{
+	struct termios t;
+	int fl;
+
+	if (openpty(&c->ptym, &c->ptys, c->ptyname, NULL, NULL) == -1) {
+		log_warn("%s: openpty", c->tag);
+		c->ptym = c->ptys = -1;
+		return -1;
+	}
+	/*
+	 * Raw slave: the guest's bytes reach `xl console` unchanged and
+	 * input is not echoed by dom0 (the guest echoes), as xenconsoled.
+	 */
+	if (tcgetattr(c->ptys, &t) == 0) {
+		cfmakeraw(&t);
+		tcsetattr(c->ptys, TCSANOW, &t);
+	}
+	fcntl(c->ptym, F_SETFD, FD_CLOEXEC);
+	fcntl(c->ptys, F_SETFD, FD_CLOEXEC);
+	fl = fcntl(c->ptym, F_GETFL);
+	fcntl(c->ptym, F_SETFL, fl | O_NONBLOCK);
+	c->ev_ptyr = ev_read(c->d->base, c->ptym, true, pty_readable, c);
+	c->ev_ptyw = ev_write(c->d->base, c->ptym, pty_writable, c);
+	if (c->ev_ptyr == NULL || c->ev_ptyw == NULL) {
+		log_warn("%s: pty events", c->tag);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- output ---- */
+
+/* One chunk of guest output to every sink: the log first. */
+static void
+console_output(struct console *c, const void *buf, size_t n)
+{
+	size_t q;
+
+	if (c->logging)
+		conslog_write(&c->log, buf, n);
+	bq_push(&c->scroll, buf, n);
+	if (c->ptym != -1) {
+		q = bq_push(&c->ptyq, buf, n);
+		c->pty_dropped += n - q;
+		if (!c->ptyw_wait)
+			pty_flush(c);
+	}
+	if (c->rd != NULL)
+		readers_output(c->rd, buf, n);
+	c->bytes_out += n;
+}
+
+static void console_broken_ring(struct console *, const uint32_t bad[2]);
+
+/*
+ * Drain out[] (at most CONS_DRAIN_MAX unless final).  Returns 1 if data
+ * is left, 0 if empty, -1 if the ring broke (the console is detached).
+ */
+static int
+console_drain(struct console *c, bool final)
+{
+	char buf[sizeof(c->intf->out)];
+	uint32_t bad[2];
+	size_t moved = 0;
+	ssize_t n;
+
+	for (;;) {
+		if (!final && moved >= CONS_DRAIN_MAX)
+			break;
+		n = cring_out_take(c->intf, buf, sizeof(buf), bad);
+		if (n == -1) {
+			console_broken_ring(c, bad);
+			return -1;
+		}
+		if (n == 0)
+			break;
+		console_output(c, buf, (size_t)n);
+		moved += (size_t)n;
+		/* The guest may be waiting for room (hvc_xen): tell it now. */
+		xenevtchn_notify(c->d->xce, c->lport);
+	}
+	if (!final)
+		crate_charge(&c->rate, moved);
+	n = cring_out_avail(c->intf);
+	return n > 0 ? 1 : 0;
+}
+
+static void
+console_resume_input(struct console *c)
+{
+	if (c->ptyr_paused && console_in_space(c) > 0) {
+		c->ptyr_paused = false;
+		ev_enable(c->ev_ptyr);
+	}
+	if (c->rd != NULL)
+		readers_input_ready(c->rd);
+}
+
+/* Drain within the limit; keep the port masked and come back if needed. */
+static void
+console_serve(struct console *c)
+{
+	int left;
+
+	if (!c->attached)
+		return;
+	if (!crate_allow(&c->rate, now_ns())) {
+		c->throttled = true;
+		ev_timer_arm(c->ev_timer, crate_wait_ms(&c->rate, now_ns()));
+		return;
+	}
+	left = console_drain(c, false);
+	if (left == -1)
+		return;
+	console_resume_input(c);
+	if (left) {
+		/* More than one turn's worth: yield to others, come back. */
+		c->throttled = true;
+		ev_timer_arm(c->ev_timer, crate_allow(&c->rate, now_ns()) ?
+		    1 : crate_wait_ms(&c->rate, now_ns()));
+		return;
+	}
+	c->throttled = false;
+	xenevtchn_unmask(c->d->xce, c->lport);
+	/* Bytes written between the drain and the unmask raised no event. */
+	if (cring_out_avail(c->intf) > 0) {
+		c->throttled = true;
+		ev_timer_arm(c->ev_timer, 1);
+	}
+}
+
+static void
+console_timer(int fd, void *arg)
+{
+	(void)fd;
+	console_serve(arg);
+}
+
+void
+console_event(struct console *c)
+{
+	c->events++;
+	if (c->throttled)
+		return;		/* the timer drains; the port stays masked */
+	console_serve(c);
+}
+
+/* ---- input ---- */
+
+size_t
+console_in_space(const struct console *c)
+{
+	ssize_t s;
+
+	if (!c->attached)
+		return 0;
+	s = cring_in_space(c->intf);
+	return s > 0 ? (size_t)s : 0;
+}
+
+size_t
+console_input(struct console *c, const void *buf, size_t n)
+{
+	ssize_t put;
+
+	if (!c->attached)
+		return 0;
+	put = cring_in_put(c->intf, buf, n);
+	if (put == -1) {
+		uint32_t bad[2] = { c->intf->in_prod, c->intf->in_cons };
+
+		console_broken_ring(c, bad);
+		return 0;
+	}
+	if (put > 0) {
+		c->bytes_in += (uint64_t)put;
+		xenevtchn_notify(c->d->xce, c->lport);
+	}
+	return (size_t)put;
+}
+
+size_t
+console_replay(const struct console *c, void *dst, size_t n)
+{
+	return bq_tail(&c->scroll, dst, n);
+}
+
+/* ---- life cycle ---- */
+
+struct console *
+console_new(struct consd *d, unsigned int domid, unsigned int num,
+    const char *ttypath)
+{
+	struct console *c;
+	struct conslog_opts lo;
+	char name[128], safe[128], file[PATH_MAX], sock[PATH_MAX];
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		log_warn("console d%u/%u", domid, num);
+		return NULL;
+	}
+	c->d = d;
+	c->domid = domid;
+	c->num = num;
+	c->ptym = c->ptys = -1;
+	snprintf(c->tag, sizeof(c->tag), "console d%u/%u", domid, num);
+	if ((c->ttypath = strdup(ttypath)) == NULL)
+		goto fail;
+	crate_init(&c->rate, d->o.rate, 0, now_ns());
+	if ((c->ev_timer = ev_timer(d->base, console_timer, c)) == NULL)
+		goto fail;
+	if (bq_init(&c->scroll, d->o.scrollback, 1) == -1 ||
+	    bq_init(&c->ptyq, CONS_PTYQ, 0) == -1)
+		goto fail;
+
+	if (d->o.log_guest) {
+		consd_dom_name(d, domid, name, sizeof(name));
+		conslog_safe_name(safe, sizeof(safe), name);
+		if (num == 0)
+			snprintf(file, sizeof(file), "%s/guest-%s.log",
+			    d->o.logdir, safe);
+		else
+			snprintf(file, sizeof(file), "%s/guest-%s-console%u.log",
+			    d->o.logdir, safe, num);
+		memset(&lo, 0, sizeof(lo));
+		lo.rotate_size = d->o.rotate_size;
+		lo.keep = d->o.keep;
+		lo.timestamps = d->o.ts_guest;
+		lo.raw = d->o.raw;
+		lo.mode = 0640;
+		if (conslog_open(&c->log, file, &lo) == -1)
+			/* The console still works; only its log is missing. */
+			log_warn("%s: log %s", c->tag, file);
+		else
+			c->logging = true;
+	}
+	if (pty_open(c) == -1)
+		goto fail;
+	snprintf(sock, sizeof(sock), "%s/d%u.%u", d->o.sockdir, domid, num);
+	c->rd = readers_new(d->base, c, sock, d->o.max_clients,
+	    (size_t)d->o.scrollback);
+	/* Without its socket the console still logs and has its pty. */
+	return c;
+fail:
+	log_warnx("%s: cannot set up the console", c->tag);
+	console_free(c, NULL);
+	return NULL;
+}
+
+int
+console_attach(struct console *c, struct xencons_interface *intf,
+    enum cons_map map, uint32_t rport)
+{
+	xenevtchn_port_or_error_t lp;
+	ssize_t avail;
+
+	if (c->attached)
+		console_detach(c);
+	/* Refuse a ring that is broken before we start. */
+	avail = cring_out_avail(intf);
+	if (avail == -1 || cring_in_space(intf) == -1) {
+		log_warnx("%s: bad ring indices at connect (out %u/%u in %u/%u),"
+		    " not served", c->tag, intf->out_prod, intf->out_cons,
+		    intf->in_prod, intf->in_cons);
+		if (c->logging)
+			conslog_note(&c->log, "console not served: bad ring "
+			    "indices");
+		c->broken = true;
+		errno = EINVAL;
+		return -1;
+	}
+	lp = xenevtchn_bind_interdomain(c->d->xce, c->domid, rport);
+	if (lp < 0) {
+		log_warn("%s: bind event channel %u", c->tag, rport);
+		return -1;
+	}
+	c->intf = intf;
+	c->map = map;
+	c->lport = (uint32_t)lp;
+	c->attached = true;
+	c->throttled = false;
+	consd_port_add(c->d, c, c->lport);
+	log_info("%s: serving (%s mapping, port %u -> %u, pty %s)", c->tag,
+	    map == CONS_MAP_GRANT ? "grant" : "foreign", rport, c->lport,
+	    c->ptyname);
+	/* Output written before we came (or while we were down). */
+	console_serve(c);
+	/* Only now is the console serviced: tell `xl console` where it is. */
+	if (c->attached && c->ptym != -1 &&
+	    xsc_write(c->d->xsc, XBT_NULL, c->ttypath, c->ptyname) == -1)
+		log_warn("%s: write %s", c->tag, c->ttypath);
+	return 0;
+}
+
+static void
+console_unmap(struct console *c)
+{
+	if (c->intf == NULL)
+		return;
+	if (c->map == CONS_MAP_GRANT)
+		xengnttab_unmap(c->d->xgt, c->intf, 1);
+	else
+		xenforeignmemory_unmap(consd_fmem(c->d), c->intf, 1);
+	c->intf = NULL;
+}
+
+static void
+console_unbind(struct console *c)
+{
+	ev_disable(c->ev_timer);
+	if (c->lport != 0) {
+		consd_port_del(c->d, c);
+		xenevtchn_unbind(c->d->xce, c->lport);
+		c->lport = 0;
+	}
+	c->attached = false;
+	c->throttled = false;
+}
+
+void
+console_detach(struct console *c)
+{
+	if (!c->attached)
+		return;
+	/* The guest's last words: everything it wrote is logged. */
+	console_drain(c, true);
+	console_unbind(c);
+	console_unmap(c);
+}
+
+/* Bad indices: one log line, a note, this console only stops. */
+static void
+console_broken_ring(struct console *c, const uint32_t bad[2])
+{
+	log_warnx("%s: bad ring indices prod=%u cons=%u: console closed",
+	    c->tag, bad[0], bad[1]);
+	if (c->logging)
+		conslog_note(&c->log, "console closed: bad ring indices "
+		    "prod=%u cons=%u", bad[0], bad[1]);
+	c->broken = true;
+	console_unbind(c);
+	console_unmap(c);
+}
+
+void
+console_free(struct console *c, const char *note)
+{
+	if (c == NULL)
+		return;
+	console_detach(c);
+	if (c->logging && note != NULL)
+		conslog_note(&c->log, "%s", note);
+	readers_free(c->rd);
+	if (c->ptym != -1)
+		pty_flush(c);
+	ev_free(c->ev_ptyr);
+	ev_free(c->ev_ptyw);
+	ev_free(c->ev_timer);
+	if (c->ptym != -1)
+		close(c->ptym);
+	if (c->ptys != -1)
+		close(c->ptys);
+	conslog_close(&c->log);
+	bq_free(&c->scroll);
+	bq_free(&c->ptyq);
+	free(c->ttypath);
+	free(c);
+}
+
+void
+console_reopen(struct console *c, void *unused)
+{
+	(void)unused;
+	if (c->logging && conslog_reopen(&c->log) == -1)
+		log_warn("%s: reopen log", c->tag);
+}
+
+void
+console_stats(struct console *c, void *unused)
+{
+	(void)unused;
+	log_info("%s: %s, out %llu B in %llu B, %llu events, throttled %llu, "
+	    "pty dropped %llu B, clients %u (dropped %llu B), log %llu B "
+	    "(lost %llu, rotations %llu)", c->tag,
+	    c->broken ? "broken" : c->attached ? "attached" : "detached",
+	    (unsigned long long)c->bytes_out, (unsigned long long)c->bytes_in,
+	    (unsigned long long)c->events,
+	    (unsigned long long)c->rate.throttled,
+	    (unsigned long long)c->pty_dropped,
+	    c->rd != NULL ? readers_count(c->rd) : 0,
+	    c->rd != NULL ? readers_dropped(c->rd) : 0ULL,
+	    (unsigned long long)c->log.written,
+	    (unsigned long long)c->log.lost,
+	    (unsigned long long)c->log.rotations);
+}

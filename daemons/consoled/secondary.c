@@ -1,0 +1,276 @@
+/*
+ * secondary.c - secondary PV consoles: backend/console/<domid>/<N>, N >= 1,
+ * frontend device/console/<N> (docs/misc/console.txt).  xenconsoled serves
+ * console 0 only and leaves these to a dom0 QEMU (libxl_dm.c); here they go
+ * through the common xenbus state machine:
+ *
+ *   backend dir appears (state 1) -> InitWait ->
+ *   Linux hvc_xen (xencons_connect_backend) writes ring-ref (a grant
+ *   reference, unlike console 0's MFN) and port, state Initialised ->
+ *   we map the grant, bind the port, Connected; the frontend follows.
+ *
+ * Devices whose frontend "type" is set and is not "xenconsoled" (libxl
+ * writes "ioemu" for channels) are QEMU's and are left alone.  No hotplug
+ * script runs for consoles, so the hotplug gate is off; a restarted
+ * consoled re-attaches to rings found Connected (the ring's whole state is
+ * in the shared page).
+ */
+#include <sys/mman.h>
+#include <sys/queue.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <xen/io/xenbus.h>
+
+#include "console.h"
+#include "consoled.h"
+#include "log.h"
+#include "parse.h"
+#include "xenbus.h"
+#include "xs.h"
+
+#define SEC_TYPE	"console"
+
+struct sdev {
+	TAILQ_ENTRY(sdev)	 entry;
+	struct secondary	*s;
+	unsigned int		 domid, devid;
+	struct xb_dev		*xb;
+	struct console		*c;
+};
+
+struct secondary {
+	struct consd		*d;
+	char			 root[96];
+	struct xsc_watch	*w;
+	TAILQ_HEAD(, sdev)	 devs;
+};
+
+static int
+sec_probe(struct xb_dev *xb, void *arg)
+{
+	(void)xb;
+	(void)arg;
+	return 0;	/* hvc_xen reads no feature keys */
+}
+
+static int
+sec_connect(struct xb_dev *xb, void *arg)
+{
+	struct sdev *sd = arg;
+	struct consd *d = sd->s->d;
+	struct xencons_interface *intf;
+	uint64_t ref, port;
+	char tty[PATH_MAX];
+
+	/* Guest-written values: strict parse, bounded (parse.h). */
+	if (xb_dev_fe_uint(xb, "ring-ref", UINT32_MAX, &ref) == -1 ||
+	    xb_dev_fe_uint(xb, "port", UINT32_MAX, &port) == -1) {
+		xb_dev_fatal(xb, EINVAL, "missing or bad ring-ref/port");
+		return -1;
+	}
+	if (sd->c == NULL) {
+		snprintf(tty, sizeof(tty), "%s/tty", xb_dev_fepath(xb));
+		if ((sd->c = console_new(d, sd->domid, sd->devid, tty)) == NULL) {
+			xb_dev_fatal(xb, ENOMEM, "cannot set up the console");
+			return -1;
+		}
+	}
+	console_clear_broken(sd->c);
+	intf = xengnttab_map_grant_ref(d->xgt, sd->domid, (uint32_t)ref,
+	    PROT_READ | PROT_WRITE);
+	if (intf == NULL) {
+		xb_dev_fatal(xb, errno, "map grant %llu",
+		    (unsigned long long)ref);
+		return -1;
+	}
+	if (console_attach(sd->c, intf, CONS_MAP_GRANT, (uint32_t)port) == -1) {
+		xengnttab_unmap(d->xgt, intf, 1);
+		xb_dev_fatal(xb, errno, "cannot serve ring-ref %llu port %llu",
+		    (unsigned long long)ref, (unsigned long long)port);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+sec_disconnect(struct xb_dev *xb, void *arg)
+{
+	struct sdev *sd = arg;
+
+	(void)xb;
+	if (sd->c != NULL)
+		console_detach(sd->c);
+	return 0;
+}
+
+static void
+sec_destroy(struct xb_dev *xb, void *arg)
+{
+	struct sdev *sd = arg;
+
+	(void)xb;
+	TAILQ_REMOVE(&sd->s->devs, sd, entry);
+	console_free(sd->c, "console closed");
+	xb_dev_free(sd->xb);
+	free(sd);
+}
+
+static const struct xb_dev_ops sec_ops = {
+	.probe = sec_probe,
+	.connect = sec_connect,
+	.disconnect = sec_disconnect,
+	.destroy = sec_destroy,
+};
+
+static struct sdev *
+sec_find(struct secondary *s, unsigned int domid, unsigned int devid)
+{
+	struct sdev *sd;
+
+	TAILQ_FOREACH(sd, &s->devs, entry)
+		if (sd->domid == domid && sd->devid == devid)
+			return sd;
+	return NULL;
+}
+
+/* Is this device QEMU's (frontend type set and not "xenconsoled")? */
+static bool
+sec_foreign_type(struct secondary *s, unsigned int domid, unsigned int devid)
+{
+	char *fe, *type;
+	bool theirs = false;
+
+	fe = xsc_readf(s->d->xsc, XBT_NULL, "%s/%u/%u/frontend", s->root,
+	    domid, devid);
+	if (fe == NULL)
+		return false;	/* xb_dev_new() reports it */
+	type = xsc_readf(s->d->xsc, XBT_NULL, "%s/type", fe);
+	if (type != NULL && strcmp(type, "xenconsoled") != 0)
+		theirs = true;
+	free(type);
+	free(fe);
+	return theirs;
+}
+
+static void
+sec_add(struct secondary *s, unsigned int domid, unsigned int devid)
+{
+	struct sdev *sd;
+
+	if (sec_find(s, domid, devid) != NULL)
+		return;
+	if (sec_foreign_type(s, domid, devid)) {
+		log_debug("console d%u/%u: frontend type is not xenconsoled, "
+		    "left to its backend", domid, devid);
+		return;
+	}
+	if ((sd = calloc(1, sizeof(*sd))) == NULL) {
+		log_warn("console d%u/%u", domid, devid);
+		return;
+	}
+	sd->s = s;
+	sd->domid = domid;
+	sd->devid = devid;
+	sd->xb = xb_dev_new(s->d->xsc, SEC_TYPE, s->d->self, domid, devid,
+	    &sec_ops, sd);
+	if (sd->xb == NULL) {
+		/* No frontend key yet (being written) or a bad one (logged). */
+		free(sd);
+		return;
+	}
+	xb_dev_set_no_hotplug(sd->xb);
+	xb_dev_set_reattach(sd->xb);
+	xb_dev_set_ready(sd->xb, true);
+	TAILQ_INSERT_TAIL(&s->devs, sd, entry);
+	log_info("console d%u/%u: secondary console found", domid, devid);
+	xb_dev_start(sd->xb);	/* may destroy sd at once */
+}
+
+void
+secondary_scan(struct secondary *s)
+{
+	char **doms, **devs, path[256];
+	unsigned int nd, nv, i, j;
+	uint64_t domid, devid;
+
+	if ((doms = xsc_directory(s->d->xsc, XBT_NULL, s->root, &nd)) == NULL)
+		return;
+	for (i = 0; i < nd; i++) {
+		if (parse_uint(doms[i], DOMID_FIRST_RESERVED - 1, &domid) == -1)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", s->root, doms[i]);
+		if ((devs = xsc_directory(s->d->xsc, XBT_NULL, path, &nv)) == NULL)
+			continue;
+		for (j = 0; j < nv; j++) {
+			/* Console 0 is the primary: consoled.c serves it. */
+			if (parse_uint(devs[j], INT_MAX, &devid) == -1 ||
+			    devid == 0)
+				continue;
+			sec_add(s, (unsigned int)domid, (unsigned int)devid);
+		}
+		free(devs);
+	}
+	free(doms);
+}
+
+static void
+sec_watch(const char *path, void *arg)
+{
+	(void)path;
+	secondary_scan(arg);
+}
+
+struct secondary *
+secondary_new(struct consd *d)
+{
+	struct secondary *s;
+
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	s->d = d;
+	TAILQ_INIT(&s->devs);
+	snprintf(s->root, sizeof(s->root), "/local/domain/%u/backend/%s",
+	    d->self, SEC_TYPE);
+	if ((s->w = xsc_watch(d->xsc, s->root, sec_watch, s)) == NULL) {
+		log_warn("watch %s", s->root);
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void
+secondary_foreach(struct secondary *s, void (*fn)(struct console *, void *),
+    void *arg)
+{
+	struct sdev *sd;
+
+	if (s == NULL)
+		return;
+	TAILQ_FOREACH(sd, &s->devs, entry)
+		if (sd->c != NULL)
+			fn(sd->c, arg);
+}
+
+void
+secondary_free(struct secondary *s)
+{
+	struct sdev *sd;
+
+	if (s == NULL)
+		return;
+	xsc_unwatch(s->d->xsc, s->w);
+	while ((sd = TAILQ_FIRST(&s->devs)) != NULL) {
+		TAILQ_REMOVE(&s->devs, sd, entry);
+		/* Leave the xenstore state as it is: a new consoled re-attaches. */
+		console_free(sd->c, "consoled stopped");
+		xb_dev_free(sd->xb);
+		free(sd);
+	}
+	free(s);
+}
