@@ -10,6 +10,7 @@
 
 PREFIX	?= /usr/local
 SBINDIR	?= $(PREFIX)/sbin
+BINDIR	?= $(PREFIX)/bin
 MANDIR	?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 DESTDIR	?=
@@ -166,7 +167,7 @@ bench:
 testbed: all
 	tests/xen/fetch.sh && tests/xen/build.sh && tests/xen/run.sh
 
-install: $(B)/bin/blkbackd $(B)/bin/netbackd
+install: $(B)/bin/blkbackd $(B)/bin/netbackd $(B)/bin/consoled $(B)/bin/consoled-attach
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
 	install -m 755 $(B)/bin/blkbackd $(DESTDIR)$(SBINDIR)/blkbackd
 	install -m 644 man/blkbackd.8 $(DESTDIR)$(MANDIR)/man8/blkbackd.8
@@ -187,9 +188,22 @@ install: $(B)/bin/blkbackd $(B)/bin/netbackd
 	    $(DESTDIR)$(PREFIX)/lib/systemd/system/netbackd.service
 	install -m 644 rc.d/netbackd.modprobe.conf \
 	    $(DESTDIR)$(SYSCONFDIR)/modprobe.d/netbackd.conf
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 $(B)/bin/consoled $(DESTDIR)$(SBINDIR)/consoled
+	install -m 755 $(B)/bin/consoled-attach $(DESTDIR)$(BINDIR)/consoled-attach
+	install -m 644 man/consoled.8 $(DESTDIR)$(MANDIR)/man8/consoled.8
+	install -m 644 man/consoled-attach.1 $(DESTDIR)$(MANDIR)/man1/consoled-attach.1
+	sed 's|@SBINDIR@|$(SBINDIR)|g' rc.d/consoled > $(DESTDIR)$(SYSCONFDIR)/rc.d/consoled
+	chmod 755 $(DESTDIR)$(SYSCONFDIR)/rc.d/consoled
+	sed 's|@SBINDIR@|$(SBINDIR)|g' rc.d/consoled.service > \
+	    $(DESTDIR)$(PREFIX)/lib/systemd/system/consoled.service
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/blkbackd $(DESTDIR)$(MANDIR)/man8/blkbackd.8 \
+	rm -f $(DESTDIR)$(SBINDIR)/consoled $(DESTDIR)$(BINDIR)/consoled-attach \
+	      $(DESTDIR)$(MANDIR)/man8/consoled.8 $(DESTDIR)$(MANDIR)/man1/consoled-attach.1 \
+	      $(DESTDIR)$(SYSCONFDIR)/rc.d/consoled \
+	      $(DESTDIR)$(PREFIX)/lib/systemd/system/consoled.service \
+	      $(DESTDIR)$(SBINDIR)/blkbackd $(DESTDIR)$(MANDIR)/man8/blkbackd.8 \
 	      $(DESTDIR)$(SYSCONFDIR)/rc.d/blkbackd \
 	      $(DESTDIR)$(PREFIX)/lib/systemd/system/blkbackd.service \
 	      $(DESTDIR)$(SYSCONFDIR)/modprobe.d/blkbackd.conf \

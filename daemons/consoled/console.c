@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pty.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,17 @@
 #include "log.h"
 #include "readers.h"
 #include "xs.h"
+
+/*
+ * xen ddc2dd1264 (2025) appends "uint8_t connection" after out_prod in
+ * io/console.h: XENCONSOLE_DISCONNECTED (1) until the backend will empty
+ * the ring, then XENCONSOLE_CONNECTED (0), so a guest started before its
+ * backend (hyperlaunch) does not spin on a full ring.  Xen 4.17's header
+ * lacks the field; the page has room for it either way.
+ */
+#define CONS_CONNECTION_OFF	(offsetof(struct xencons_interface, out_prod) + \
+				 sizeof(XENCONS_RING_IDX))
+#define CONS_CONNECTED		0
 
 /* Bytes drained per callback before other consoles get their turn. */
 #define CONS_DRAIN_MAX	(64 * 1024)
@@ -431,6 +443,11 @@ console_attach(struct console *c, struct xencons_interface *intf,
 	    c->ptyname);
 	/* Output written before we came (or while we were down). */
 	console_serve(c);
+	if (c->attached) {
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		((volatile uint8_t *)c->intf)[CONS_CONNECTION_OFF] =
+		    CONS_CONNECTED;
+	}
 	/* Only now is the console serviced: tell `xl console` where it is. */
 	if (c->attached && c->ptym != -1 &&
 	    xsc_write(c->d->xsc, XBT_NULL, c->ttypath, c->ptyname) == -1)

@@ -439,9 +439,9 @@ mkdirs(const char *dir, mode_t mode)
 			return -1;
 		*s = '/';
 	}
-	if (mkdir(p, mode) == -1 && errno != EEXIST)
-		return -1;
-	return 0;
+	if (mkdir(p, mode) == 0)
+		return chmod(p, mode);	/* whatever the umask */
+	return errno == EEXIST ? 0 : -1;
 }
 
 static __attribute__((noreturn)) void
@@ -506,6 +506,8 @@ main(int argc, char *argv[])
 		switch (ch) {
 		case 'b':
 			optsize(ch, optarg, 1ULL << 20, &d.o.scrollback);
+			if (d.o.scrollback < 1024)
+				errx(1, "-b %s: at least 1K", optarg);
 			break;
 		case 'd':
 			foreground = 1;
