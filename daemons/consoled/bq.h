@@ -55,8 +55,9 @@ size_t	bq_push(struct bq *, const void *data, size_t len);
 
 /*
  * Queue a marker for drops the caller counted itself (e.g. bytes it never
- * offered).  Adds n to the pending count; the marker is queued by the next
- * bq_push() or bq_flush_marker().
+ * offered).  Adds n to the pending count (and to dropped); the marker is
+ * queued by the next bq_push() or bq_flush_marker().  No-op in overwrite
+ * mode.
  */
 void	bq_note_drop(struct bq *, uint64_t n);
 

@@ -45,12 +45,21 @@ struct conslog {
 	uint64_t		 lost_pending;	/* lost since the last note */
 	uint64_t		 rotations;
 	struct conslog_opts	 o;
+	/*
+	 * Unless raw: the start of a guest line that so far matches
+	 * "[consoled:" is held back until it is known whether it does, so
+	 * a guest that splits the text across writes cannot forge a note.
+	 */
+	unsigned char		 hold[16];
+	size_t			 nhold;
 };
 
 /*
  * Open (create) path for appending: O_WRONLY|O_APPEND|O_CREAT|O_NOFOLLOW|
- * O_CLOEXEC, then fchmod(o->mode); refuses anything but a regular file.
- * Returns 0 or -1 (errno); on failure the struct holds no fd.
+ * O_CLOEXEC, then fchmod(o->mode); refuses anything but a regular file
+ * (ELOOP for a symlink, ENXIO for a FIFO without a reader, EISDIR, EINVAL
+ * for other types).  Returns 0 or -1 (errno); on failure the struct holds
+ * no fd and no path.
  */
 int	conslog_open(struct conslog *, const char *path, const struct conslog_opts *);
 
@@ -59,23 +68,36 @@ int	conslog_open(struct conslog *, const char *path, const struct conslog_opts *
  * if asked, rotating first whenever the next chunk would pass rotate_size
  * (at a line boundary if one lies in the last 256 bytes before the limit,
  * so lines are rarely split).  Every byte is written to some file or
- * counted in lost.  Returns 0, or -1 if a rotation failed (the data still
- * went to the current file when it could).
+ * counted in lost.  Unless raw, a guest line that starts with
+ * "[consoled:" gets '.' for its '['.  With timestamps, CRs right after a
+ * newline are skipped (as xenconsoled does) so "\n\r" line ends do not
+ * put the cursor back over the timestamp.  Returns 0, or -1 if a rotation
+ * failed (the data still went to the current file when it could; the next
+ * try is after another rotate_size bytes).
  */
 int	conslog_write(struct conslog *, const void *data, size_t len);
 
 /*
  * Write a metadata line "[consoled: <text>]\n" (after a newline if the
  * guest's line is unfinished), timestamped if timestamps are on.  Used for
- * drop counts, "console closed" and "domain gone" marks.
+ * drop counts, "console closed" and "domain gone" marks.  Control bytes
+ * in the text become '.'.  Returns 0, or -1 if the note could not be
+ * written (or a rotation failed).
  */
 int	conslog_note(struct conslog *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 
-/* Close and reopen the same path (SIGHUP: external logrotate moved it). */
+/*
+ * Close and reopen the same path (SIGHUP: external logrotate moved it).
+ * If the open fails the old fd is kept (and -1 returned).  A new empty
+ * file starts at a line start (its first line gets a timestamp).
+ */
 int	conslog_reopen(struct conslog *);
 
-/* Rotate now (.log -> .log.1 ...); used by conslog_write(). */
+/*
+ * Rotate now (.log -> .log.1 ...; keep 0: truncate); used by
+ * conslog_write().  On failure the current file stays open.
+ */
 int	conslog_rotate(struct conslog *);
 
 /* Close the fd and free the path.  NULL-safe; the struct may be reused. */

@@ -23,6 +23,7 @@ struct crate {
 	uint64_t	rate;		/* bytes per second; 0 = unlimited */
 	uint64_t	burst;		/* bucket depth in bytes */
 	uint64_t	tokens;		/* current tokens (<= burst) */
+	uint64_t	debt;		/* charged beyond tokens (<= burst); tokens is 0 while > 0 */
 	uint64_t	last_ns;	/* time of the last refill */
 	uint64_t	throttled;	/* times crate_allow() said no */
 };
@@ -33,7 +34,10 @@ struct crate {
  */
 void		crate_init(struct crate *, uint64_t rate, uint64_t burst, uint64_t now_ns);
 
-/* Add the tokens earned since the last refill (a clock going backwards earns nothing). */
+/*
+ * Add the tokens earned since the last refill, repaying debt first (a
+ * clock going backwards earns nothing, and earning restarts from it).
+ */
 void		crate_refill(struct crate *, uint64_t now_ns);
 
 /*
@@ -42,12 +46,19 @@ void		crate_refill(struct crate *, uint64_t now_ns);
  */
 int		crate_allow(struct crate *, uint64_t now_ns);
 
-/* Charge a drain that moved n bytes (plus CRATE_EVENT_COST); tokens floor at 0. */
+/*
+ * Charge a drain that moved n bytes (plus CRATE_EVENT_COST).  Tokens floor
+ * at 0 and the rest becomes debt (at most burst), repaid by refills before
+ * tokens count again: without it a drain allowed with 1 token left would
+ * move a ring's worth for free, and polling crate_allow() would let
+ * ~2 KiB through per token earned.
+ */
 void		crate_charge(struct crate *, uint64_t n);
 
 /*
- * Milliseconds until at least CRATE_EVENT_COST + 1 KiB tokens are
- * available: 1 <= result <= 1000.
+ * Milliseconds until the debt is repaid and at least CRATE_EVENT_COST +
+ * 1 KiB tokens (or a full bucket, if smaller) are available:
+ * 1 <= result <= 1000.
  */
 unsigned int	crate_wait_ms(const struct crate *, uint64_t now_ns);
 

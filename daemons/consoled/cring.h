@@ -13,6 +13,8 @@
 #ifndef CONS_CRING_H
 #define CONS_CRING_H
 
+#include <sys/types.h>
+
 #include <stddef.h>
 #include <stdint.h>
 
