@@ -8,8 +8,9 @@
 #                  network tools, guest/*.sh)
 #   dom0.cpio.zst  dom0 initramfs (busybox, Xen tools, hotplug script
 #                  needs, qemu-img/qemu-nbd/qemu-io, fio, network tools,
-#                  our daemons from $XB_BIN and block-nbd, scenarios,
-#                  bench, domU images)
+#                  our daemons from $XB_BIN and block-nbd, consoled-attach,
+#                  ptyexpect (tools/), GNU grep, scenarios, bench, domU
+#                  images)
 # Does nothing when no input changed since the last build.
 # Knobs: XB_VMLINUX=0 (domUs boot vmlinuz), XB_QDISK=1 (add qemu-system-xen
 # for qdisk anchor runs), XB_NOFETCH=1 (skip fetch.sh).
@@ -31,13 +32,16 @@ FIO=$XB_CACHE/fio/fio
 # blk-nbd-qcow2 scenario fails clearly without it)
 NBD_SCRIPT=$XB_REPO/daemons/blkbackd/block-nbd
 BENCH_FIO=$XB_REPO/tests/bench/bench.fio	# the anchor study's fio jobs (make bench)
+# consoled's client (a command, not a daemon: the optimised build), used by
+# the cons-* scenarios; installed when it exists and $XB_BIN has none
+ATTACH=${XB_ATTACH:-$XB_REPO/build/bin/consoled-attach}
 mkdir -p "$XB_OUT"
 
 # ---- up to date? --------------------------------------------------------
 inputs() {
 	echo "$KVER $XB_VMLINUX $XB_QDISK $XB_BIN ${XB_SCENARIOS_EXTRA:-}"
 	# (block-nbd may not exist yet)
-	{ find "$XB_HERE" "$XB_BIN" "$XB_GUEST_BIN" ${XB_SCENARIOS_EXTRA:+"$XB_SCENARIOS_EXTRA"} "$NBD_SCRIPT" "$FIO" "$BENCH_FIO" -printf '%p %T@ %s\n' 2>/dev/null || true; } | sort
+	{ find "$XB_HERE" "$XB_BIN" "$XB_GUEST_BIN" ${XB_SCENARIOS_EXTRA:+"$XB_SCENARIOS_EXTRA"} "$NBD_SCRIPT" "$FIO" "$BENCH_FIO" "$ATTACH" -printf '%p %T@ %s\n' 2>/dev/null || true; } | sort
 	ls "$X"/.extracted.* "$X"/.depmod.*
 }
 sum=$(inputs | sha256sum | cut -d' ' -f1)
@@ -229,6 +233,17 @@ fi
 for f in "$XB_BIN"/*; do
 	[ -f "$f" ] && install_bin "$R" "$f" "/usr/sbin/$(basename "$f")"
 done
+if [ ! -e "$XB_BIN/consoled-attach" ] && [ -x "$ATTACH" ]; then
+	install_bin "$R" "$ATTACH" /usr/bin/consoled-attach
+fi
+# The cons-* scenarios' helpers, called by path (busybox sh runs its own
+# applets first): ptyexpect drives `xl console` on a pty; GNU grep finds
+# byte offsets (-b) in 50 MiB console logs, which busybox grep cannot.
+mkdir -p "$XB_OUT/tools"
+cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o "$XB_OUT/tools/ptyexpect" \
+    "$XB_HERE/tools/ptyexpect.c"
+install_bin "$R" "$XB_OUT/tools/ptyexpect" /usr/libexec/xbt/ptyexpect
+install_bin "$R" /bin/grep /usr/libexec/xbt/grep
 
 install -m 755 "$XB_HERE/dom0-init.sh" "$R/init"
 mkdir -p "$R/xbtest/scenarios" "$R/xbtest/guest"
@@ -243,6 +258,16 @@ done
 install -m 644 "$BENCH_FIO" "$R/xbtest/bench.fio"
 cp "$GUEST_KERNEL" "$R/xbtest/guest/kernel"
 cp "$XB_OUT/domu.cpio.gz" "$R/xbtest/guest/domu.cpio.gz"
+# bench-cons (make bench): conswatch times what reaches a console log;
+# tinypv is the kernel of its idle paused domains
+mkdir -p "$XB_OUT/tools"
+cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o "$XB_OUT/tools/conswatch" \
+    "$XB_HERE/tools/conswatch.c"
+install_bin "$R" "$XB_OUT/tools/conswatch" /usr/libexec/xbt/conswatch
+cc -c -o "$XB_OUT/tools/tinypv.o" "$XB_HERE/tools/tinypv.S"
+ld -nostdlib -z max-page-size=4096 -T "$XB_HERE/tools/tinypv.ld" \
+    -o "$XB_OUT/tools/tinypv" "$XB_OUT/tools/tinypv.o"
+install -m 644 "$XB_OUT/tools/tinypv" "$R/xbtest/guest/tinypv"
 mkcpio "$R" zstd -q -T0 -9 > "$XB_OUT/dom0.cpio.zst"	# fastest to unpack under TCG
 
 echo "$sum" > "$XB_OUT/.inputs"

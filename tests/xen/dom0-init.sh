@@ -1,15 +1,16 @@
 #!/bin/sh
 # dom0 /init (busybox): brings up the Xen userland (xenstored,
-# xen-init-dom0, xenconsoled, a bridge), starts our backends (blkbackd,
-# netbackd), runs the scenarios named on the kernel command line and powers
-# the machine off.
+# xen-init-dom0, consoled or xenconsoled, a bridge), starts our backends
+# (blkbackd, netbackd), runs the scenarios named on the kernel command line
+# and powers the machine off.
 #
 # Serial output contract (read by run.sh):
 #   XBT-DOM0 ...                   progress
 #   PASS <name> | FAIL <name>: <reason>   one verdict per scenario
 #   SKIP <name>: <reason>          oracle run of a scenario marked
 #                                  "# oracle: no (reason)": the kernel backend
-#                                  cannot do what it tests
+#                                  cannot do what it tests; or a xenconsoled
+#                                  run of one marked "# xenconsoled: no (reason)"
 #   NOTE <name>: ...               facts a scenario wants shown
 #   XBT-LOG-BEGIN <name> ... XBT-LOG-END <name>   logs (failures; all in demo
 #                                  mode), every line prefixed with "| "
@@ -18,7 +19,12 @@
 # every daemon of ours in /usr/sbin -- blkbackd for vbd, netbackd for vif --
 # with no kernel backend loaded; kernel: load xen-blkback and xen-netback
 # instead -- an oracle run to check the scenarios themselves; none: no
-# backend, the scenario starts what it needs, e.g. bench-blk).
+# backend, the scenario starts what it needs, e.g. bench-blk),
+# xbt.console=ours|xenconsoled (ours, the default: consoled serves the
+# guests' consoles, started as "consoled -d -v" like the backends, or
+# xenconsoled when the image has no consoled; xenconsoled: Xen's daemon,
+# the console scenarios' anchor).  Either logs each guest's console to
+# /var/log/xen/console/guest-NAME.log.
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin:/usr/lib/xen-4.17/bin
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 umask 022
@@ -38,12 +44,13 @@ ln -sf fd/2 /dev/stderr
 
 up() { cut -d' ' -f1 /proc/uptime; }
 say() { echo "XBT-DOM0 [$(up)] $*"; }
-SCENARIOS='' MODE=check XBT_BACKEND=ours
+SCENARIOS='' MODE=check XBT_BACKEND=ours XBT_CONSOLE=ours
 for a in $(cat /proc/cmdline); do
 	case $a in
 	xbt.scenarios=*) SCENARIOS=$(echo "${a#*=}" | tr '+' ' ') ;;
 	xbt.mode=*) MODE=${a#*=} ;;
 	xbt.backend=*) XBT_BACKEND=${a#*=} ;;
+	xbt.console=*) XBT_CONSOLE=${a#*=} ;;
 	esac
 done
 [ "$XBT_BACKEND" = blkbackd ] && XBT_BACKEND=ours	# the old name
@@ -57,14 +64,36 @@ if [ -z "$SCENARIOS" ]; then
 		done
 	fi
 fi
-say "up: kernel $(uname -r), mode $MODE, backend $XBT_BACKEND, scenarios:$(printf ' %s' $SCENARIOS)"
+say "up: kernel $(uname -r), mode $MODE, backend $XBT_BACKEND, console $XBT_CONSOLE, scenarios:$(printf ' %s' $SCENARIOS)"
 
 # our daemons: each one's log is /var/log/NAME.log, its pid in
 # /run/xbt/NAME.pid (lib.sh reads both)
-DAEMONS="blkbackd netbackd"
+BACKENDS="blkbackd netbackd"
+DAEMONS="$BACKENDS consoled"
 dlog() { echo "/var/log/$1.log"; }
 dpid() { echo "/run/xbt/$1.pid"; }
 SETUP_ERR=
+# the daemon runs in this boot: a backend when xbt.backend=ours (and it is
+# in the image), consoled when xbt.console=ours
+in_use() {	# NAME
+	case $1 in
+	consoled) [ "$XBT_CONSOLE" = ours ] ;;
+	*) [ "$XBT_BACKEND" = ours ] && [ -x "/usr/sbin/$1" ] ;;
+	esac
+}
+start_daemon() {	# NAME: "NAME -d -v" in the background, logging to its log
+	[ -x "/usr/sbin/$1" ] || return 0
+	echo "==== $1 started at $(up)" >> "$(dlog "$1")"
+	"$1" -d -v >> "$(dlog "$1")" 2>&1 &
+	echo $! > "$(dpid "$1")"
+	sleep 1
+	if kill -0 "$(cat "$(dpid "$1")")" 2>/dev/null; then
+		say "$1 running, pid $(cat "$(dpid "$1")")"
+	else
+		say "$1 exited at startup; its log:"
+		tail -n 20 "$(dlog "$1")" | sed 's/^/| /'
+	fi
+}
 
 # ---- Xen userland ------------------------------------------------------------
 for m in $(cat /lib/modules/load.list); do
@@ -81,10 +110,24 @@ until xenstore-read -s / >/dev/null 2>&1; do
 	sleep 0.1
 done
 xen-init-dom0 >/var/log/xen-init-dom0.log 2>&1 || SETUP_ERR=${SETUP_ERR:-"xen-init-dom0 failed"}
-# xenconsoled logs each guest's console to guest-NAME.log: the scenarios'
-# only view of their guests
-xenconsoled --pid-file=/var/run/xen/xenconsoled.pid --log=guest \
-    --log-dir=/var/log/xen/console || SETUP_ERR=${SETUP_ERR:-"xenconsoled failed"}
+# consoled or xenconsoled logs each guest's console to guest-NAME.log: the
+# scenarios' only view of their guests
+for d in $DAEMONS; do touch "$(dlog $d)"; done
+if [ "$XBT_CONSOLE" = ours ] && [ ! -x /usr/sbin/consoled ]; then
+	say "WARNING: no /usr/sbin/consoled in this image: xenconsoled serves the consoles"
+	XBT_CONSOLE=xenconsoled
+fi
+export XBT_CONSOLE
+case $XBT_CONSOLE in
+ours)
+	start_daemon consoled
+	kill -0 "$(cat "$(dpid consoled)")" 2>/dev/null || SETUP_ERR=${SETUP_ERR:-"consoled failed"} ;;
+xenconsoled)
+	xenconsoled --pid-file=/var/run/xen/xenconsoled.pid --log=guest \
+	    --log-dir=/var/log/xen/console || SETUP_ERR=${SETUP_ERR:-"xenconsoled failed"} ;;
+*)
+	SETUP_ERR="unknown console daemon '$XBT_CONSOLE' (xbt.console=ours|xenconsoled)" ;;
+esac
 brctl addbr xenbr0 && ip addr add 10.0.0.1/24 dev xenbr0 && ip link set xenbr0 up ||
     say "WARNING: bridge xenbr0 setup failed"
 mkdir -p /var/lib/xen/images
@@ -92,20 +135,6 @@ mount -t tmpfs -o size=640m tmpfs /var/lib/xen/images
 say "xen userland up: $(xl info 2>/dev/null | awk '/^xen_version|^free_memory/ { printf "%s=%s ", $1, $3 }')"
 
 # ---- backends ------------------------------------------------------------------
-start_daemon() {	# NAME: "NAME -d -v" in the background, logging to its log
-	[ -x "/usr/sbin/$1" ] || return 0
-	echo "==== $1 started at $(up)" >> "$(dlog "$1")"
-	"$1" -d -v >> "$(dlog "$1")" 2>&1 &
-	echo $! > "$(dpid "$1")"
-	sleep 1
-	if kill -0 "$(cat "$(dpid "$1")")" 2>/dev/null; then
-		say "$1 running, pid $(cat "$(dpid "$1")")"
-	else
-		say "$1 exited at startup; its log:"
-		tail -n 20 "$(dlog "$1")" | sed 's/^/| /'
-	fi
-}
-for d in $DAEMONS; do touch "$(dlog $d)"; done
 case $XBT_BACKEND in
 kernel)
 	insmod /lib/modules/xen-blkback.ko && say "oracle run: kernel xen-blkback serves vbd devices"
@@ -116,7 +145,7 @@ kernel)
 none)
 	say "backend none: the scenarios start the backends they need" ;;
 ours)
-	for d in $DAEMONS; do
+	for d in $BACKENDS; do
 		if [ -x /usr/sbin/$d ]; then
 			start_daemon $d
 		else
@@ -205,6 +234,11 @@ run_scenario() {	# NAME
 		echo "SKIP $name: not an oracle scenario: ${why:-the kernel backend cannot do this}"
 		return
 	fi
+	if [ "$XBT_CONSOLE" = xenconsoled ] && grep -q '^# xenconsoled: no' "$f"; then
+		why=$(sed -n 's/^# xenconsoled: no *//p' "$f" | head -n 1 | sed 's/^(\(.*\))$/\1/')
+		echo "SKIP $name: not a xenconsoled scenario: ${why:-xenconsoled cannot do this}"
+		return
+	fi
 	tmo=$(sed -n 's/^# timeout: *\([0-9][0-9]*\).*/\1/p' "$f" | head -n 1)
 	tmo=${tmo:-180}
 	touch /run/xbt/stamp
@@ -237,22 +271,20 @@ run_scenario() {	# NAME
 	fi
 	# trouble of our daemons fails the scenario even when its checks
 	# passed: a sanitizer report in its log, or it died (restarted then)
-	if [ "$XBT_BACKEND" = ours ]; then
-		for d in $DAEMONS; do
-			[ -x /usr/sbin/$d ] || continue
-			new=$(tail -c +$(($(cat /run/xbt/$d.off) + 1)) "$(dlog $d)" |
-			    grep -m 1 -E 'ERROR: [A-Za-z]+Sanitizer|runtime error:|SUMMARY: [A-Za-z]+Sanitizer')
-			if ! kill -0 "$(cat "$(dpid $d)")" 2>/dev/null; then
-				wait "$(cat "$(dpid $d)")" 2>/dev/null
-				st=$?
-				[ "${v#PASS}" != "$v" ] &&
-				    v="FAIL $name: $d exited (status $st) during the scenario${new:+: $new}"
-				say "$d died (status $st) during $name; restarting it"
-				start_daemon $d
-			fi
-			[ -n "$new" ] && [ "${v#PASS}" != "$v" ] && v="FAIL $name: sanitizer report in $d.log: $new"
-		done
-	fi
+	for d in $DAEMONS; do
+		in_use $d || continue
+		new=$(tail -c +$(($(cat /run/xbt/$d.off) + 1)) "$(dlog $d)" |
+		    grep -m 1 -E 'ERROR: [A-Za-z]+Sanitizer|runtime error:|SUMMARY: [A-Za-z]+Sanitizer')
+		if ! kill -0 "$(cat "$(dpid $d)")" 2>/dev/null; then
+			wait "$(cat "$(dpid $d)")" 2>/dev/null
+			st=$?
+			[ "${v#PASS}" != "$v" ] &&
+			    v="FAIL $name: $d exited (status $st) during the scenario${new:+: $new}"
+			say "$d died (status $st) during $name; restarting it"
+			start_daemon $d
+		fi
+		[ -n "$new" ] && [ "${v#PASS}" != "$v" ] && v="FAIL $name: sanitizer report in $d.log: $new"
+	done
 
 	# dom0's kernel ring was cleared at the start: a kernel problem or a
 	# crashed dom0 program (a worker of ours, or a tool a check relied
@@ -271,6 +303,26 @@ run_scenario() {	# NAME
 	fi
 	echo "$v"
 	cleanup_guests
+	consoled_default
+}
+
+# A scenario may restart consoled with other options (lib.sh
+# consoled_restart: cons-rotate, cons-restart ...): the next one gets
+# "consoled -d -v" again, also after a failure half-way.
+consoled_default() {
+	in_use consoled || return 0
+	p=$(cat "$(dpid consoled)" 2>/dev/null)
+	c=$(tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null)
+	[ "$c" = "consoled -d -v " ] && return 0
+	say "consoled runs as '$c': restarting it with its defaults"
+	kill -TERM "$p" 2>/dev/null
+	i=0
+	while [ -d "/proc/$p" ] && [ "$(awk '{ print $3 }' "/proc/$p/stat" 2>/dev/null)" != Z ]; do
+		i=$((i + 1))
+		[ $i -gt 100 ] && { kill -KILL "$p"; sleep 0.2; break; }
+		sleep 0.1
+	done
+	start_daemon consoled
 }
 
 for s in $SCENARIOS; do

@@ -4,8 +4,8 @@
 # also end it.  fail (and every helper that fails) must run in the
 # scenario's own shell, not inside $(...), or its verdict is lost.
 #
-# Guests talk back only through their console (hvc0, logged by xenconsoled
-# to $CONSOLE_DIR/guest-NAME.log): the guest scripts print
+# Guests talk back only through their console (hvc0, logged by consoled or
+# xenconsoled to $CONSOLE_DIR/guest-NAME.log): the guest scripts print
 #   XBT-GUEST-OK <what>    XBT-GUEST-FAIL <what>: <reason>    XBT-GUEST-DONE
 
 XBT_NAME=${XBT_NAME:-$(basename "$0" .sh)}
@@ -55,7 +55,8 @@ get_sector() {	# get_sector IMG SECTOR: its first line
 # GUEST_ARGS adds kernel arguments (xbt.stay=1: stay up after the script;
 # xen_blkfront.PARAM=V: module parameters, domu-init passes them to insmod),
 # GUEST_VCPUS and GUEST_MEM size the guest (1 vCPU, 256 MiB), GUEST_EXTRA
-# is more config lines, verbatim (e.g. a vif line: net_guest).
+# is more config lines, verbatim (e.g. a vif line: net_guest),
+# GUEST_ON_POWEROFF replaces on_poweroff's "destroy" (e.g. "preserve").
 guest_cfg() {
 	_n=$1 _s=$2
 	shift 2
@@ -72,7 +73,7 @@ memory = ${GUEST_MEM:-256}
 vcpus = ${GUEST_VCPUS:-1}
 ${_d:+disk = [ $_d ]}
 ${GUEST_EXTRA:-}
-on_poweroff = "destroy"
+on_poweroff = "${GUEST_ON_POWEROFF:-destroy}"
 on_reboot = "destroy"
 on_crash = "destroy"
 EOF
@@ -560,3 +561,169 @@ refuse_kernel_case() {
 	[ -e $_drv ] && fail "$_m still bound after rmmod"
 	return 0
 }
+
+# ---- consoles: consoled or xenconsoled (guest/cons.sh) --------------------
+# dom0-init.sh starts "consoled -d -v" (log /var/log/consoled.log, pid in
+# /run/xbt/consoled.pid) when XBT_CONSOLE=ours, else xenconsoled.  Both log
+# to $CONSOLE_DIR/guest-NAME.log.  A guest running guest/cons.sh first does
+# its xbt.cons.do= action (flood, burst, tick, sec, esc), prints
+# "XBT-GUEST-OK cons ready", then reads commands from hvc0 in a loop
+# (prompt "xbt-cons# "): dom0 types shell lines through `xl console` or
+# consoled-attach, and the guest's tty echoes them into the log.
+
+XBT_CONSOLE=${XBT_CONSOLE:-ours}	# ours | xenconsoled (dom0-init.sh)
+CONSOLED_LOG=/var/log/consoled.log
+CONSOLED_PIDFILE=/run/xbt/consoled.pid
+CONS_SOCKDIR=/run/consoled
+PTYEXPECT=/usr/libexec/xbt/ptyexpect	# tools/ptyexpect.c
+GGREP=/usr/libexec/xbt/grep		# GNU grep: -b, -a
+CONS_PROMPT='xbt-cons# '
+
+consoled_pid() { cat "$CONSOLED_PIDFILE" 2>/dev/null; }
+pid_running() {	# pid_running PID: alive and not a zombie
+	[ -n "$1" ] && [ -d "/proc/$1" ] &&
+	    [ "$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null)" != Z ]
+}
+consoled_log_new() { daemon_log_new consoled; }
+# need_consoled: the scenario tests consoled itself; fail unless it runs
+need_consoled() {
+	[ "$XBT_CONSOLE" = ours ] ||
+	    fail "needs consoled; this run's consoles are served by $XBT_CONSOLE"
+	pid_running "$(consoled_pid)" || fail "consoled is not running"
+	[ -x /usr/bin/consoled-attach ] || fail "no /usr/bin/consoled-attach in dom0"
+}
+
+# consoled_stop [SIGNAL]: stop the running consoled (default TERM) and wait
+# until it is gone (10 s, then KILL and fail)
+consoled_stop() {
+	_cp=$(consoled_pid)
+	pid_running "$_cp" || return 0
+	log "kill -${1:-TERM} consoled ($_cp)"
+	kill "-${1:-TERM}" "$_cp"
+	_end=$(( $(now) + 10 ))
+	while pid_running "$_cp"; do
+		if [ "$(now)" -ge "$_end" ]; then
+			kill -KILL "$_cp"
+			fail "consoled ($_cp) still running 10s after SIG${1:-TERM}"
+		fi
+		sleep 0.1
+	done
+}
+# consoled_start [OPTS...]: "consoled -d -v OPTS" in its own session (the
+# scenario's process group is killed at its end), logging to its log, pid
+# in the pidfile (dom0-init.sh restores "consoled -d -v" after the
+# scenario); fails when it exits within 1 s
+consoled_start() {
+	echo "==== consoled started by $XBT_NAME at $(cut -d' ' -f1 /proc/uptime): consoled -d -v $*" >> "$CONSOLED_LOG"
+	setsid consoled -d -v "$@" >> "$CONSOLED_LOG" 2>&1 < /dev/null &
+	echo $! > "$CONSOLED_PIDFILE"
+	sleep 1
+	pid_running "$(consoled_pid)" ||
+	    fail "consoled $* exited at startup: $(tail -n 3 "$CONSOLED_LOG" | tr '\n' ' ')"
+	log "consoled -d -v $* running, pid $(consoled_pid)"
+}
+consoled_restart() { consoled_stop; consoled_start "$@"; }	# [OPTS...]
+
+cons_tty() { xs_read "/local/domain/$1/console/tty"; }	# DOMID
+# cons_served DOMID TIMEOUT: the primary console has a tty in xenstore
+# that is a character device, and (consoled) its attach socket exists
+cons_served() {
+	_end=$(( $(now) + $2 ))
+	while :; do
+		_t=$(cons_tty "$1")
+		if [ -n "$_t" ] && [ -c "$_t" ]; then
+			[ "$XBT_CONSOLE" != ours ] || [ -S "$CONS_SOCKDIR/d$1.0" ] && return 0
+		fi
+		[ "$(now)" -ge "$_end" ] &&
+		    fail "console of domain $1 not served after $2s: tty '$_t', socket $(ls "$CONS_SOCKDIR" 2>/dev/null | tr '\n' ' ')"
+		sleep 0.3
+	done
+}
+
+# cons_guest NAME [ACTION]: a guest running guest/cons.sh (xbt.cons.do=
+# ACTION; more in GUEST_ARGS, e.g. xbt.cons.mib=8); returns once it is
+# created, with D set.  CONS_PAUSED=1: created paused (xl create -p), for
+# readers that must attach before it prints.
+cons_guest() {
+	GUEST_ARGS="${2:+xbt.cons.do=$2} ${GUEST_ARGS:-}" guest_cfg "$1" cons
+	if [ "${CONS_PAUSED:-0}" = 1 ]; then
+		log "xl create -p $1"
+		timeout 120 xl create -p "/tmp/$1.cfg" > "/tmp/$1.create.log" 2>&1 ||
+		    fail "xl create -p $1 failed: $(xl_error "/tmp/$1.create.log")"
+	else
+		guest_start "$1"
+	fi
+	D=$(guest_domid "$1")
+	[ -n "$D" ] || fail "no domain id for $1"
+}
+
+# cons_send NAME TEXT: type TEXT and Enter into the guest's console through
+# consoled-attach (stdin a pipe); returns once the guest's tty echoed TEXT
+# into the log (10 s)
+cons_send() {
+	_cl="$CONSOLE_DIR/guest-$1.log"
+	_co=$(wc -c < "$_cl" 2>/dev/null || echo 0)
+	printf '%s\r' "$2" | consoled-attach "$1" > /dev/null 2>/tmp/cons_send.err &
+	_cp=$!
+	_end=$(( $(now) + 10 ))
+	until tail -c +$((_co + 1)) "$_cl" | tr -d '\r' | grep -qF -- "$2"; do
+		if [ "$(now)" -ge "$_end" ]; then
+			kill $_cp 2>/dev/null
+			fail "typed '$2' into $1's console (consoled-attach): no echo in its log after 10s ($(cat /tmp/cons_send.err))"
+		fi
+		sleep 0.2
+	done
+	kill $_cp 2>/dev/null
+	wait $_cp 2>/dev/null
+	return 0
+}
+
+# wait_tail NAME FIXED TIMEOUT: until the last 64 KiB of the guest's log
+# contain the string FIXED (cheap on a log of many MiB: grepping all of it
+# every half second would take dom0's one vCPU from the daemon under test)
+wait_tail() {
+	_end=$(( $(now) + $3 ))
+	until tail -c 65536 "$CONSOLE_DIR/guest-$1.log" 2>/dev/null | grep -qF -- "$2"; do
+		_g=$(tail -c 65536 "$CONSOLE_DIR/guest-$1.log" 2>/dev/null | grep -m 1 'XBT-GUEST-FAIL')
+		[ -n "$_g" ] && fail "$1: ${_g#*XBT-GUEST-FAIL }"
+		[ "$(now)" -ge "$_end" ] &&
+		    fail "$1: no '$2' at the end of its console log after $3s (log: $(wc -c < "$CONSOLE_DIR/guest-$1.log") bytes, ends '$(tail -c 120 "$CONSOLE_DIR/guest-$1.log" | tr -d '\r' | tr '\n' '|')')"
+		sleep 1
+	done
+}
+
+# flood_check FILE TAG: FILE (a log or a reader's output) holds the guest's
+# flood TAG intact: the bytes after the line "XBT-FLOOD-BEGIN TAG bytes=N
+# sha=S" are N bytes with sha256 S, followed by the line "XBT-FLOOD-END
+# TAG".  Returns 1 with FLOOD_ERR set otherwise; FLOOD_BYTES is N.
+flood_check() {
+	FLOOD_ERR= FLOOD_BYTES=
+	_fl=$($GGREP -a -b -m 1 -F "XBT-FLOOD-BEGIN $2 " "$1")
+	[ -n "$_fl" ] || { FLOOD_ERR="no 'XBT-FLOOD-BEGIN $2' line in $1"; return 1; }
+	_fo=${_fl%%:*}
+	_fl=${_fl#*:}
+	_fl=${_fl%"$(printf '\r')"}
+	FLOOD_BYTES=$(echo "$_fl" | sed -n 's/.* bytes=\([0-9]*\).*/\1/p')
+	_fs=$(echo "$_fl" | sed -n 's/.* sha=\([0-9a-f]*\).*/\1/p')
+	_fstart=$((_fo + ${#_fl} + 1))
+	# the announced line may have ended in \r\n (reader output of a
+	# terminal with opost): skip a \r
+	[ "$(tail -c +$((_fstart + 1)) "$1" | head -c 1 | od -An -c | tr -d ' ')" = '\n' ] &&
+	    _fstart=$((_fstart + 1))
+	_fe=$($GGREP -a -b -m 1 -F "XBT-FLOOD-END $2" "$1" | cut -d: -f1)
+	_fgot=$(tail -c +$((_fstart + 1)) "$1" | head -c "$FLOOD_BYTES" | sha256sum | cut -d' ' -f1)
+	_fnext=$(tail -c +$((_fstart + FLOOD_BYTES + 1)) "$1" | head -c 40 | head -n 1 | tr -d '\r')
+	if [ "$_fgot" != "$_fs" ] || [ "$_fnext" != "XBT-FLOOD-END $2" ]; then
+		_flen=$(( ${_fe:-$((_fstart + FLOOD_BYTES))} - _fstart ))
+		_fd=$(tail -c +$((_fstart + 1)) "$1" | head -c "$_flen" | grep -c '\[consoled:')
+		FLOOD_ERR="flood $2 in $1: the guest wrote $FLOOD_BYTES bytes (sha256 $_fs); found ${_fe:+$((_fe - _fstart)) bytes before 'XBT-FLOOD-END $2'}${_fe:-no 'XBT-FLOOD-END $2' line}, sha256 of the first $FLOOD_BYTES $_fgot, followed by '$_fnext'; consoled notes inside: $_fd"
+		return 1
+	fi
+	return 0
+}
+# flood_secs NAME TAG: the guest's own time for writing flood TAG (its
+# XBT-GUEST-FLOOD line)
+flood_secs() {
+	console_grep "$1" "XBT-GUEST-FLOOD $2 " | tail -n 1 | sed -n 's/.* secs=\([0-9.]*\).*/\1/p'
+}
+mibps() { awk -v b="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.2f", b / 1048576 / s; else print "inf" }'; }
