@@ -79,6 +79,13 @@ xb_next(const struct xb_view *v, const char **why)
 		return XB_DESTROY;
 	}
 	if (!v->fe_present) {
+		/*
+		 * libxl writes both ends in one transaction; a toolstack that
+		 * writes the backend first gets a new device that waits.
+		 */
+		if (v->fe_unwritten && (v->be_state == XenbusStateInitialising ||
+		    v->be_state == XenbusStateUnknown))
+			return XB_NONE;
 		WHY("frontend gone");
 		return XB_DESTROY;
 	}
@@ -304,6 +311,7 @@ static int
 xb_read_view(struct xb_dev *dev, struct xb_view *v)
 {
 	char *s;
+	int alive;
 
 	memset(v, 0, sizeof(*v));
 	v->ready = dev->ready;
@@ -324,7 +332,9 @@ xb_read_view(struct xb_dev *dev, struct xb_view *v)
 	v->reattach = dev->reattach && !dev->connected;
 
 	s = xb_dev_fe_read(dev, XB_KEY_STATE);
-	v->fe_present = (s != NULL) && xsc_domain_exists(dev->xsc, dev->domid);
+	alive = xsc_domain_exists(dev->xsc, dev->domid);
+	v->fe_present = (s != NULL) && alive;
+	v->fe_unwritten = (s == NULL) && alive;
 	v->fe_state = parse_xenbus_state(s);
 	free(s);
 	return 0;

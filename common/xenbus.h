@@ -39,6 +39,7 @@ struct xb_view {
 	int	fe_state;	/* frontend state; XenbusStateUnknown if absent or garbage */
 	bool	be_present;	/* backend directory exists */
 	bool	fe_present;	/* frontend directory exists and its domain lives */
+	bool	fe_unwritten;	/* its domain lives, the directory has no state yet */
 	bool	online;		/* backend "online" is 1 (toolstack: 0 means detach) */
 	bool	hotplug_ok;	/* hotplug-status is "connected" */
 	bool	ready;		/* the device side (backing store) is usable */

@@ -122,6 +122,22 @@ test_reattach(void **state)
 			    xb_action_name(xb_next(&v, NULL)),
 			    xb_action_name(rows[i].want));
 	}
+	/* Backend written before the frontend (hand-made secondary consoles). */
+	{
+		struct xb_view v;
+		int be;
+
+		for (be = UNK; be <= CLOSD; be++) {
+			memset(&v, 0, sizeof(v));
+			v.be_present = v.online = v.hotplug_ok = v.ready = true;
+			v.fe_unwritten = true;
+			v.be_state = be;
+			assert_int_equal(xb_next(&v, NULL),
+			    be == UNK || be == INIT ? XB_NONE : XB_DESTROY);
+			v.fe_unwritten = false;		/* domain dead */
+			assert_int_equal(xb_next(&v, NULL), XB_DESTROY);
+		}
+	}
 	/* Not ready (device side not set up yet): wait, even on a live ring. */
 	{
 		struct xb_view v;
