@@ -43,11 +43,24 @@ struct sdev {
 	struct console		*c;
 };
 
+/*
+ * A device we released whose backend directory is still there (nobody
+ * removes hand-made ones): not taken again until the directory goes, or
+ * every scan would find it, probe it and release it again.
+ */
+struct sdone {
+	TAILQ_ENTRY(sdone)	 entry;
+	unsigned int		 domid, devid;
+	unsigned int		 pass;		/* last scan that saw it */
+};
+
 struct secondary {
 	struct consd		*d;
 	char			 root[96];
 	struct xsc_watch	*w;
 	TAILQ_HEAD(, sdev)	 devs;
+	TAILQ_HEAD(, sdone)	 done;
+	unsigned int		 pass;
 };
 
 static int
@@ -113,8 +126,16 @@ sec_destroy(struct xb_dev *xb, void *arg)
 {
 	struct sdev *sd = arg;
 
+	struct sdone *dn;
+
 	(void)xb;
 	TAILQ_REMOVE(&sd->s->devs, sd, entry);
+	if ((dn = calloc(1, sizeof(*dn))) != NULL) {
+		dn->domid = sd->domid;
+		dn->devid = sd->devid;
+		dn->pass = sd->s->pass;
+		TAILQ_INSERT_TAIL(&sd->s->done, dn, entry);
+	}
 	console_free(sd->c, "console closed");
 	xb_dev_free(sd->xb);
 	free(sd);
@@ -161,9 +182,15 @@ static void
 sec_add(struct secondary *s, unsigned int domid, unsigned int devid)
 {
 	struct sdev *sd;
+	struct sdone *dn;
 
 	if (sec_find(s, domid, devid) != NULL)
 		return;
+	TAILQ_FOREACH(dn, &s->done, entry)
+		if (dn->domid == domid && dn->devid == devid) {
+			dn->pass = s->pass;
+			return;
+		}
 	if (sec_foreign_type(s, domid, devid)) {
 		log_debug("console d%u/%u: frontend type is not xenconsoled, "
 		    "left to its backend", domid, devid);
@@ -197,9 +224,12 @@ secondary_scan(struct secondary *s)
 	char **doms, **devs, path[256];
 	unsigned int nd, nv, i, j;
 	uint64_t domid, devid;
+	struct sdone *dn, *next;
 
-	if ((doms = xsc_directory(s->d->xsc, XBT_NULL, s->root, &nd)) == NULL)
-		return;
+	s->pass++;
+	doms = xsc_directory(s->d->xsc, XBT_NULL, s->root, &nd);
+	if (doms == NULL)
+		nd = 0;
 	for (i = 0; i < nd; i++) {
 		if (parse_uint(doms[i], DOMID_FIRST_RESERVED - 1, &domid) == -1)
 			continue;
@@ -216,6 +246,14 @@ secondary_scan(struct secondary *s)
 		free(devs);
 	}
 	free(doms);
+	/* Directories gone: a new device there is new again. */
+	for (dn = TAILQ_FIRST(&s->done); dn != NULL; dn = next) {
+		next = TAILQ_NEXT(dn, entry);
+		if (dn->pass != s->pass) {
+			TAILQ_REMOVE(&s->done, dn, entry);
+			free(dn);
+		}
+	}
 }
 
 static void
@@ -234,6 +272,7 @@ secondary_new(struct consd *d)
 		return NULL;
 	s->d = d;
 	TAILQ_INIT(&s->devs);
+	TAILQ_INIT(&s->done);
 	snprintf(s->root, sizeof(s->root), "/local/domain/%u/backend/%s",
 	    d->self, SEC_TYPE);
 	if ((s->w = xsc_watch(d->xsc, s->root, sec_watch, s)) == NULL) {
@@ -261,6 +300,7 @@ void
 secondary_free(struct secondary *s)
 {
 	struct sdev *sd;
+	struct sdone *dn;
 
 	if (s == NULL)
 		return;
@@ -271,6 +311,10 @@ secondary_free(struct secondary *s)
 		console_free(sd->c, "consoled stopped");
 		xb_dev_free(sd->xb);
 		free(sd);
+	}
+	while ((dn = TAILQ_FIRST(&s->done)) != NULL) {
+		TAILQ_REMOVE(&s->done, dn, entry);
+		free(dn);
 	}
 	free(s);
 }
