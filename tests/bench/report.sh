@@ -1,22 +1,27 @@
 #!/bin/bash
-# report.sh [--net] SERIAL_LOG [TSV_OUT]: tables from the "XBT-BENCH" lines
-# of a bench boot (scenario bench-blk), or with --net from its
-# "XBT-BENCH-NET" lines (scenario bench-net).  Markdown on stdout (also
-# what goes into docs/PERFORMANCE.md); with TSV_OUT, appends one row per
-# measure and anchor:
+# report.sh [--net|--cons] SERIAL_LOG [TSV_OUT]: tables from the
+# "XBT-BENCH" lines of a bench boot (scenario bench-blk), with --net from
+# its "XBT-BENCH-NET" lines (bench-net), with --cons from its
+# "XBT-BENCH-CONS" lines (bench-cons).  Markdown on stdout (also what goes
+# into docs/PERFORMANCE.md); with TSV_OUT, appends one row per measure and
+# anchor:
 #   measure<TAB>ours<TAB>anchor<TAB>anchor_value<TAB>ratio
 # ours and anchor_value are medians over the rounds; ratio is the median
-# of the per-round paired ratios, > 1 when ours (blkbackd, netbackd) is
-# better (ours/anchor for throughput and packets/s, anchor/ours for dom0
-# CPU seconds per GiB and for ping round trips).  blk: dom0-limit (fio in
-# dom0 on the file) is an anchor for throughput only: its dom0 CPU is
-# fio's own.  net: the anchor is kernel xen-netback.
+# of the per-round paired ratios, > 1 when ours (blkbackd, netbackd,
+# consoled) is better (ours/anchor for throughput and packets/s,
+# anchor/ours for dom0 CPU seconds per GiB or MiB, CPU shares, memory and
+# ping round trips).  blk: dom0-limit (fio in dom0 on the file) is an
+# anchor for throughput only: its dom0 CPU is fio's own.  net: the anchor
+# is kernel xen-netback.  cons: the anchor is xenconsoled; bytes lost are
+# totals over the rounds, with ratio (anchor + 1) / (ours + 1); the flood
+# forever and idle rows come from one measurement each (ratio of the two
+# values; a CPU time of zero counts as one clock tick, 0.01 s).
 set -euo pipefail
-NET=0
-if [ "${1:-}" = --net ]; then
-	NET=1
-	shift
-fi
+NET=0 CONS=0
+case ${1:-} in
+--net) NET=1; shift ;;
+--cons) CONS=1; shift ;;
+esac
 LOG=$1
 TSV=${2:-}
 [ -r "$LOG" ] || { echo "report.sh: cannot read $LOG" >&2; exit 1; }
@@ -55,6 +60,150 @@ function fmt(x) {
 	return sprintf("%.2f", x)
 }
 '
+
+if [ "$CONS" = 1 ]; then
+sed -n 's/.*XBT-BENCH-CONS //p' "$LOG" | tr -d '\r' | awk -v tsv="$TSV" "$AWKLIB"'
+function tick(x) { return (x < 0.01) ? 0.01 : x }
+function kvn(line, key) { return kv(line, key) + 0 }
+function pos(x) { return (x < 0) ? 0 : x }
+# the CPU figures of one conswatch window: C[key, what] (seconds)
+function cpu(line, key) {
+	C[key, "d"] = kvn(line, "daemon_s")
+	C[key, "x"] = pos(kvn(line, "dom0_xen_s") - kvn(line, "self_s"))
+	C[key, "p"] = pos(kvn(line, "dom0_busy_s") - kvn(line, "self_s"))
+	C[key, "w"] = kvn(line, "wall")
+}
+function tsvrow(meas, o, a, ratio) {
+	if (tsv != "") printf "%s\t%.6g\t%s\t%.6g\t%.3f\n", meas, o, "xenconsoled", a, ratio >> tsv
+}
+/^PARAMS / { params = substr($0, 8); mib = kvn($0, "mib") }
+/^RUN / {
+	d = kv($0, "daemon"); r = kvn($0, "round"); m = kvn($0, "bytes") / 1048576
+	if (kvn($0, "secs") > 0) V[1, d, r] = m / kvn($0, "secs")
+	V[2, d, r] = kvn($0, "secs")
+	cpu($0, d SUBSEP r)
+	if (m > 0) {
+		V[3, d, r] = C[d, r, "d"] / m; V[4, d, r] = C[d, r, "x"] / m; V[5, d, r] = C[d, r, "p"] / m
+	}
+	if (C[d, r, "w"] > 0) V[6, d, r] = C[d, r, "d"] / C[d, r, "w"] * 100
+	if (kv($0, "guest_secs") != "") V[7, d, r] = kvn($0, "guest_secs")
+	LOST[d, r] = kvn($0, "lost") + kvn($0, "extra"); OK[d, r] = kvn($0, "sha_ok"); NOTES[d, r] = kvn($0, "notes")
+	if (r > rounds) rounds = r
+	runs++
+}
+/^FOREVER / {
+	l = kv($0, "label"); fl[++nf] = l
+	FO[l] = kv($0, "opts"); FD[l] = kv($0, "daemon")
+	cpu($0, "f" l); w = C["f" l, "w"]
+	FM[l] = (w > 0) ? kvn($0, "bytes") / 1048576 / w : 0
+}
+/^IDLE / { d = kv($0, "daemon"); IN[d] = kvn($0, "domains"); cpu($0, "i" d); IR[d] = kvn($0, "rss_kb"); IP[d] = kvn($0, "pss_kb"); IF[d] = kv($0, "fds") }
+/^IDLESETUP / { isetup = $0 }
+/^(ERR|DAMAGE|EVIDENCE|CHECK) / { probs = probs "\n- " $0 }
+/^\| / { ev = ev "\n    " $0 }
+END {
+	if (!runs) { print "no XBT-BENCH-CONS RUN lines in the log"; exit 1 }
+	nd = split("consoled xenconsoled", ds, " ")
+	nm = split("drain MiB/s|seconds per flood|daemon CPU s/MiB|dom0 CPU s/MiB (Xen)|dom0 CPU s/MiB (/proc/stat)|daemon CPU %|guest dd seconds", mn, "|")
+	printf "Parameters: %s; %d round(s).\n\n", params, rounds
+	print "**Flood**: the guest writes " mib " MiB of text to hvc0 as fast as it can (`dd bs=64k`, between a BEGIN and an END line). Drain MiB/s: from the BEGIN line appearing in the dom0 log to the END line appearing (`conswatch`, polling every 10 ms, following rotation). Bytes lost: expected minus found between the lines (or extra), all rounds together; sha256: rounds whose bytes matched the guest'\''s digest. CPU per MiB over the flood: the daemon'\''s utime+stime (`/proc/PID/stat`); dom0'\''s vCPU time as Xen counts it (everything dom0 ran, its kernel included); dom0'\''s busy time from `/proc/stat` (user+nice+system+irq+softirq) — both dom0 figures less conswatch'\''s own CPU. Daemon CPU %: its share of dom0'\''s one vCPU during the flood. Medians over the rounds [min–max]."
+	print ""
+	print "| measure | daemon | median | min–max |"
+	print "|---|---|---|---|"
+	for (k = 1; k <= nm; k++) {
+		for (di = 1; di <= nd; di++) {
+			d = ds[di]; l = ""
+			for (r = 1; r <= rounds; r++) if ((k, d, r) in V) l = l " " V[k, d, r]
+			if (l == "") continue
+			printf "| %s | %s | **%s** | %s |\n", mn[k], d, fmt(median(l)), minmax(l)
+			M[k, d] = median(l)
+		}
+	}
+	for (di = 1; di <= nd; di++) {
+		d = ds[di]; lost = 0; okn = 0; n = 0; notes = 0
+		for (r = 1; r <= rounds; r++) if ((d, r) in LOST) { n++; lost += LOST[d, r]; okn += OK[d, r]; notes += NOTES[d, r] }
+		TL[d] = lost; TO[d] = okn
+		printf "| bytes lost (all rounds) | %s | **%d** | sha256 intact in %d of %d rounds%s |\n", d, lost, okn, n, notes ? sprintf("; %d \"[consoled: ...]\" notes", notes) : ""
+	}
+	print ""
+	print "Paired per-round ratios, consoled against xenconsoled (> 1: consoled better; for CPU per MiB xenconsoled'\''s over ours):"
+	print ""
+	hdr = "| measure |"; sep = "|---|"
+	for (r = 1; r <= rounds; r++) { hdr = hdr " r" r " |"; sep = sep "---|" }
+	print hdr " median |"; print sep "---|"
+	split("1 3 4 5", tk, " ")
+	split("flood_MiBps flood_daemon_cpu_s_per_MiB flood_dom0_cpu_s_per_MiB flood_dom0_procstat_s_per_MiB", tn, " ")
+	for (i = 1; i <= 4; i++) {
+		k = tk[i]; row = ""; l = ""
+		for (r = 1; r <= rounds; r++) {
+			x = ""
+			if ((k, "consoled", r) in V && (k, "xenconsoled", r) in V)
+				x = (k == 1) ? V[k, "consoled", r] / V[k, "xenconsoled", r] : tick(V[k, "xenconsoled", r]) / tick(V[k, "consoled", r])
+			row = row " " (x == "" ? "–" : sprintf("%.2f", x)) " |"
+			if (x != "") l = l " " x
+		}
+		if (l == "") continue
+		printf "| %s |%s **%.2f** |\n", mn[k], row, median(l)
+		tsvrow(tn[i], M[k, "consoled"], M[k, "xenconsoled"], median(l))
+	}
+	tsvrow("flood_bytes_lost", TL["consoled"], TL["xenconsoled"], (TL["xenconsoled"] + 1) / (TL["consoled"] + 1))
+	tsvrow("flood_sha256_intact_rounds", TO["consoled"], TO["xenconsoled"], TO["xenconsoled"] > 0 ? TO["consoled"] / TO["xenconsoled"] : (TO["consoled"] > 0 ? 99 : 1))
+	if (nf) {
+		print ""
+		print "**Flood forever**: the guest writes to hvc0 without end; over " kv(params, "fsecs") " s (after 3 s of it): what reached the log per second, the daemon'\''s CPU share (% of dom0'\''s one vCPU) and dom0'\''s (Xen'\''s count; `/proc/stat` busy), less conswatch'\''s own. The limit (`-r`, bytes/s per console) is what a guest that never stops can take; `-r 0` (no limit) shows what this guest could do."
+		print ""
+		print "| daemon | limit | drain MiB/s | daemon CPU % | dom0 CPU % (Xen) | dom0 busy % (/proc/stat) |"
+		print "|---|---|---|---|---|---|"
+		for (i = 1; i <= nf; i++) {
+			l = fl[i]; w = C["f" l, "w"]
+			if (w <= 0) continue
+			lim = (FD[l] == "xenconsoled") ? "30 events / 200 ms (fixed)" : (FO[l] == "" ? "default (-r 8M)" : FO[l])
+			gsub(/\+/, " ", lim)
+			printf "| %s | %s | **%s** | **%s** | %s | %s |\n", FD[l], lim, fmt(FM[l]), fmt(C["f" l, "d"] / w * 100), fmt(C["f" l, "x"] / w * 100), fmt(C["f" l, "p"] / w * 100)
+		}
+		if ("xenconsoled" in FM) {
+			a = "fxenconsoled"; aw = C[a, "w"]
+			for (i = 1; i <= nf; i++) {
+				l = fl[i]; o = "f" l; w = C[o, "w"]
+				if (FD[l] != "consoled" || w <= 0 || aw <= 0) continue
+				t = (FO[l] == "") ? "forever-default" : "forever" substr(FO[l], 1, index(FO[l], "+") - 1) substr(FO[l], index(FO[l], "+") + 1)
+				tsvrow(t "_MiBps", FM[l], FM["xenconsoled"], FM["xenconsoled"] > 0 ? FM[l] / FM["xenconsoled"] : 0)
+				tsvrow(t "_daemon_cpu_pct", C[o, "d"] / w * 100, C[a, "d"] / aw * 100, (tick(C[a, "d"]) / aw) / (tick(C[o, "d"]) / w))
+				tsvrow(t "_dom0_cpu_pct", C[o, "x"] / w * 100, C[a, "x"] / aw * 100, (tick(C[a, "x"]) / aw) / (tick(C[o, "x"]) / w))
+				tsvrow(t "_dom0_procstat_busy_pct", C[o, "p"] / w * 100, C[a, "p"] / aw * 100, (tick(C[a, "p"]) / aw) / (tick(C[o, "p"]) / w))
+			}
+		}
+	}
+	if (("consoled" in IN) || ("xenconsoled" in IN)) {
+		print ""
+		print "**Idle consoles**: paused domains (a tiny PV kernel, `tests/xen/tools/tinypv.S`; libxl sets up the console ring, event channel and xenstore keys before unpausing) served by one daemon at a time; CPU over " kv(params, "isecs") " s of idle, memory from `/proc/PID/smaps_rollup` at its end. In the ratios a CPU time of zero counts as one tick (0.01 s)."
+		print ""
+		print "| daemon | domains | daemon CPU s | daemon CPU % | dom0 CPU % (Xen) | dom0 busy % (/proc/stat) | RSS KiB | PSS KiB | open fds |"
+		print "|---|---|---|---|---|---|---|---|---|"
+		for (di = 1; di <= nd; di++) {
+			d = ds[di]; k = "i" d; w = C[k, "w"]
+			if (!(d in IN) || w <= 0) continue
+			printf "| %s | %d | %s | **%s** | %s | %s | **%d** | **%d** | %s |\n", d, IN[d], fmt(C[k, "d"]), fmt(C[k, "d"] / w * 100), fmt(C[k, "x"] / w * 100), fmt(C[k, "p"] / w * 100), IR[d], IP[d], IF[d]
+		}
+		if (isetup != "")
+			printf "\nSetup: %d domains of %s MiB each, created paused (`xl create -p -e`) in %s s; consoled took over all of them from xenconsoled in %s s.\n",
+			    kv(isetup, "domains"), kv(isetup, "memory_mb"), kv(isetup, "create_s"), kv(isetup, "consoled_takeover_s")
+		o = "iconsoled"; a = "ixenconsoled"; w = C[o, "w"]; aw = C[a, "w"]
+		if (("consoled" in IN) && ("xenconsoled" in IN) && w > 0 && aw > 0) {
+			tsvrow("idle_domains", IN["consoled"], IN["xenconsoled"], 1)
+			tsvrow("idle_daemon_cpu_pct", C[o, "d"] / w * 100, C[a, "d"] / aw * 100, (tick(C[a, "d"]) / aw) / (tick(C[o, "d"]) / w))
+			tsvrow("idle_dom0_cpu_pct", C[o, "x"] / w * 100, C[a, "x"] / aw * 100, (tick(C[a, "x"]) / aw) / (tick(C[o, "x"]) / w))
+			tsvrow("idle_dom0_procstat_busy_pct", C[o, "p"] / w * 100, C[a, "p"] / aw * 100, (tick(C[a, "p"]) / aw) / (tick(C[o, "p"]) / w))
+			tsvrow("idle_rss_KiB", IR["consoled"], IR["xenconsoled"], IR["consoled"] > 0 ? IR["xenconsoled"] / IR["consoled"] : 0)
+			tsvrow("idle_pss_KiB", IP["consoled"], IP["xenconsoled"], IP["consoled"] > 0 ? IP["xenconsoled"] / IP["consoled"] : 0)
+		}
+	}
+	print ""
+	print "Checks and problems:" (probs == "" ? " none" : probs)
+	if (ev != "") print "\nconsoled'\''s log at those problems:\n" ev
+}'
+exit
+fi
 
 if [ "$NET" = 1 ]; then
 sed -n 's/.*XBT-BENCH-NET //p' "$LOG" | tr -d '\r' | awk -v tsv="$TSV" "$AWKLIB"'
