@@ -380,12 +380,7 @@ console_new(struct consd *d, unsigned int domid, unsigned int num,
 		else
 			snprintf(file, sizeof(file), "%s/guest-%s-console%u.log",
 			    d->o.logdir, safe, num);
-		memset(&lo, 0, sizeof(lo));
-		lo.rotate_size = d->o.rotate_size;
-		lo.keep = d->o.keep;
-		lo.timestamps = d->o.ts_guest;
-		lo.raw = d->o.raw;
-		lo.mode = 0640;
+		consd_log_opts(d, d->o.ts_guest, &lo);
 		if (conslog_open(&c->log, file, &lo) == -1)
 			/* The console still works; only its log is missing. */
 			log_warn("%s: log %s", c->tag, file);

@@ -35,6 +35,7 @@
 #include <systemd/sd-daemon.h>
 #include <xen/grant_table.h>
 
+#include "conslog.h"
 #include "console.h"
 #include "consoled.h"
 #include "ev.h"
@@ -147,6 +148,17 @@ consd_dom_name(struct consd *d, unsigned int domid, char *dst, size_t len)
 	else
 		snprintf(dst, len, "%u", domid);
 	free(s);
+}
+
+void
+consd_log_opts(const struct consd *d, bool timestamps, struct conslog_opts *lo)
+{
+	memset(lo, 0, sizeof(*lo));
+	lo->rotate_size = d->o.rotate_size;
+	lo->keep = d->o.keep;
+	lo->timestamps = timestamps;
+	lo->raw = d->o.raw;
+	lo->mode = 0640;	/* guests type secrets at consoles */
 }
 
 /* ---- domains ---- */

@@ -70,7 +70,13 @@ xenforeignmemory_handle *consd_fmem(struct consd *);
 void	consd_port_add(struct consd *, struct console *, uint32_t lport);
 void	consd_port_del(struct consd *, struct console *);
 
-/* Domain name from /local/domain/<domid>/name, escaped for logs; "d<domid>" if absent. */
+struct conslog_opts;
+
+/* The log options from -S, -K, -R and mode 0640; timestamps as given. */
+void	consd_log_opts(const struct consd *, bool timestamps,
+	    struct conslog_opts *);
+
+/* Domain name from /local/domain/<domid>/name (raw: escape it for logs); the id if absent. */
 void	consd_dom_name(struct consd *, unsigned int domid, char *dst, size_t len);
 
 /* hvlog.c: the hypervisor console ring (VIRQ_CON_RING) into hypervisor.log. */

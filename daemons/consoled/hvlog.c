@@ -41,12 +41,7 @@ hvlog_new(struct consd *d)
 		return NULL;
 	}
 	h->d = d;
-	memset(&lo, 0, sizeof(lo));
-	lo.rotate_size = d->o.rotate_size;
-	lo.keep = d->o.keep;
-	lo.timestamps = d->o.ts_hv;
-	lo.raw = d->o.raw;
-	lo.mode = 0640;
+	consd_log_opts(d, d->o.ts_hv, &lo);
 	snprintf(path, sizeof(path), "%s/hypervisor.log", d->o.logdir);
 	if (conslog_open(&h->log, path, &lo) == -1) {
 		log_warn("hypervisor log %s", path);
