@@ -69,7 +69,8 @@ struct console {
 	bool			 ptyw_wait;	/* pty full: wait for writable */
 
 	/* Drain limit. */
-	struct crate		 rate;
+	struct crate		 rate;		/* bytes per second (-r) */
+	struct crate		 cpu;		/* CPU ns per second (-c) */
 	struct ev		*ev_timer;
 	bool			 throttled;	/* port masked until the timer */
 
@@ -254,28 +255,58 @@ console_resume_input(struct console *c)
 		readers_input_ready(c->rd);
 }
 
-/* Drain within the limit; keep the port masked and come back if needed. */
+/* This thread's CPU time: what serving a console costs dom0. */
+static uint64_t
+cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+/* 0 if both limits allow a drain now, else milliseconds to wait. */
+static unsigned int
+console_limited(struct console *c)
+{
+	uint64_t now = now_ns();
+	unsigned int w = 0, x;
+
+	if (!crate_allow(&c->rate, now))
+		w = crate_wait_ms(&c->rate, now);
+	if (!crate_allow(&c->cpu, now) && (x = crate_wait_ms(&c->cpu, now)) > w)
+		w = x;
+	return w;
+}
+
+/* Drain within the limits; keep the port masked and come back if needed. */
 static void
 console_serve(struct console *c)
 {
+	uint64_t t0;
+	unsigned int w;
 	int left;
 
 	if (!c->attached)
 		return;
-	if (!crate_allow(&c->rate, now_ns())) {
+	if ((w = console_limited(c)) != 0) {
 		c->throttled = true;
-		ev_timer_arm(c->ev_timer, crate_wait_ms(&c->rate, now_ns()));
+		ev_timer_arm(c->ev_timer, w);
 		return;
 	}
+	t0 = cpu_ns();
 	left = console_drain(c, false);
+	if (left != -1)
+		console_resume_input(c);
+	/* The CPU share counts what the drain cost: log, pty, clients. */
+	crate_charge(&c->cpu, cpu_ns() - t0);
 	if (left == -1)
 		return;
-	console_resume_input(c);
 	if (left) {
 		/* More than one turn's worth: yield to others, come back. */
 		c->throttled = true;
-		ev_timer_arm(c->ev_timer, crate_allow(&c->rate, now_ns()) ?
-		    1 : crate_wait_ms(&c->rate, now_ns()));
+		w = console_limited(c);
+		ev_timer_arm(c->ev_timer, w != 0 ? w : 1);
 		return;
 	}
 	c->throttled = false;
@@ -365,6 +396,7 @@ console_new(struct consd *d, unsigned int domid, unsigned int num,
 	if ((c->ttypath = strdup(ttypath)) == NULL)
 		goto fail;
 	crate_init(&c->rate, d->o.rate, 0, now_ns());
+	crate_init(&c->cpu, d->o.cpu_pct * 10000000ULL, 0, now_ns());
 	if ((c->ev_timer = ev_timer(d->base, console_timer, c)) == NULL)
 		goto fail;
 	if (bq_init(&c->scroll, d->o.scrollback, 1) == -1 ||
@@ -537,13 +569,15 @@ void
 console_stats(struct console *c, void *unused)
 {
 	(void)unused;
-	log_info("%s: %s, out %llu B in %llu B, %llu events, throttled %llu, "
+	log_info("%s: %s, out %llu B in %llu B, %llu events, throttled %llu "
+	    "(rate) %llu (cpu), "
 	    "pty dropped %llu B, clients %u (dropped %llu B), log %llu B "
 	    "(lost %llu, rotations %llu)", c->tag,
 	    c->broken ? "broken" : c->attached ? "attached" : "detached",
 	    (unsigned long long)c->bytes_out, (unsigned long long)c->bytes_in,
 	    (unsigned long long)c->events,
 	    (unsigned long long)c->rate.throttled,
+	    (unsigned long long)c->cpu.throttled,
 	    (unsigned long long)c->pty_dropped,
 	    c->rd != NULL ? readers_count(c->rd) : 0,
 	    c->rd != NULL ? readers_dropped(c->rd) : 0ULL,

@@ -459,9 +459,10 @@ mkdirs(const char *dir, mode_t mode)
 static __attribute__((noreturn)) void
 usage(void)
 {
-	fprintf(stderr, "usage: consoled [-dFhnRv] [-b size] [-K keep] "
-	    "[-L dir] [-l what] [-M size]\n"
-	    "                [-r rate] [-S size] [-s dir] [-t what]\n");
+	fprintf(stderr, "usage: consoled [-dFhnRv] [-b size] [-c percent] "
+	    "[-K keep] [-L dir] [-l what]\n"
+	    "                [-M size] [-r rate] [-S size] [-s dir] "
+	    "[-t what]\n");
 	exit(1);
 }
 
@@ -511,15 +512,21 @@ main(int argc, char *argv[])
 	d.o.rotate_size = 16ULL << 20;
 	d.o.keep = 4;
 	d.o.rate = 8ULL << 20;
+	d.o.cpu_pct = 25;
 	d.o.memcap = 1ULL << 20;
 	d.o.scrollback = 16ULL << 10;
-	while ((ch = getopt_long(argc, argv, "b:dFhK:L:l:M:nRr:S:s:t:v",
+	while ((ch = getopt_long(argc, argv, "b:c:dFhK:L:l:M:nRr:S:s:t:v",
 	    longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'b':
 			optsize(ch, optarg, 1ULL << 20, &d.o.scrollback);
 			if (d.o.scrollback < 1024)
 				errx(1, "-b %s: at least 1K", optarg);
+			break;
+		case 'c':
+			if (parse_uint(optarg, 100, &d.o.cpu_pct) == -1)
+				errx(1, "-c %s: expected 0 to 100 (%% of one "
+				    "CPU per console; 0: no limit)", optarg);
 			break;
 		case 'd':
 			foreground = 1;
@@ -585,10 +592,11 @@ main(int argc, char *argv[])
 	    d.o.scrollback) / CONS_CLIENTQ);
 	if (checkonly) {
 		printf("consoled: options ok (logs %s in %s, sockets in %s, "
-		    "rate %llu B/s, %u clients per console)\n",
+		    "rate %llu B/s, CPU %llu%%, %u clients per console)\n",
 		    d.o.log_guest ? (d.o.log_hv ? "all" : "guest") :
 		    (d.o.log_hv ? "hv" : "none"), d.o.logdir, d.o.sockdir,
-		    (unsigned long long)d.o.rate, d.o.max_clients);
+		    (unsigned long long)d.o.rate,
+		    (unsigned long long)d.o.cpu_pct, d.o.max_clients);
 		return 0;
 	}
 

@@ -42,6 +42,7 @@ struct cons_opts {
 	uint64_t	 rotate_size;		/* -S */
 	unsigned int	 keep;			/* -K */
 	uint64_t	 rate;			/* -r, bytes/s, 0 = none */
+	uint64_t	 cpu_pct;		/* -c, % of a CPU per console, 0 = none */
 	uint64_t	 memcap;		/* -M */
 	uint64_t	 scrollback;		/* -b */
 	unsigned int	 max_clients;		/* from memcap */
