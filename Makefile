@@ -20,6 +20,9 @@ PKGS	:= xenstore xengnttab xenevtchn xencontrol xenforeignmemory libevent libnbd
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+# consoled links only what it uses (no libnbd/liburing pages in it).
+CONS_LIBS  := $(shell pkg-config --libs xenstore xengnttab xenevtchn xencontrol \
+	      xenforeignmemory libevent libsystemd 2>/dev/null) -lutil
 
 WARN	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wpointer-arith -Wcast-qual -Wformat=2 -Wno-format-nonliteral
@@ -120,11 +123,11 @@ $(B)/asan/bin/netbackd: $(call obj,asan,$(COMMON_SRC) $(NET_SRC))
 
 $(B)/bin/consoled: $(call obj,opt,$(COMMON_SRC) $(CONS_SRC))
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lutil
+	$(CC) $(LDFLAGS) -Wl,--as-needed -o $@ $^ $(CONS_LIBS)
 
 $(B)/asan/bin/consoled: $(call obj,asan,$(COMMON_SRC) $(CONS_SRC))
 	@mkdir -p $(dir $@)
-	$(CC) $(ASAN_FLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lutil
+	$(CC) $(ASAN_FLAGS) $(LDFLAGS) -Wl,--as-needed -o $@ $^ $(CONS_LIBS)
 
 # The attach client: libc and xenstore (to turn a domain name into an id).
 $(B)/bin/consoled-attach: $(call obj,opt,$(ATTACH_SRC))

@@ -23,8 +23,7 @@ bq_init(struct bq *q, size_t cap, int overwrite)
 		errno = EINVAL;
 		return -1;
 	}
-	if ((q->buf = malloc(cap)) == NULL)
-		return -1;
+	/* The buffer comes with the first byte: idle consoles cost no pages. */
 	q->cap = cap;
 	q->overwrite = overwrite != 0;
 	return 0;
@@ -60,6 +59,15 @@ bq_marker(char *dst, uint64_t n)
 	return r < 0 ? 0 : (size_t)r;
 }
 
+/* Allocate the buffer on first use.  Returns 0 or -1. */
+static int
+ready(struct bq *q)
+{
+	if (q->buf == NULL && (q->buf = malloc(q->cap)) == NULL)
+		return -1;
+	return 0;
+}
+
 /* Append n bytes (n <= space) at the tail, wrapping as needed. */
 static void
 put(struct bq *q, const unsigned char *src, size_t n)
@@ -91,7 +99,7 @@ queue_marker(struct bq *q, size_t extra)
 	char m[BQ_MARKER_MAX];
 	size_t mlen;
 
-	if (q->overwrite || q->pending_drop == 0)
+	if (q->overwrite || q->pending_drop == 0 || ready(q) == -1)
 		return 0;
 	mlen = bq_marker(m, q->pending_drop);
 	if (bq_space(q) < mlen + extra)
@@ -117,6 +125,12 @@ bq_push(struct bq *q, const void *data, size_t len)
 
 	if (len == 0)
 		return 0;
+	if (ready(q) == -1) {
+		/* No memory: a gap with a marker later, never a crash. */
+		if (!q->overwrite)
+			drop(q, len);
+		return 0;
+	}
 	if (q->overwrite) {
 		/* Scrollback: keep the newest cap bytes. */
 		if (len >= q->cap) {

@@ -35,9 +35,11 @@ struct bq {
 };
 
 /*
- * Allocate a queue of cap bytes (cap >= 2 * BQ_MARKER_MAX).  In overwrite
+ * Set up a queue of cap bytes (cap >= 2 * BQ_MARKER_MAX); the buffer is
+ * allocated by the first push (an idle console holds none; if that
+ * allocation fails the bytes count as dropped).  In overwrite
  * mode a push that does not fit discards the oldest bytes instead, and no
- * marker is ever queued.  Returns 0, or -1 (errno: EINVAL, ENOMEM).
+ * marker is ever queued.  Returns 0, or -1 (errno EINVAL).
  */
 int	bq_init(struct bq *, size_t cap, int overwrite);
 

@@ -103,10 +103,13 @@ pty_flush(struct console *c)
 	ssize_t n;
 	int cnt;
 
+	bq_flush_marker(&c->ptyq);
 	while ((cnt = bq_peek(&c->ptyq, iov)) > 0) {
 		n = writev(c->ptym, iov, cnt);
 		if (n > 0) {
 			bq_consume(&c->ptyq, (size_t)n);
+			/* Room again: the gap's marker goes in before new bytes. */
+			bq_flush_marker(&c->ptyq);
 			continue;
 		}
 		if (n == -1 && errno == EINTR)
@@ -199,10 +202,25 @@ console_output(struct console *c, const void *buf, size_t n)
 		conslog_write(&c->log, buf, n);
 	bq_push(&c->scroll, buf, n);
 	if (c->ptym != -1) {
-		q = bq_push(&c->ptyq, buf, n);
-		c->pty_dropped += n - q;
-		if (!c->ptyw_wait)
-			pty_flush(c);
+		const char *p = buf;
+		size_t left = n;
+		ssize_t w;
+
+		/* Straight to the pty when nothing waits: no copy, no queue pages. */
+		if (!c->ptyw_wait && bq_len(&c->ptyq) == 0 &&
+		    c->ptyq.pending_drop == 0) {
+			w = write(c->ptym, p, left);
+			if (w > 0) {
+				p += w;
+				left -= (size_t)w;
+			}
+		}
+		if (left > 0) {
+			q = bq_push(&c->ptyq, p, left);
+			c->pty_dropped += left - q;
+			if (!c->ptyw_wait)
+				pty_flush(c);
+		}
 	}
 	if (c->rd != NULL)
 		readers_output(c->rd, buf, n);
