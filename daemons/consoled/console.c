@@ -273,9 +273,8 @@ console_resume_input(struct console *c)
 		readers_input_ready(c->rd);
 }
 
-/* This thread's CPU time: what serving a console costs dom0. */
-static uint64_t
-cpu_ns(void)
+uint64_t
+console_cpu_ns(void)
 {
 	struct timespec ts;
 
@@ -301,7 +300,6 @@ console_limited(struct console *c)
 static void
 console_serve(struct console *c)
 {
-	uint64_t t0;
 	unsigned int w;
 	int left;
 
@@ -312,14 +310,10 @@ console_serve(struct console *c)
 		ev_timer_arm(c->ev_timer, w);
 		return;
 	}
-	t0 = cpu_ns();
 	left = console_drain(c, false);
-	if (left != -1)
-		console_resume_input(c);
-	/* The CPU share counts what the drain cost: log, pty, clients. */
-	crate_charge(&c->cpu, cpu_ns() - t0);
 	if (left == -1)
 		return;
+	console_resume_input(c);
 	if (left) {
 		/* More than one turn's worth: yield to others, come back. */
 		c->throttled = true;
@@ -336,11 +330,21 @@ console_serve(struct console *c)
 	}
 }
 
+void
+console_charge_cpu(struct console *c, uint64_t ns)
+{
+	crate_charge(&c->cpu, ns);
+}
+
 static void
 console_timer(int fd, void *arg)
 {
+	struct console *c = arg;
+	uint64_t t0 = console_cpu_ns();
+
 	(void)fd;
-	console_serve(arg);
+	console_serve(c);
+	console_charge_cpu(c, console_cpu_ns() - t0);
 }
 
 void

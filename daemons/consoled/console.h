@@ -76,6 +76,14 @@ void		 console_detach(struct console *);
 void		 console_event(struct console *);
 
 /*
+ * This thread's CPU time in ns, and charging it to a console's CPU share
+ * (-c): the dispatcher charges each event's whole cost (reading the
+ * event channel, the drain, the log, the pty and the clients).
+ */
+uint64_t	 console_cpu_ns(void);
+void		 console_charge_cpu(struct console *, uint64_t ns);
+
+/*
  * Close for good: detach (final drain), write "[consoled: <note>]" to the
  * log if note is not NULL, give every client what its queue holds (without
  * blocking) and EOF, close the pty and the socket, free.  NULL-safe.

@@ -111,6 +111,7 @@ xce_readable(int fd, void *arg)
 	struct consd *d = arg;
 	struct portent *p;
 	xenevtchn_port_or_error_t port;
+	uint64_t t0 = console_cpu_ns();
 
 	(void)fd;
 	/* One per callback: the fd blocks when nothing is pending. */
@@ -123,7 +124,10 @@ xce_readable(int fd, void *arg)
 	for (p = portmap[(uint32_t)port % CONS_PORT_BUCKETS]; p != NULL;
 	    p = p->next)
 		if (p->port == (uint32_t)port) {
-			console_event(p->c);	/* unmasks when it is done */
+			struct console *c = p->c;	/* p goes if c breaks */
+
+			console_event(c);	/* unmasks when it is done */
+			console_charge_cpu(c, console_cpu_ns() - t0);
 			return;
 		}
 	xenevtchn_unmask(d->xce, (evtchn_port_t)port);
