@@ -208,6 +208,10 @@ cleanup_guests() {
 		say "destroying leftover guest $d"
 		timeout 30 xl destroy "$d" >/dev/null 2>&1
 	done
+	# console backends written by hand (cons-secondary) outlive their guest
+	for d in $(xenstore-list /local/domain/0/backend/console 2>/dev/null); do
+		xl list "$d" >/dev/null 2>&1 || xenstore-rm "/local/domain/0/backend/console/$d"
+	done
 	rm -f /var/lib/xen/images/*
 	# net-mtu may have raised it by hand (an auto-adjusted one follows its ports)
 	[ "$(cat /sys/class/net/xenbr0/mtu 2>/dev/null)" = 9000 ] && [ -z "$(ls /sys/class/net/xenbr0/brif)" ] &&

@@ -692,6 +692,20 @@ wait_tail() {
 	done
 }
 
+# cons_log_all NAME OUT: the guest's whole console log, rotated files
+# included (consoled rotates at 16 MiB by default: NAME.log.N .. .1 are
+# older), oldest first, into OUT
+cons_log_all() {
+	_n=0
+	while [ -e "$CONSOLE_DIR/guest-$1.log.$((_n + 1))" ]; do _n=$((_n + 1)); done
+	: > "$2"
+	while [ $_n -gt 0 ]; do
+		cat "$CONSOLE_DIR/guest-$1.log.$_n" >> "$2"
+		_n=$((_n - 1))
+	done
+	cat "$CONSOLE_DIR/guest-$1.log" >> "$2"
+}
+
 # flood_check FILE TAG: FILE (a log or a reader's output) holds the guest's
 # flood TAG intact: the bytes after the line "XBT-FLOOD-BEGIN TAG bytes=N
 # sha=S" are N bytes with sha256 S, followed by the line "XBT-FLOOD-END

@@ -38,7 +38,7 @@ flood() {
 	dd if=/tmp/payload of=/dev/hvc0 bs=64k 2>/dev/null
 	_s=$(since "$_t")
 	echo "XBT-FLOOD-END $2"
-	echo "XBT-GUEST-FLOOD $2 bytes=$_b secs=$_s MiB/s=$(awk -v b="$_b" -v s="$_s" 'BEGIN { printf "%.2f", s > 0 ? b / 1048576 / s : 0 }')"
+	echo "XBT-GUEST-FLOOD $2 bytes=$_b secs=$_s MiB/s=$(awk -v b="$_b" -v s="$_s" 'BEGIN { printf "%.2f", (s > 0 ? b / 1048576 / s : 0) }')"
 }
 
 # burst KIB TOKEN: KIB KiB of 64-byte lines "XBT-DD nnnnnn ....", the line
