@@ -153,14 +153,14 @@ END {
 	tsvrow("flood_sha256_intact_rounds", TO["consoled"], TO["xenconsoled"], TO["xenconsoled"] > 0 ? TO["consoled"] / TO["xenconsoled"] : (TO["consoled"] > 0 ? 99 : 1))
 	if (nf) {
 		print ""
-		print "**Flood forever**: the guest writes to hvc0 without end; over " kv(params, "fsecs") " s (after 3 s of it): what reached the log per second, the daemon'\''s CPU share (% of dom0'\''s one vCPU) and dom0'\''s (Xen'\''s count; `/proc/stat` busy), less conswatch'\''s own. The limit (`-r`, bytes/s per console) is what a guest that never stops can take; `-r 0` (no limit) shows what this guest could do."
+		print "**Flood forever**: the guest writes to hvc0 without end; over " kv(params, "fsecs") " s (after 3 s of it): what reached the log per second, the daemon'\''s CPU share (% of dom0'\''s one vCPU) and dom0'\''s (Xen'\''s count; `/proc/stat` busy), less conswatch'\''s own. consoled'\''s limits per console, `-r` (bytes/s) and `-c` (% of one CPU), set what a guest that never stops can take; `-r 0 -c 0` (none) shows what this guest could do."
 		print ""
 		print "| daemon | limit | drain MiB/s | daemon CPU % | dom0 CPU % (Xen) | dom0 busy % (/proc/stat) |"
 		print "|---|---|---|---|---|---|"
 		for (i = 1; i <= nf; i++) {
 			l = fl[i]; w = C["f" l, "w"]
 			if (w <= 0) continue
-			lim = (FD[l] == "xenconsoled") ? "30 events / 200 ms (fixed)" : (FO[l] == "" ? "default (-r 8M)" : FO[l])
+			lim = (FD[l] == "xenconsoled") ? "30 events / 200 ms (fixed)" : (FO[l] == "" ? "defaults (-r 8M -c 25)" : FO[l])
 			gsub(/\+/, " ", lim)
 			printf "| %s | %s | **%s** | **%s** | %s | %s |\n", FD[l], lim, fmt(FM[l]), fmt(C["f" l, "d"] / w * 100), fmt(C["f" l, "x"] / w * 100), fmt(C["f" l, "p"] / w * 100)
 		}
@@ -169,7 +169,7 @@ END {
 			for (i = 1; i <= nf; i++) {
 				l = fl[i]; o = "f" l; w = C[o, "w"]
 				if (FD[l] != "consoled" || w <= 0 || aw <= 0) continue
-				t = (FO[l] == "") ? "forever-default" : "forever" substr(FO[l], 1, index(FO[l], "+") - 1) substr(FO[l], index(FO[l], "+") + 1)
+				t = FO[l]; gsub(/\+/, "", t); t = (t == "") ? "forever-default" : "forever" t
 				tsvrow(t "_MiBps", FM[l], FM["xenconsoled"], FM["xenconsoled"] > 0 ? FM[l] / FM["xenconsoled"] : 0)
 				tsvrow(t "_daemon_cpu_pct", C[o, "d"] / w * 100, C[a, "d"] / aw * 100, (tick(C[a, "d"]) / aw) / (tick(C[o, "d"]) / w))
 				tsvrow(t "_dom0_cpu_pct", C[o, "x"] / w * 100, C[a, "x"] / aw * 100, (tick(C[a, "x"]) / aw) / (tick(C[o, "x"]) / w))

@@ -19,9 +19,9 @@
 #            in this PV dom0, below the daemon's own time at times).
 #   forever  the guest writes /payload to hvc0 without end; over
 #            xbt.bench.cfsecs s (20) after 3 s: what reaches the log per
-#            second and the daemon's CPU share, under xenconsoled, consoled
-#            with its default limit, consoled -r 1M and consoled -r 0 (no
-#            limit: what the guest could do).
+#            second and the daemon's CPU share, under xenconsoled and
+#            consoled with its default limits (-r 8M -c 25), -r 1M, -c 10
+#            and -r 0 -c 0 (no limit: what the guest could do).
 #   idle     the guest is destroyed and xbt.bench.cidle (100) paused
 #            domains are created with tools/tinypv.S (libxl sets up their
 #            console ring, event channel and xenstore keys before it would
@@ -307,7 +307,8 @@ if [ -z "$BAD" ]; then
 	forever xenconsoled xenconsoled
 	forever consoled consoled
 	forever consoled-r1M consoled -r 1M
-	forever consoled-r0 consoled -r 0
+	forever consoled-c10 consoled -c 10
+	forever consoled-nolimit consoled -r 0 -c 0
 fi
 
 # ---- idle consoles ---------------------------------------------------------------
