@@ -3,8 +3,9 @@
 #   make            build everything (build/bin) and the sanitizer build (build/asan/bin)
 #   make check      unit tests (ASan/UBSan) + the real-Xen test bed; last line "N passed, N failed"
 #   make unit       unit tests only
-#   make demo       boot the test bed and show a guest served by blkbackd
-#   make bench      benchmark blkbackd (vs kernel blkback, qdisk, dom0) and netbackd (vs kernel netback) (~45 min)
+#   make demo       boot the test bed and show guests served by blkbackd, netbackd and consoled
+#   make bench      benchmark blkbackd (vs kernel blkback, qdisk, dom0), netbackd (vs kernel
+#                   netback) and consoled (vs xenconsoled) (~50 min; BENCH_ONLY=blk|net|cons)
 #   make install    install (PREFIX, DESTDIR, SBINDIR, MANDIR honoured)
 #   make clean
 
@@ -161,8 +162,8 @@ demo:
 	@tests/run-demo.sh
 
 # A benchmark, not a test: blkbackd (optimised build) against kernel
-# xen-blkback, QEMU qdisk and dom0, and netbackd (optimised build) against
-# kernel xen-netback, in one test bed boot; writes bench/results/blk.tsv,
+# xen-blkback, QEMU qdisk and dom0, netbackd against kernel xen-netback
+# and consoled against xenconsoled, in test bed boots; writes bench/results/blk.tsv,
 # net.tsv and docs/PERFORMANCE.md.  BENCH_QUICK=1: smoke run; BENCH_ONLY=blk|net.
 bench:
 	@tests/bench/run.sh
