@@ -163,8 +163,9 @@ demo:
 
 # A benchmark, not a test: blkbackd (optimised build) against kernel
 # xen-blkback, QEMU qdisk and dom0, netbackd against kernel xen-netback
-# and consoled against xenconsoled, in test bed boots; writes bench/results/blk.tsv,
-# net.tsv and docs/PERFORMANCE.md.  BENCH_QUICK=1: smoke run; BENCH_ONLY=blk|net.
+# and consoled against xenconsoled, in test bed boots; writes
+# bench/results/{blk,net,cons}.tsv and docs/PERFORMANCE.md.  BENCH_QUICK=1:
+# smoke run; BENCH_ONLY=blk|net|cons.
 bench:
 	@tests/bench/run.sh
 
