@@ -54,14 +54,30 @@ struct sdone {
 	unsigned int		 pass;		/* last scan that saw it */
 };
 
+/*
+ * A backend directory whose frontend is not written yet (a toolstack that
+ * writes the backend first): its frontend "type" decides whether it is
+ * ours, so nothing is taken until the frontend's state node appears,
+ * which this watch reports.
+ */
+struct spend {
+	TAILQ_ENTRY(spend)	 entry;
+	unsigned int		 domid, devid;
+	unsigned int		 pass;
+	struct xsc_watch	*w;
+};
+
 struct secondary {
 	struct consd		*d;
 	char			 root[96];
 	struct xsc_watch	*w;
 	TAILQ_HEAD(, sdev)	 devs;
 	TAILQ_HEAD(, sdone)	 done;
+	TAILQ_HEAD(, spend)	 pending;
 	unsigned int		 pass;
 };
+
+static void sec_watch(const char *, void *);
 
 static int
 sec_probe(struct xb_dev *xb, void *arg)
@@ -159,23 +175,53 @@ sec_find(struct secondary *s, unsigned int domid, unsigned int devid)
 	return NULL;
 }
 
-/* Is this device QEMU's (frontend type set and not "xenconsoled")? */
-static bool
-sec_foreign_type(struct secondary *s, unsigned int domid, unsigned int devid)
+/*
+ * Is the device ready to be judged: 1 if its frontend is written, 0 if
+ * not yet (a watch on the frontend's state then rescans), -1 if there is
+ * no frontend key (xb_dev_new() reports it).  *theirs: the frontend's
+ * type is set and not "xenconsoled" (QEMU's).
+ */
+static int
+sec_frontend(struct secondary *s, unsigned int domid, unsigned int devid,
+    bool *theirs)
 {
-	char *fe, *type;
-	bool theirs = false;
+	char *fe, *type, *state, path[256];
+	struct spend *sp;
 
+	*theirs = false;
 	fe = xsc_readf(s->d->xsc, XBT_NULL, "%s/%u/%u/frontend", s->root,
 	    domid, devid);
 	if (fe == NULL)
-		return false;	/* xb_dev_new() reports it */
+		return -1;
+	state = xsc_readf(s->d->xsc, XBT_NULL, "%s/state", fe);
+	TAILQ_FOREACH(sp, &s->pending, entry)
+		if (sp->domid == domid && sp->devid == devid)
+			break;
+	if (state == NULL) {
+		if (sp == NULL && (sp = calloc(1, sizeof(*sp))) != NULL) {
+			sp->domid = domid;
+			sp->devid = devid;
+			snprintf(path, sizeof(path), "%s/state", fe);
+			sp->w = xsc_watch(s->d->xsc, path, sec_watch, s);
+			TAILQ_INSERT_TAIL(&s->pending, sp, entry);
+		}
+		if (sp != NULL)
+			sp->pass = s->pass;
+		free(fe);
+		return 0;
+	}
+	free(state);
+	if (sp != NULL) {
+		TAILQ_REMOVE(&s->pending, sp, entry);
+		xsc_unwatch(s->d->xsc, sp->w);
+		free(sp);
+	}
 	type = xsc_readf(s->d->xsc, XBT_NULL, "%s/type", fe);
 	if (type != NULL && strcmp(type, "xenconsoled") != 0)
-		theirs = true;
+		*theirs = true;
 	free(type);
 	free(fe);
-	return theirs;
+	return 1;
 }
 
 static void
@@ -183,6 +229,7 @@ sec_add(struct secondary *s, unsigned int domid, unsigned int devid)
 {
 	struct sdev *sd;
 	struct sdone *dn;
+	bool theirs;
 
 	if (sec_find(s, domid, devid) != NULL)
 		return;
@@ -191,7 +238,9 @@ sec_add(struct secondary *s, unsigned int domid, unsigned int devid)
 			dn->pass = s->pass;
 			return;
 		}
-	if (sec_foreign_type(s, domid, devid)) {
+	if (sec_frontend(s, domid, devid, &theirs) == 0)
+		return;		/* frontend not written yet */
+	if (theirs) {
 		log_debug("console d%u/%u: frontend type is not xenconsoled, "
 		    "left to its backend", domid, devid);
 		return;
@@ -225,6 +274,7 @@ secondary_scan(struct secondary *s)
 	unsigned int nd, nv, i, j;
 	uint64_t domid, devid;
 	struct sdone *dn, *next;
+	struct spend *sp, *spn;
 
 	s->pass++;
 	doms = xsc_directory(s->d->xsc, XBT_NULL, s->root, &nd);
@@ -246,6 +296,14 @@ secondary_scan(struct secondary *s)
 		free(devs);
 	}
 	free(doms);
+	for (sp = TAILQ_FIRST(&s->pending); sp != NULL; sp = spn) {
+		spn = TAILQ_NEXT(sp, entry);
+		if (sp->pass != s->pass) {
+			TAILQ_REMOVE(&s->pending, sp, entry);
+			xsc_unwatch(s->d->xsc, sp->w);
+			free(sp);
+		}
+	}
 	/* Directories gone: a new device there is new again. */
 	for (dn = TAILQ_FIRST(&s->done); dn != NULL; dn = next) {
 		next = TAILQ_NEXT(dn, entry);
@@ -273,6 +331,7 @@ secondary_new(struct consd *d)
 	s->d = d;
 	TAILQ_INIT(&s->devs);
 	TAILQ_INIT(&s->done);
+	TAILQ_INIT(&s->pending);
 	snprintf(s->root, sizeof(s->root), "/local/domain/%u/backend/%s",
 	    d->self, SEC_TYPE);
 	if ((s->w = xsc_watch(d->xsc, s->root, sec_watch, s)) == NULL) {
@@ -301,6 +360,7 @@ secondary_free(struct secondary *s)
 {
 	struct sdev *sd;
 	struct sdone *dn;
+	struct spend *sp;
 
 	if (s == NULL)
 		return;
@@ -315,6 +375,11 @@ secondary_free(struct secondary *s)
 	while ((dn = TAILQ_FIRST(&s->done)) != NULL) {
 		TAILQ_REMOVE(&s->done, dn, entry);
 		free(dn);
+	}
+	while ((sp = TAILQ_FIRST(&s->pending)) != NULL) {
+		TAILQ_REMOVE(&s->pending, sp, entry);
+		xsc_unwatch(s->d->xsc, sp->w);
+		free(sp);
 	}
 	free(s);
 }
