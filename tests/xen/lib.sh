@@ -730,7 +730,12 @@ flood_check() {
 	if [ "$_fgot" != "$_fs" ] || [ "$_fnext" != "XBT-FLOOD-END $2" ]; then
 		_flen=$(( ${_fe:-$((_fstart + FLOOD_BYTES))} - _fstart ))
 		_fd=$(tail -c +$((_fstart + 1)) "$1" | head -c "$_flen" | grep -c '\[consoled:')
-		FLOOD_ERR="flood $2 in $1: the guest wrote $FLOOD_BYTES bytes (sha256 $_fs); found ${_fe:+$((_fe - _fstart)) bytes before 'XBT-FLOOD-END $2'}${_fe:-no 'XBT-FLOOD-END $2' line}, sha256 of the first $FLOOD_BYTES $_fgot, followed by '$_fnext'; consoled notes inside: $_fd"
+		if [ -n "$_fe" ]; then
+			_fe="$((_fe - _fstart)) bytes before 'XBT-FLOOD-END $2'"
+		else
+			_fe="no 'XBT-FLOOD-END $2' line"
+		fi
+		FLOOD_ERR="flood $2 in $1: the guest wrote $FLOOD_BYTES bytes (sha256 $_fs); found $_fe, sha256 of the first $FLOOD_BYTES $_fgot, followed by '$_fnext'; consoled notes inside: $_fd"
 		return 1
 	fi
 	return 0

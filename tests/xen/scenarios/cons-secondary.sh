@@ -9,7 +9,9 @@
 # guest -> guest-NAME-console1.log and a consoled-attach -n 1 reader;
 # dom0 -> guest through consoled-attach -n 1 with stdin from a pipe, and
 # both ways through `xl console -t pv -n 1` (ptyexpect).  The primary log gets
-# none of it.
+# none of it.  A console 2 whose frontend says type=ioemu (QEMU's, as libxl
+# writes for channels), written the same way, is left alone: its backend
+# stays Initialising, no tty, log or socket.
 # xenconsoled: no (it serves the primary console only)
 # timeout: 150
 . /xbtest/lib.sh
@@ -81,6 +83,22 @@ kill $R
 log "xl console -t pv -n 1: sent 'XBT-SEC-XL $tok3', got 'XBT-SEC-BACK $tok3' (also in the log and the reader)"
 console_grep sc "XBT-SEC-OUT|XBT-SEC-BACK" | grep -v 'XBT-GUEST-' | head -n 1 | grep -q . &&
     fail "the primary log has console 1's output: $(console_grep sc 'XBT-SEC-OUT|XBT-SEC-BACK' | head -n 1)"
+
+# console 2, type=ioemu: not ours (backend first, then frontend, as above)
+BE2=/local/domain/0/backend/console/$D/2
+FE2=/local/domain/$D/device/console/2
+xenstore-write $BE2/frontend $FE2 $BE2/frontend-id $D $BE2/online 1 $BE2/state 1 ||
+    fail "cannot write $BE2"
+xenstore-chmod -r $BE2 n0 r$D || fail "cannot chmod $BE2"
+xenstore-write $FE2/backend $BE2 $FE2/backend-id 0 $FE2/state 1 $FE2/type ioemu ||
+    fail "cannot write $FE2"
+sleep 3
+st=$(xs_read $BE2/state)
+[ "$st" = 1 ] || fail "console 2 (frontend type ioemu) was taken: backend state '$st'; consoled: $(consoled_log_new | grep 'd'$D'/2' | head -n 4 | tr '\n' ' ')"
+[ -z "$(xs_read $FE2/tty)" ] || fail "console 2 (type ioemu) got a tty: $(xs_read $FE2/tty)"
+[ ! -e $CONSOLE_DIR/guest-sc-console2.log ] || fail "console 2 (type ioemu) got a log"
+[ ! -e $CONS_SOCKDIR/d$D.2 ] || fail "console 2 (type ioemu) got a socket"
+log "console 2 (frontend type ioemu) left alone: backend state 1, no tty, log or socket"
 xl destroy sc
 # a toolstack removes the backend of a device it made (libxl does for its own)
 xenstore-rm /local/domain/0/backend/console/$D
