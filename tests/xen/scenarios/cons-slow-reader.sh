@@ -38,6 +38,14 @@ rm -f /tmp/sr.all
 pid_running $R || fail "the stalled reader was disconnected: $(cat /tmp/sr.err)"
 
 touch /tmp/sr.go
+# Output typed before the reader has caught up is rightly dropped (its queue
+# is still full): wait for the marker, which comes only once the queue has
+# room, and only then make the guest print something new.
+end=$(( $(now) + 20 ))
+until grep -qF 'bytes dropped]' /tmp/sr.out; do
+	[ "$(now)" -ge "$end" ] && fail "the released reader got no drop marker within 20s ($(wc -c < /tmp/sr.out) bytes; ends '$(tail -c 200 /tmp/sr.out | tr '\n' '|')')"
+	sleep 0.5
+done
 cons_send sr 'echo XBT-AFTER-$((40+2))'
 end=$(( $(now) + 20 ))
 until grep -qF 'XBT-AFTER-42' /tmp/sr.out; do

@@ -3,7 +3,9 @@
 # both, driven on a pty (ptyexpect), see the guest's prompt, send a shell
 # line whose result only the guest can compute (echo $((1000+234)): the
 # echoed input says "$((", the answer "1234"), see the answer come back,
-# and detach with ^] (xl exits 0).  The answers are in the log too.
+# and detach with ^] (xl exits 0).  The answers are in the log too (not
+# always at a line's start: xenconsoled's pty keeps the old prompt, so the
+# line may be typed ahead of the fresh one and echoed before it).
 # timeout: 150
 . /xbtest/lib.sh
 
@@ -28,8 +30,8 @@ $PTYEXPECT -v -t 40 -o /tmp/cx.console.out \
 rc=$?
 sed 's/^/  /' /tmp/cx.console.err
 [ $rc = 0 ] || fail "xl console: ptyexpect status $rc: $(grep -v '^ptyexpect: \[.*\] \(step\|started\|command\)' /tmp/cx.console.err | tail -n 2 | tr '\n' ' ')"
-wait_console cx '^XBT-1234-CREATE' 10
-wait_console cx '^XBT-2345-CONSOLE' 10
+wait_console cx 'XBT-1234-CREATE' 10
+wait_console cx 'XBT-2345-CONSOLE' 10
 log "the log has both answers"
 xl destroy cx
 pass
