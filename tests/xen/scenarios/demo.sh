@@ -3,7 +3,8 @@
 # shows the backend's xenstore dir, what both ends negotiated, what the
 # guest sees, and a read/write round trip.  Then a guest with an unchanged
 # vif line, served by netbackd: its TAP on the bridge, what both ends
-# negotiated, ping and TCP both ways.
+# negotiated, ping and TCP both ways; and (consoled, the default) that
+# guest's console: consoled's process, the tty, the log, an attach replay.
 # default: no
 # timeout: 240
 . /xbtest/lib.sh
@@ -81,6 +82,18 @@ tcp_run "dom0 -> guest" 3 -c $GIP
 rx=$MBPS
 tcp_run "guest -> dom0" 3 -c $GIP -R
 echo "== iperf3 3 s each way: dom0 -> guest $rx Mbit/s, guest -> dom0 $MBPS Mbit/s"
+
+if [ "$XBT_CONSOLE" = ours ]; then
+	echo
+	echo "== consoled serves dnet's console ($([ -z "$(daemon_procs xenconsoled)" ] && echo "no xenconsoled running" || echo "xenconsoled running too!"))"
+	echo "  $(daemon_procs consoled)"
+	echo "  console/tty $(cons_tty $D), attach socket $CONS_SOCKDIR/d$D.0, log $CONSOLE_DIR/guest-dnet.log ($(wc -c < $CONSOLE_DIR/guest-dnet.log) bytes)"
+	[ -S "$CONS_SOCKDIR/d$D.0" ] || fail "no consoled attach socket for dnet"
+	echo "== consoled-attach -r dnet: the replayed scrollback's last lines (stopped after 2 s)"
+	timeout 2 consoled-attach -r dnet < /dev/null > /tmp/demo.attach
+	tr -d '\r' < /tmp/demo.attach | grep -v '^$' | tail -n 4 | sed 's/^/  /'
+	grep -q XBT-GUEST /tmp/demo.attach || fail "consoled-attach replayed nothing of dnet's console"
+fi
 guest_stop dnet 30
 check_clean_close dnet
 pass
