@@ -746,3 +746,154 @@ flood_secs() {
 	console_grep "$1" "XBT-GUEST-FLOOD $2 " | tail -n 1 | sed -n 's/.* secs=\([0-9.]*\).*/\1/p'
 }
 mibps() { awk -v b="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.2f", b / 1048576 / s; else print "inf" }'; }
+
+# ---- hostile guests (the hostile-* scenarios; docs/SECURITY.md) -------------
+# One attack per scenario: a guest whose device is driven by one of our
+# userland frontends (frontends/, xbfront-blk|net|cons) in a hostile mode
+# (-H MODE) instead of the kernel's driver.  The frontend checks, from the
+# guest's side, that the backend answered the attack with errors or closed
+# the device (and never with success for something it must refuse); dom0
+# checks the rest here.  The neighbour (hostile-00-neighbour starts it,
+# hostile-zz-neighbour judges it) runs fio verify and answers ping all along.
+
+HOSTILE_KEEP=/run/xbt/keep	# guests cleanup_guests leaves up, one name a line
+NB=nb				# the neighbour's name
+NB_STATE=/var/tmp/nb		# its baseline and ping log (hostile-00)
+
+# backend_pids DAEMON: the pids of DAEMON's processes (parent and workers)
+backend_pids() {
+	for _p in /proc/[0-9]*; do
+		_c=$(tr '\0' ' ' 2>/dev/null < "$_p/cmdline") || continue
+		case $_c in "$1 "* | "$1: "*) echo "${_p#/proc/}" ;; esac
+	done
+}
+# proc_fds PID / proc_gntmaps PID: its open fds / its mappings of
+# /dev/xen/gntdev (grant maps; persistent grants and rings)
+proc_fds() { ls "/proc/$1/fd" 2>/dev/null | wc -l; }
+proc_gntmaps() { grep -c gntdev "/proc/$1/maps" 2>/dev/null; }
+
+# hostile KIND MODE LOGRE [ARG...]: run attack MODE from a fresh guest
+# "h<kind>" and check that
+#  - the guest's frontend saw the backend answer with errors or close the
+#    device (xbfront-KIND -H MODE exits 0: "XBT-GUEST-OK hostile");
+#  - the backend logged a line naming the domain, the device and the reason
+#    ("vbd|vif|console d<domid>/<devid>: ..." matching the extended regex
+#    LOGRE), and did not flood its log (at most 40 lines for the device);
+#  - the daemon's parent and every worker that ran before (the
+#    neighbour's among them) still run, with the same pids;
+#  - once the guest is destroyed its worker exits and Xen frees the domain
+#    (a grant mapping left behind keeps it as a dying "(null)" domain).
+# KIND: blk (device xvdb on a 16 MiB image; xen-blkfront not loaded),
+# net (vif 0 on $BRIDGE; xen-netfront not loaded) or cons (console 1,
+# backend written by dom0 as a toolstack would; the guest's frontend
+# writes device/console/1 without ever saying Initialising, so hvc_xen
+# does not bind it).  ARGs go to the frontend after "-H MODE", before the
+# device id.  HOSTILE_TOOL=xs runs xbfront-xs (xenstore and state
+# machine abuse, any device type: "-t vbd|vif|console" comes first) instead
+# of xbfront-KIND.  HOSTILE_TIMEOUT bounds the attack (90 s).
+hostile() {
+	_hk=$1 _hm=$2 _hre=$3
+	shift 3
+	_ha=$(echo "$*" | tr ' ' ',')
+	case $_hk in
+	blk) _hd=blkbackd _ht=vbd _hdev=$XVDB ;;
+	net) _hd=netbackd _ht=vif _hdev=0 ;;
+	cons) _hd=consoled _ht=console _hdev=1 ;;
+	*) fail "hostile: unknown kind '$_hk'" ;;
+	esac
+	[ "$XBT_BACKEND" = ours ] || fail "hostile-* scenarios test our daemons (this run: $XBT_BACKEND)"
+	[ "$_hk" != cons ] || need_consoled
+	_hpar=$(cat "$(daemon_pidfile "$_hd")" 2>/dev/null)
+	[ "$_hk" != cons ] || _hpar=$(consoled_pid)
+	pid_running "$_hpar" || fail "$_hd is not running before the attack"
+	_hbefore=$(backend_pids blkbackd; backend_pids netbackd; consoled_pid)
+	for _p in $_hbefore; do
+		echo "$_p $(tr '\0' ' ' < /proc/$_p/cmdline 2>/dev/null)"
+	done > /tmp/hostile.before
+	_hn=h$_hk
+	_htool=${HOSTILE_TOOL:-$_hk}
+	[ "$_htool" != xs ] || _ha="-t,$_ht${_ha:+,$_ha}"
+	_hga="xbt.stay=1 xbt.hostile=$_htool:-H,$_hm${_ha:+,$_ha},$_hdev"
+	case $_hk in
+	blk)	mkimg $IMAGES/hostile.img 16
+		GUEST_ARGS="$_hga xbt.noblk=1" guest_cfg $_hn hostile \
+		    "format=raw,vdev=xvdb,access=rw,target=$IMAGES/hostile.img" ;;
+	net)	GUEST_ARGS="$_hga xbt.nonet=1" GUEST_EXTRA="vif = [ '$(vif_spec 9)' ]" \
+		    guest_cfg $_hn hostile ;;
+	cons)	GUEST_ARGS="$_hga" guest_cfg $_hn hostile ;;
+	esac
+	guest_start $_hn
+	D=$(guest_domid $_hn)
+	[ "$_hk" != cons ] || hostile_cons_backend "$D"
+	_hend=$(( $(now) + ${HOSTILE_TIMEOUT:-90} ))
+	until console_grep $_hn 'XBT-GUEST-(OK|FAIL) hostile' > /dev/null; do
+		if [ "$(now)" -ge "$_hend" ]; then
+			console_grep $_hn 'XBT-GUEST-HOSTILE' | tail -n 20 | sed 's/^/  guest: /'
+			fail "the guest's frontend did not finish attack $_hm within ${HOSTILE_TIMEOUT:-90}s"
+		fi
+		guest_domid $_hn > /dev/null || fail "guest $_hn is gone during attack $_hm"
+		sleep 0.5
+	done
+	console_grep $_hn 'XBT-GUEST-HOSTILE' | sed 's/.*XBT-GUEST-HOSTILE /  guest: /'
+	_hg=$(console_grep $_hn 'XBT-GUEST-FAIL hostile' | head -n 1)
+	[ -z "$_hg" ] || fail "guest: ${_hg#*XBT-GUEST-FAIL }"
+	# the backend's own account of it
+	daemon_log_new "$_hd" | grep -E "$_ht d$D/$_hdev[: ]" > /tmp/hostile.dlog
+	sed 's/^/  '"$_hd"': /' /tmp/hostile.dlog | head -n 20
+	_hl=$(grep -E "$_ht d$D/$_hdev[: ].*($_hre)" /tmp/hostile.dlog | head -n 1)
+	[ -n "$_hl" ] || fail "$_hd logged no line for $_ht d$D/$_hdev matching '$_hre'"
+	_hc=$(wc -l < /tmp/hostile.dlog)
+	[ "$_hc" -le 40 ] || fail "$_hd logged $_hc lines for $_ht d$D/$_hdev (a guest must not flood the log)"
+	hostile_survivors "$_hbefore"
+	# the guest goes; so must its worker and every grant mapping of it
+	log "xl destroy $_hn"
+	timeout 30 xl destroy $_hn || fail "xl destroy $_hn failed or hung"
+	hostile_domain_freed "$D" 30
+	[ "$_hk" = cons ] || wait_dev_worker_gone $_ht "$D" "$_hdev" 15
+	hostile_survivors "$_hbefore"
+	note "$_hm: $(echo "${_hl#*"$_ht d$D/$_hdev"}" | sed 's/^[: ]*//' | cut -c1-160)"
+}
+
+# hostile_survivors PIDS: every pid still runs (the daemons' parents and
+# workers that ran before an attack, the neighbour's among them)
+hostile_survivors() {
+	for _p in $1; do
+		pid_running "$_p" ||
+		    fail "process $_p ($(grep "^$_p " /tmp/hostile.before | cut -d' ' -f2-)) is gone after the attack"
+	done
+	if [ -s "$HOSTILE_KEEP" ] && grep -qx "$NB" "$HOSTILE_KEEP"; then
+		guest_domid $NB > /dev/null || fail "the neighbour guest $NB is gone"
+		_g=$(console_grep $NB 'XBT-GUEST-FAIL' | head -n 1)
+		[ -z "$_g" ] || fail "the neighbour: ${_g#*XBT-GUEST-FAIL }"
+	fi
+}
+
+# hostile_domain_freed DOMID TIMEOUT: Xen has freed the domain: it is not
+# listed at all, not even as a dying domain, whose pages a backend still
+# maps (grant mappings not released)
+hostile_domain_freed() {
+	_end=$(( $(now) + $2 ))
+	while xl list 2>/dev/null | awk -v d="$1" 'NR > 1 && $2 == d { f = 1 } END { exit !f }'; do
+		if [ "$(now)" -ge "$_end" ]; then
+			xl list 2>&1 | sed 's/^/  /'
+			fail "domain $1 is still there $2s after xl destroy (a mapping of its pages was never released)"
+		fi
+		sleep 0.3
+	done
+}
+
+# hostile_cons_backend DOMID: the toolstack's part of a secondary console
+# (as cons-secondary writes it): backend/console/DOMID/1, readable by the
+# guest, and device/console owned by the guest; the frontend writes the
+# rest
+hostile_cons_backend() {
+	_be=/local/domain/0/backend/console/$1/1
+	_fe=/local/domain/$1/device/console/1
+	xenstore-write $_be/frontend $_fe $_be/frontend-id $1 $_be/online 1 $_be/state 1 ||
+	    fail "cannot write $_be"
+	xenstore-chmod -r $_be n0 r$1 || fail "cannot chmod $_be"
+	for _p in /local/domain/$1/device /local/domain/$1/device/console; do
+		xenstore-exists $_p || xenstore-write $_p "" || fail "cannot write $_p"
+		xenstore-chmod $_p n$1 r0 || fail "cannot chmod $_p"
+	done
+}
