@@ -86,7 +86,8 @@ test_backing_nbd_SRC := daemons/blkbackd/backing_nbd.c common/ev.c common/log.c
 .PHONY: all check unit demo bench install uninstall clean testbed
 all: $(B)/bin/blkbackd $(B)/asan/bin/blkbackd $(B)/bin/netbackd \
 	$(B)/asan/bin/netbackd $(B)/bin/consoled $(B)/asan/bin/consoled \
-	$(B)/bin/consoled-attach $(B)/guest/xbfront-blk $(B)/guest/xbfront-net
+	$(B)/bin/consoled-attach $(B)/guest/xbfront-blk $(B)/guest/xbfront-net \
+	$(B)/guest/xbfront-xs
 
 obj = $(patsubst %.c,$(B)/$(1)/%.o,$(2))
 
@@ -141,6 +142,10 @@ $(B)/guest/xbfront-blk: $(call obj,opt,frontends/blkfront.c frontends/front.c)
 	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs xenstore xengnttab xenevtchn)
 
 $(B)/guest/xbfront-net: $(call obj,opt,frontends/netfront.c frontends/front.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs xenstore xengnttab xenevtchn)
+
+$(B)/guest/xbfront-xs: $(call obj,opt,frontends/xsfront.c frontends/front.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs xenstore xengnttab xenevtchn)
 

@@ -1,0 +1,11 @@
+#!/bin/sh
+# Attack: vif state Connected without tx-ring-ref, without rx-ring-ref,
+# without event-channel, without request-rx-copy, and with
+# event-channel-tx but no event-channel-rx.
+# Answer: netbackd refuses each (never Connected), naming the absent key.
+# oracle: no (xbfront-xs attacks our daemons; the kernel backends log otherwise)
+# timeout: 150
+. /xbtest/lib.sh
+
+HOSTILE_TOOL=xs hostile net xs-missing 'frontend tx-ring-ref: absent'
+pass
