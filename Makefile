@@ -223,6 +223,45 @@ uninstall:
 	      $(DESTDIR)$(PREFIX)/lib/systemd/system/netbackd.service \
 	      $(DESTDIR)$(SYSCONFDIR)/modprobe.d/netbackd.conf
 
+# ---- fuzzing: libFuzzer harnesses (fuzz/, docs/SECURITY.md) ----------------------
+#   make fuzz          each target for FUZZ_TIME seconds (default 60)
+#   make fuzz-short    each for FUZZ_SHORT_TIME seconds (default 5): part of make check
+# Needs clang and libclang-rt-dev (tests/deps.sh).  New inputs go to
+# build/fuzz/corpus/<target>; fuzz/corpus/<target> (the seeds) is only read.
+FUZZ_CC		?= clang
+FUZZ_TIME	?= 60
+FUZZ_SHORT_TIME	?= 5
+FUZZ_FLAGS	:= -O1 -g -fsanitize=fuzzer,address,undefined \
+		   -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_TARGETS	:= fuzz_blkif
+# Pure sources each harness links (as the unit tests' *_SRC).
+fuzz_blkif_SRC	:= daemons/blkbackd/blkif.c daemons/blkbackd/blkring.c \
+		   daemons/blkbackd/pgrant.c $(test_ring_SRC)
+
+$(B)/fuzz/daemons/consoled/%.o: XC_STD := -std=gnu11 -D__XEN_TOOLS__
+$(B)/fuzz/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(ALL_CFLAGS) $(XC_STD) -I$(dir $<) -Idaemons/blkbackd \
+	    -Idaemons/netbackd -Idaemons/consoled $(FUZZ_FLAGS) -U_FORTIFY_SOURCE \
+	    -c -o $@ $<
+
+define fuzz_rule
+$(B)/fuzz/bin/$(1): $(call obj,fuzz,fuzz/$(1).c $($(1)_SRC))
+	@mkdir -p $$(dir $$@)
+	$$(FUZZ_CC) $$(FUZZ_FLAGS) $$(LDFLAGS) -o $$@ $$^ $$(PKG_LIBS)
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_rule,$(t))))
+
+.PHONY: fuzz fuzz-short fuzz-build fuzz-clean
+fuzz-build: $(addprefix $(B)/fuzz/bin/,$(FUZZ_TARGETS))
+fuzz: fuzz-build
+	@fuzz/run.sh $(FUZZ_TIME) $(addprefix $(B)/fuzz/bin/,$(FUZZ_TARGETS))
+fuzz-short: fuzz-build
+	@fuzz/run.sh $(FUZZ_SHORT_TIME) $(addprefix $(B)/fuzz/bin/,$(FUZZ_TARGETS))
+fuzz-clean:
+	rm -rf $(B)/fuzz
+clean: fuzz-clean
+
 clean:
 	rm -rf $(B)/bin $(B)/opt $(B)/asan
 

@@ -42,6 +42,24 @@ parse_uint(const char *s, uint64_t max, uint64_t *out)
 	return 0;
 }
 
+const char *
+parse_uint_why(const char *s, uint64_t max)
+{
+	uint64_t v;
+
+	if (s == NULL)
+		return "absent";
+	if (parse_uint(s, max, &v) == 0)
+		return NULL;
+	if (*s == '\0')
+		return "empty";
+	if (*s == '-')
+		return "negative";
+	if (errno == ERANGE)
+		return "greater than the maximum";
+	return "not a decimal number";
+}
+
 int
 parse_xenbus_state(const char *s)
 {

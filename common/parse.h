@@ -20,6 +20,14 @@
 int	parse_uint(const char *s, uint64_t max, uint64_t *out);
 
 /*
+ * Why parse_uint(s, max, ...) refuses s, in words for a log line naming
+ * the key and the value: "absent" (NULL), "empty", "negative", "not a
+ * decimal number" or "greater than the maximum"; NULL if it accepts s.
+ * Static strings.
+ */
+const char *parse_uint_why(const char *s, uint64_t max);
+
+/*
  * Parse a xenbus state ("1".."8", see io/xenbus.h).  Returns the state, or
  * 0 (XenbusStateUnknown) for NULL, garbage or out-of-range values.
  */

@@ -375,8 +375,13 @@ xb_write_state(struct xsc *xsc, const char *statepath, int state)
 	return xsc_txn_run(xsc, xb_write_state_txn, &sw);
 }
 
+/*
+ * Switch the backend state; one log line says from what, to what and why
+ * (a guest that flaps its state gets one line per change of ours, not
+ * two).
+ */
 static int
-xb_switch(struct xb_dev *dev, int state)
+xb_switch(struct xb_dev *dev, int state, const char *why)
 {
 	char path[XB_PATH_MAX + 16];
 
@@ -384,8 +389,10 @@ xb_switch(struct xb_dev *dev, int state)
 	if (xb_write_state(dev->xsc, path, state) == -1)
 		return -1;
 	if (dev->be_state != state)
-		log_devinfo(dev->type, dev->domid, dev->devid, "state %s -> %s",
-		    xb_state_name(dev->be_state), xb_state_name(state));
+		log_devinfo(dev->type, dev->domid, dev->devid, "state %s -> %s%s%s%s",
+		    xb_state_name(dev->be_state), xb_state_name(state),
+		    why != NULL && *why != '\0' ? " (" : "",
+		    why != NULL ? why : "", why != NULL && *why != '\0' ? ")" : "");
 	dev->be_state = state;
 	return 0;
 }
@@ -427,40 +434,37 @@ xb_eval(struct xb_dev *dev)
 				break;
 			continue;
 		}
-		log_devdebug(dev->type, dev->domid, dev->devid, "be %s fe %s "
-		    "online %d hotplug %d ready %d -> %s (%s)",
-		    xb_state_name(v.be_state), xb_state_name(v.fe_state),
-		    v.online, v.hotplug_ok, v.ready, xb_action_name(act), why);
 		switch (act) {
 		case XB_NONE:
 			break;
 		case XB_INITWAIT:
 			if (!dev->probed) {
 				if (dev->ops->probe(dev, dev->arg) == -1) {
-					xb_switch(dev, XenbusStateClosed);
+					xb_switch(dev, XenbusStateClosed,
+					    "probe failed");
 					goto out;
 				}
 				dev->probed = true;
 			}
-			if (xb_switch(dev, XenbusStateInitWait) == -1)
+			if (xb_switch(dev, XenbusStateInitWait, why) == -1)
 				goto out;
 			break;
 		case XB_CONNECT:
 			if (dev->ops->connect(dev, dev->arg) == -1)
 				goto out;	/* connect reported it */
 			dev->connected = true;
-			if (xb_switch(dev, XenbusStateConnected) == -1)
+			if (xb_switch(dev, XenbusStateConnected, why) == -1)
 				goto out;
 			break;
 		case XB_CLOSING:
-			if (xb_switch(dev, XenbusStateClosing) == -1)
+			if (xb_switch(dev, XenbusStateClosing, why) == -1)
 				goto out;
 			break;
 		case XB_CLOSE:
 			if (dev->ops->disconnect(dev, dev->arg) == -1)
 				goto out;	/* busy: kicked again when drained */
 			dev->connected = false;
-			if (xb_switch(dev, XenbusStateClosed) == -1)
+			if (xb_switch(dev, XenbusStateClosed, why) == -1)
 				goto out;
 			break;
 		case XB_DESTROY:
@@ -475,7 +479,7 @@ xb_eval(struct xb_dev *dev)
 			 */
 			dev->dead = true;
 			if (v.be_present && v.be_state != XenbusStateClosed)
-				xb_switch(dev, XenbusStateClosed);
+				xb_switch(dev, XenbusStateClosed, why);
 			dev->in_eval = false;
 			dev->ops->destroy(dev, dev->arg);	/* may free dev */
 			return;
@@ -521,7 +525,7 @@ xb_dev_fatal(struct xb_dev *dev, int err, const char *fmt, ...)
 	va_end(ap);
 	if (dev->be_state != XenbusStateClosing &&
 	    dev->be_state != XenbusStateClosed)
-		xb_switch(dev, XenbusStateClosing);
+		xb_switch(dev, XenbusStateClosing, "frontend error");
 }
 
 struct xsc *
@@ -593,6 +597,47 @@ xb_dev_fe_uint(struct xb_dev *dev, const char *key, uint64_t max,
 
 	snprintf(path, sizeof(path), "%s/%s", dev->fepath, key);
 	return xsc_read_uint(dev->xsc, XBT_NULL, path, max, out);
+}
+
+int
+xb_dev_fe_need(struct xb_dev *dev, const char *key, uint64_t max,
+    uint64_t *out)
+{
+	if (xb_dev_fe_uint(dev, key, max, out) == 0)
+		return 0;
+	xb_dev_fe_bad(dev, key, max);
+	return -1;
+}
+
+void
+xb_dev_fe_bad(struct xb_dev *dev, const char *key, uint64_t max)
+{
+	char esc[64], ekey[64], *v;
+	const char *why;
+	uint64_t n;
+
+	log_escape(ekey, sizeof(ekey), key);
+	if ((v = xb_dev_fe_read(dev, key)) == NULL) {
+		xb_dev_fatal(dev, ENOENT, "frontend %s: absent", ekey);
+		return;
+	}
+	why = parse_uint_why(v, max);
+	if (why != NULL && v[0] != '-' && parse_uint(v, max, &n) == -1 &&
+	    errno == ERANGE) {
+		if (strlen(v) > 40)
+			strcpy(v + 37, "...");	/* enough to recognise it */
+		xb_dev_fatal(dev, ERANGE, "frontend %s \"%s\": greater than %llu",
+		    ekey, log_escape(esc, sizeof(esc), v),
+		    (unsigned long long)max);
+	} else {
+		if (strlen(v) > 40)
+			strcpy(v + 37, "...");
+		/* why NULL: good now, changed since the caller read it */
+		xb_dev_fatal(dev, EINVAL, "frontend %s \"%s\": %s", ekey,
+		    log_escape(esc, sizeof(esc), v),
+		    why != NULL ? why : "changed while being read");
+	}
+	free(v);
 }
 
 char *

@@ -176,6 +176,23 @@ char		*xb_dev_fe_read(struct xb_dev *, const char *key);
 int		 xb_dev_fe_uint(struct xb_dev *, const char *key, uint64_t max,
 		    uint64_t *out);
 
+/*
+ * Read <frontend>/<key>, a number the device cannot work without, as an
+ * unsigned integer in [0, max].  If it is absent or not such a number,
+ * fail the device with xb_dev_fe_bad() and return -1.
+ */
+int		 xb_dev_fe_need(struct xb_dev *, const char *key, uint64_t max,
+		    uint64_t *out);
+
+/*
+ * The frontend's <key> is unusable as a number in [0, max]: xb_dev_fatal()
+ * with one line naming the key, the value as written (escaped, cut short)
+ * and why (parse_uint_why(), with the maximum when it is too big), e.g.
+ * 'frontend ring-ref "12x": not a decimal number'.  For callers that found
+ * the bad key themselves (ring_read_refs()).
+ */
+void		 xb_dev_fe_bad(struct xb_dev *, const char *key, uint64_t max);
+
 /* Read <backend>/<key>; malloc'd string or NULL (errno). */
 char		*xb_dev_be_read(struct xb_dev *, const char *key);
 

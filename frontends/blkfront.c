@@ -8,7 +8,8 @@
  * x86_32 ABI from a 64-bit guest) are exercised for real.  The kernel's
  * xen-blkfront must not be bound to the device.
  *
- *   xbfront-blk [-a x86_32|x86_64|none]... [-n rounds] devid
+ *   xbfront-blk [-p] [-a x86_32|x86_64|none]... [-n rounds] devid
+ *   xbfront-blk [-p] -H mode [arg...] devid
  *
  * Each -a is one connection in that layout ("none": no "protocol" key);
  * from the second on, it reconnects on the same device as a rebooted
@@ -18,6 +19,10 @@
  * backend must refuse (beyond the end, bad segment, unknown operation)
  * and checks each answer, then closes the device.  One line per check:
  * "ok <what>" or "FAIL <what>: <why>"; exit 0 only if all passed.
+ *
+ * -H runs one attack of blkhostile.c instead (x86_64 layout), which checks
+ * that the backend refused it or closed the device.  -p offers
+ * feature-persistent.
  */
 #include <sys/types.h>
 
@@ -31,69 +36,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <xen/io/blkif.h>
-#include <xen/io/xenbus.h>
+#include "blkfront.h"
 
-#include "front.h"
-
-#define PAGE		4096u
-#define NDATA		11		/* data pages: one full direct request */
-
-/*
- * The two request layouts, as Linux drivers/block/xen-blkback/common.h
- * spells them (packed: the i386 ABI aligns 64-bit fields to 4 bytes).
- */
-struct seg {
-	uint32_t	gref;
-	uint8_t		first_sect, last_sect;
-	uint16_t	pad;
-} __attribute__((packed));
-
-struct req32 {
-	uint8_t		operation;
-	uint8_t		nr_segments;
-	uint16_t	handle;
-	uint64_t	id;
-	uint64_t	sector_number;
-	struct seg	seg[11];
-} __attribute__((packed));
-
-struct req64 {
-	uint8_t		operation;
-	uint8_t		nr_segments;
-	uint16_t	handle;
-	uint32_t	pad;
-	uint64_t	id;
-	uint64_t	sector_number;
-	struct seg	seg[11];
-} __attribute__((packed));
-
-/* Responses: id 0, operation 8, status 10 in both layouts. */
-_Static_assert(sizeof(struct req32) == 108, "x86_32 request");
-_Static_assert(sizeof(struct req64) == 112, "x86_64 request");
-
-struct front {
-	struct xfront		 x;	/* front.h: xenstore, grants, evtchn */
-	uint8_t			*ring;
-	uint32_t		 ring_ref;
-	uint8_t			*data;
-	uint32_t		 data_ref[NDATA];
-	evtchn_port_t		 port;
-	size_t			 slot;		/* bytes per slot */
-	unsigned int		 nslots;
-	uint32_t		 req_prod, rsp_cons;
-	uint64_t		 sectors;
-	const char		*abi_name;	/* as written, or "absent" */
-};
-
-static uint8_t *
+uint8_t *
 slot(struct front *f, uint32_t i)
 {
 	return f->ring + 64 + (size_t)(i & (f->nslots - 1)) * f->slot;
 }
 
-/* Put one read/write-layout request in the next slot (not yet pushed). */
-static void
+void
 put_req(struct front *f, uint8_t op, uint8_t nseg, uint64_t id,
     uint64_t sector, const struct seg *segs)
 {
@@ -118,7 +69,7 @@ put_req(struct front *f, uint8_t op, uint8_t nseg, uint64_t id,
 	f->req_prod++;
 }
 
-static void
+void
 push(struct front *f)
 {
 	volatile uint32_t *hdr = (volatile uint32_t *)f->ring;
@@ -129,45 +80,43 @@ push(struct front *f)
 	xenevtchn_notify(f->x.xce, f->port);
 }
 
-/*
- * Wait for the response to request id (responses come in any order; this
- * client has one request in flight at a time).  Returns its status, or
- * -100 on timeout.
- */
-static int
-wait_rsp(struct front *f, uint64_t id, uint8_t *op)
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int
+next_rsp(struct front *f, struct rsp *r, int ms)
 {
 	volatile uint32_t *hdr = (volatile uint32_t *)f->ring;
 	struct pollfd pfd = { .fd = xenevtchn_fd(f->x.xce), .events = POLLIN };
-	int i;
+	uint64_t end = now_ms() + (uint64_t)ms;
 
-	for (i = 0; i < 100; i++) {
-		uint32_t prod = hdr[2];		/* rsp_prod */
+	for (;;) {
+		if (f->rsp_cons != hdr[2]) {		/* rsp_prod */
+			uint8_t *p;
 
-		__sync_synchronize();
-		if (f->rsp_cons != prod) {
-			uint8_t *p = slot(f, f->rsp_cons);
-			uint64_t rid;
-			int16_t st;
-
-			memcpy(&rid, p, 8);
-			*op = p[8];
-			memcpy(&st, p + 10, 2);
+			__sync_synchronize();	/* the slot after the index */
+			p = slot(f, f->rsp_cons);
+			memcpy(&r->id, p, 8);
+			r->op = p[8];
+			memcpy(&r->status, p + 10, 2);
 			f->rsp_cons++;
 			hdr[3] = f->rsp_cons + 1;	/* rsp_event */
-			if (rid != id) {
-				fail(&f->x, "response id %llu, expected %llu",
-				    (unsigned long long)rid,
-				    (unsigned long long)id);
-				return -101;
-			}
-			return st;
+			return 1;
 		}
+		/* RING_FINAL_CHECK_FOR_RESPONSES: ask, then look again. */
 		hdr[3] = f->rsp_cons + 1;
 		__sync_synchronize();
 		if (hdr[2] != f->rsp_cons)
 			continue;
-		if (poll(&pfd, 1, 100) == 1) {
+		if (now_ms() >= end)
+			return 0;
+		if (poll(&pfd, 1, 20) == 1) {
 			xenevtchn_port_or_error_t port =
 			    xenevtchn_pending(f->x.xce);
 
@@ -175,7 +124,22 @@ wait_rsp(struct front *f, uint64_t id, uint8_t *op)
 				xenevtchn_unmask(f->x.xce, (evtchn_port_t)port);
 		}
 	}
-	return -100;
+}
+
+int
+wait_rsp(struct front *f, uint64_t id, uint8_t *op)
+{
+	struct rsp r;
+
+	if (!next_rsp(f, &r, 10000))
+		return -100;
+	*op = r.op;
+	if (r.id != id) {
+		fail(&f->x, "response id %llu, expected %llu",
+		    (unsigned long long)r.id, (unsigned long long)id);
+		return -101;
+	}
+	return r.status;
 }
 
 /* Issue one request and check status and echoed operation. */
@@ -204,7 +168,7 @@ one(struct front *f, const char *what, uint8_t op, uint8_t nseg,
 		ok("%s (status %d)", what, st);
 }
 
-static void
+void
 fill_segs(struct front *f, struct seg *s, unsigned int n, unsigned int first,
     unsigned int last)
 {
@@ -218,7 +182,7 @@ fill_segs(struct front *f, struct seg *s, unsigned int n, unsigned int first,
 	}
 }
 
-static void
+void
 pattern(uint8_t *p, size_t len, unsigned int seed)
 {
 	size_t i;
@@ -276,21 +240,17 @@ io_round(struct front *f, unsigned int round)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: xbfront-blk [-a x86_32|x86_64|none]... "
-	    "[-n rounds] devid\n");
+	fprintf(stderr, "usage: xbfront-blk [-p] [-a x86_32|x86_64|none]... "
+	    "[-n rounds] devid\n"
+	    "       xbfront-blk [-p] -H mode [arg...] devid\n");
+	hostile_list();
 	exit(2);
 }
 
-/*
- * One connection: from the backend's InitWait to Closed.  base offsets the
- * round numbers, so each session writes its own sectors.
- */
-static void
-session(struct front *f, const char *abi, unsigned int rounds,
-    unsigned int base)
+void
+blk_connect(struct front *f, const char *abi)
 {
-	struct seg s[11];
-	unsigned int i;
+	xenevtchn_port_or_error_t p;
 	char *v;
 	int st;
 
@@ -314,16 +274,13 @@ session(struct front *f, const char *abi, unsigned int rounds,
 	if ((f->data = xengntshr_share_pages(f->x.gs, f->x.bdom, NDATA,
 	    f->data_ref, 1)) == NULL)
 		die("sharing data pages");
-	{
-		xenevtchn_port_or_error_t p =
-		    xenevtchn_bind_unbound_port(f->x.xce, f->x.bdom);
-
-		if (p < 0)
-			die("allocating an event channel");
-		f->port = (evtchn_port_t)p;
-	}
+	if ((p = xenevtchn_bind_unbound_port(f->x.xce, f->x.bdom)) < 0)
+		die("allocating an event channel");
+	f->port = (evtchn_port_t)p;
 	xwrite(&f->x, "ring-ref", "%u", f->ring_ref);
 	xwrite(&f->x, "event-channel", "%u", f->port);
+	if (f->persistent)
+		xwrite(&f->x, "feature-persistent", "%d", 1);
 	if (abi != NULL)
 		xwrite(&f->x, "protocol", "%s", abi);
 	else {
@@ -344,11 +301,48 @@ session(struct front *f, const char *abi, unsigned int rounds,
 	f->sectors = strtoull(v, NULL, 10);
 	free(v);
 	xwrite(&f->x, "state", "%d", XenbusStateConnected);
-	ok("connected: layout %s (%zu-byte slots, %u slots), %llu sectors",
-	    f->abi_name, f->slot, f->nslots, (unsigned long long)f->sectors);
+	ok("connected: layout %s (%zu-byte slots, %u slots), %llu sectors%s",
+	    f->abi_name, f->slot, f->nslots, (unsigned long long)f->sectors,
+	    f->persistent ? ", feature-persistent offered" : "");
 	if (f->sectors < 1024)
 		die("disk too small for the test");
+}
 
+void
+blk_close(struct front *f)
+{
+	int st;
+
+	/* Close: Closing, wait for the backend, Closed. */
+	xwrite(&f->x, "state", "%d", XenbusStateClosing);
+	st = wait_be(&f->x, XenbusStateClosing, XenbusStateClosed);
+	xwrite(&f->x, "state", "%d", XenbusStateClosed);
+	if (st == XenbusStateClosing || st == XenbusStateClosed)
+		ok("closed (backend state %d)", st);
+	else
+		fail(&f->x, "backend state %d after Closing", st);
+	if ((st = wait_be(&f->x, XenbusStateClosed, XenbusStateClosed)) !=
+	    XenbusStateClosed)
+		fail(&f->x, "backend state %d, not Closed, after our Closed",
+		    st);
+	xenevtchn_unbind(f->x.xce, f->port);
+	xengntshr_unshare(f->x.gs, f->data, NDATA);
+	xengntshr_unshare(f->x.gs, f->ring, 1);
+	f->ring = f->data = NULL;
+}
+
+/*
+ * One connection: from the backend's InitWait to Closed.  base offsets the
+ * round numbers, so each session writes its own sectors.
+ */
+static void
+session(struct front *f, const char *abi, unsigned int rounds,
+    unsigned int base)
+{
+	struct seg s[11];
+	unsigned int i;
+
+	blk_connect(f, abi);
 	for (i = 0; i < rounds; i++)
 		io_round(f, base + i);
 
@@ -369,22 +363,7 @@ session(struct front *f, const char *abi, unsigned int rounds,
 	    BLKIF_RSP_EOPNOTSUPP);
 	/* The disk still works after the refusals. */
 	io_round(f, base + 100);
-
-	/* Close: Closing, wait for the backend, Closed. */
-	xwrite(&f->x, "state", "%d", XenbusStateClosing);
-	st = wait_be(&f->x, XenbusStateClosing, XenbusStateClosed);
-	xwrite(&f->x, "state", "%d", XenbusStateClosed);
-	if (st == XenbusStateClosing || st == XenbusStateClosed)
-		ok("closed (backend state %d)", st);
-	else
-		fail(&f->x, "backend state %d after Closing", st);
-	if ((st = wait_be(&f->x, XenbusStateClosed, XenbusStateClosed)) !=
-	    XenbusStateClosed)
-		fail(&f->x, "backend state %d, not Closed, after our Closed",
-		    st);
-	xenevtchn_unbind(f->x.xce, f->port);
-	xengntshr_unshare(f->x.gs, f->data, NDATA);
-	xengntshr_unshare(f->x.gs, f->ring, 1);
+	blk_close(f);
 }
 
 #define MAX_SESSIONS	8
@@ -393,12 +372,12 @@ int
 main(int argc, char *argv[])
 {
 	struct front f;
-	const char *abi[MAX_SESSIONS];
+	const char *abi[MAX_SESSIONS], *mode = NULL;
 	unsigned int rounds = 3, i, n = 0;
-	int ch;
+	int ch, rc;
 
 	memset(&f, 0, sizeof(f));
-	while ((ch = getopt(argc, argv, "a:n:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:H:n:p")) != -1) {
 		switch (ch) {
 		case 'a':
 			if (n == MAX_SESSIONS)
@@ -412,20 +391,33 @@ main(int argc, char *argv[])
 			else
 				usage();
 			break;
+		case 'H':
+			mode = optarg;
+			break;
 		case 'n':
 			rounds = (unsigned int)strtoul(optarg, NULL, 10);
+			break;
+		case 'p':
+			f.persistent = true;
 			break;
 		default:
 			usage();
 		}
 	}
-	if (optind + 1 != argc)
+	/* Attacks take arguments before the device id. */
+	if (optind + 1 > argc || (mode == NULL && optind + 1 != argc))
 		usage();
 	if (n == 0)
 		abi[n++] = "x86_32-abi";
 	front_open(&f.x, "vbd",
-	    (unsigned int)strtoul(argv[optind], NULL, 10));
+	    (unsigned int)strtoul(argv[argc - 1], NULL, 10));
 
+	if (mode != NULL) {
+		rc = hostile_main(&f, mode, argc - optind - 1, argv + optind);
+		printf("%s: %d failure%s\n", rc ? "FAIL" : "DONE",
+		    f.x.failures, f.x.failures == 1 ? "" : "s");
+		return rc;
+	}
 	for (i = 0; i < n; i++) {
 		/*
 		 * Reconnect on the same device, as a guest does after kexec

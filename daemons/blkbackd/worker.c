@@ -176,17 +176,25 @@ blk_queue_setup(struct blk_worker *w, struct blk_queue *q, const char *dir,
 	n = ring_read_refs(dev, xb_dev_fepath(dev), dir, XB_RING_MAX_ORDER,
 	    refs, &bad);
 	if (n == -1) {
-		xb_dev_fatal(dev, errno, "bad or missing frontend %s", bad);
+		/* One line naming the key, its value and why (xenbus.h). */
+		if (strcmp(bad, "ring-page-order") == 0)
+			xb_dev_fe_bad(dev, bad, XB_RING_MAX_ORDER);
+		else {
+			if (strcmp(dir, xb_dev_fepath(dev)) == 0)
+				snprintf(key, sizeof(key), "%s", bad);
+			else
+				snprintf(key, sizeof(key), "queue-%u/%s",
+				    q->idx, bad);
+			xb_dev_fe_bad(dev, key, UINT32_MAX);
+		}
 		return -1;
 	}
 	if (strcmp(dir, xb_dev_fepath(dev)) == 0)
 		snprintf(key, sizeof(key), "event-channel");
 	else
 		snprintf(key, sizeof(key), "queue-%u/event-channel", q->idx);
-	if (xb_dev_fe_uint(dev, key, UINT32_MAX, &evtchn) == -1) {
-		xb_dev_fatal(dev, errno, "bad or missing frontend %s", key);
+	if (xb_dev_fe_need(dev, key, UINT32_MAX, &evtchn) == -1)
 		return -1;
-	}
 	q->npages = (unsigned int)n;
 	if ((q->sring = ring_map(w->xgt, w->domid, refs, q->npages)) == NULL) {
 		xb_dev_fatal(dev, errno, "queue %u: mapping ring-ref %u: %s",
@@ -248,8 +256,9 @@ blk_connect(struct xb_dev *dev, void *arg)
 	if (xb_dev_fe_uint(dev, "multi-queue-num-queues", w->opts.max_queues,
 	    &nq) == -1) {
 		if (errno != ENOENT) {
-			xb_dev_fatal(dev, EINVAL, "bad multi-queue-num-queues "
-			    "(we offer 1 to %u)", w->opts.max_queues);
+			/* "greater than N": we offer 1 to N */
+			xb_dev_fe_bad(dev, "multi-queue-num-queues",
+			    w->opts.max_queues);
 			return -1;
 		}
 		nq = 1;

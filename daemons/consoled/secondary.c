@@ -97,11 +97,9 @@ sec_connect(struct xb_dev *xb, void *arg)
 	char tty[PATH_MAX];
 
 	/* Guest-written values: strict parse, bounded (parse.h). */
-	if (xb_dev_fe_uint(xb, "ring-ref", UINT32_MAX, &ref) == -1 ||
-	    xb_dev_fe_uint(xb, "port", UINT32_MAX, &port) == -1) {
-		xb_dev_fatal(xb, EINVAL, "missing or bad ring-ref/port");
-		return -1;
-	}
+	if (xb_dev_fe_need(xb, "ring-ref", UINT32_MAX, &ref) == -1 ||
+	    xb_dev_fe_need(xb, "port", UINT32_MAX, &port) == -1)
+		return -1;	/* logged with the key, value and why */
 	if (sd->c == NULL) {
 		snprintf(tty, sizeof(tty), "%s/tty", xb_dev_fepath(xb));
 		if ((sd->c = console_new(d, sd->domid, sd->devid, tty)) == NULL) {

@@ -278,19 +278,17 @@ nb_queue_evtchn(struct nb_worker *w, struct nb_queue *q, const char *dir)
 	if (xb_dev_fe_uint(dev, key, UINT32_MAX, &tx) == 0) {
 		snprintf(key, sizeof(key), "%s%sevent-channel-rx", pre,
 		    *pre ? "/" : "");
-		if (xb_dev_fe_uint(dev, key, UINT32_MAX, &rx) == -1) {
-			xb_dev_fatal(dev, EINVAL, "bad or missing frontend %s",
-			    key);
+		if (xb_dev_fe_need(dev, key, UINT32_MAX, &rx) == -1)
 			return -1;
-		}
+	} else if (errno != ENOENT) {
+		/* Present but garbage: refused, not taken as "not split". */
+		xb_dev_fe_bad(dev, key, UINT32_MAX);
+		return -1;
 	} else {
 		snprintf(key, sizeof(key), "%s%sevent-channel", pre,
 		    *pre ? "/" : "");
-		if (xb_dev_fe_uint(dev, key, UINT32_MAX, &tx) == -1) {
-			xb_dev_fatal(dev, EINVAL, "bad or missing frontend %s",
-			    key);
+		if (xb_dev_fe_need(dev, key, UINT32_MAX, &tx) == -1)
 			return -1;
-		}
 		rx = tx;
 	}
 	if ((q->port_tx = ring_evtchn_bind(w->xce, w->domid,
@@ -324,10 +322,8 @@ nb_map_ring(struct nb_worker *w, struct nb_queue *q, const char *dir,
 	if (*pre == '/')
 		pre++;
 	snprintf(path, sizeof(path), "%s%s%s", pre, *pre ? "/" : "", key);
-	if (xb_dev_fe_uint(dev, path, UINT32_MAX, &ref) == -1) {
-		xb_dev_fatal(dev, EINVAL, "bad or missing frontend %s", path);
+	if (xb_dev_fe_need(dev, path, UINT32_MAX, &ref) == -1)
 		return NULL;
-	}
 	uint32_t r = (uint32_t)ref;
 	if ((p = ring_map(w->xgt, w->domid, &r, 1)) == NULL)
 		xb_dev_fatal(dev, errno, "queue %u: mapping %s %u: %s", q->idx,
@@ -422,8 +418,8 @@ nb_connect(struct xb_dev *dev, void *arg)
 	w->warned = false;
 	if (xb_dev_fe_uint(dev, "multi-queue-num-queues", w->ntap, &nq) == -1) {
 		if (errno != ENOENT) {
-			xb_dev_fatal(dev, EINVAL, "bad multi-queue-num-queues "
-			    "(we offer 1 to %u)", w->ntap);
+			/* "greater than N": we offer 1 to N */
+			xb_dev_fe_bad(dev, "multi-queue-num-queues", w->ntap);
 			return -1;
 		}
 		nq = 1;

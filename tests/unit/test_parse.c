@@ -41,6 +41,32 @@ expect_ok(const char *s, uint64_t max, uint64_t want)
 	assert_true(out == want);
 }
 
+/* ---- parse_uint_why: the reason in a log line ---- */
+
+static void
+test_parse_uint_why(void **state)
+{
+	(void)state;
+	assert_null(parse_uint_why("0", 0));
+	assert_null(parse_uint_why("4294967295", UINT32_MAX));
+	assert_string_equal(parse_uint_why(NULL, 9), "absent");
+	assert_string_equal(parse_uint_why("", 9), "empty");
+	assert_string_equal(parse_uint_why("-1", 9), "negative");
+	assert_string_equal(parse_uint_why("-abc", 9), "negative");
+	assert_string_equal(parse_uint_why("abc", 9), "not a decimal number");
+	assert_string_equal(parse_uint_why("12x", 99), "not a decimal number");
+	assert_string_equal(parse_uint_why(" 12", 99), "not a decimal number");
+	assert_string_equal(parse_uint_why("0x10", 99), "not a decimal number");
+	assert_string_equal(parse_uint_why("+5", 9), "not a decimal number");
+	assert_string_equal(parse_uint_why("10", 9),
+	    "greater than the maximum");
+	assert_string_equal(parse_uint_why("4294967296", UINT32_MAX),
+	    "greater than the maximum");
+	/* overflowing 64 bits is "too big" too, not garbage */
+	assert_string_equal(parse_uint_why("99999999999999999999", UINT64_MAX),
+	    "greater than the maximum");
+}
+
 /* ---- parse_uint ---- */
 
 static void
@@ -549,6 +575,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_uint_why),
 		cmocka_unit_test(test_parse_uint_valid),
 		cmocka_unit_test(test_parse_uint_leading_zeros),
 		cmocka_unit_test(test_parse_uint_empty_null),

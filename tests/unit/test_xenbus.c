@@ -14,6 +14,7 @@
 
 #include <cmocka.h>
 
+#include "parse.h"
 #include "xenbus.h"
 
 /* Short names for the table. */
@@ -848,6 +849,72 @@ test_sim_fatal_then_recover(void **state)
 	    XB_INITWAIT, XB_CONNECT);
 }
 
+/*
+ * hostile-state-flap: a connected frontend flaps Connected/Closing.  The
+ * backend goes Closing once and stays (a Connected frontend does not take
+ * a closing backend back), follows to Closed, and a reconnect works.
+ */
+static void
+test_sim_flap(void **state)
+{
+	struct sim s;
+	int i;
+
+	(void)state;
+	sim_init(&s);
+	sim_settle(&s);
+	sim_fe(&s, XenbusStateInitialised);
+	assert_int_equal(s.v.be_state, XenbusStateConnected);
+	for (i = 0; i < 200; i++) {
+		sim_fe(&s, XenbusStateClosing);
+		assert_int_equal(s.v.be_state, XenbusStateClosing);
+		sim_fe(&s, XenbusStateConnected);
+		assert_int_equal(s.v.be_state, XenbusStateClosing);
+	}
+	sim_fe(&s, XenbusStateClosed);
+	assert_int_equal(s.v.be_state, XenbusStateClosed);
+	sim_fe(&s, XenbusStateInitialising);
+	assert_int_equal(s.v.be_state, XenbusStateInitWait);
+	sim_fe(&s, XenbusStateInitialised);
+	assert_int_equal(s.v.be_state, XenbusStateConnected);
+	ASSERT_TRACE(&s, XB_INITWAIT, XB_CONNECT, XB_CLOSING, XB_CLOSE,
+	    XB_INITWAIT, XB_CONNECT);
+}
+
+/*
+ * hostile-state-skip: Connected with no keys is a connect attempt (whose
+ * failure, xb_dev_fatal(), is Closing); InitWait and Reconfiguring from a
+ * frontend are fatal; a state that is none (parse_xenbus_state() gives
+ * Unknown) releases the device.
+ */
+static void
+test_sim_skip(void **state)
+{
+	struct sim s;
+
+	(void)state;
+	sim_init(&s);
+	sim_settle(&s);
+	assert_int_equal(xb_next(&(struct xb_view){ .be_present = true,
+	    .fe_present = true, .online = true, .hotplug_ok = true,
+	    .ready = true, .be_state = XenbusStateInitWait,
+	    .fe_state = XenbusStateConnected }, NULL), XB_CONNECT);
+	sim_fe(&s, XenbusStateInitWait);
+	assert_int_equal(s.v.be_state, XenbusStateClosing);
+	sim_fe(&s, XenbusStateClosed);
+	sim_fe(&s, XenbusStateInitialising);
+	sim_fe(&s, XenbusStateReconfiguring);
+	assert_int_equal(s.v.be_state, XenbusStateClosing);
+	sim_fe(&s, XenbusStateClosed);
+	sim_fe(&s, XenbusStateInitialising);
+	assert_int_equal(s.v.be_state, XenbusStateInitWait);
+	sim_fe(&s, parse_xenbus_state("9"));
+	assert_true(s.destroyed);
+	assert_int_equal(s.v.be_state, XenbusStateClosed);
+	ASSERT_TRACE(&s, XB_INITWAIT, XB_FATAL, XB_CLOSE, XB_INITWAIT,
+	    XB_FATAL, XB_CLOSE, XB_INITWAIT, XB_DESTROY);
+}
+
 /* From every possible view, evaluation settles within SIM_MAX_STEPS. */
 static void
 test_sim_every_view_settles(void **state)
@@ -907,6 +974,8 @@ main(void)
 		cmocka_unit_test(test_sim_block_detach_inactive),
 		cmocka_unit_test(test_sim_domain_destroy),
 		cmocka_unit_test(test_sim_fatal_then_recover),
+		cmocka_unit_test(test_sim_flap),
+		cmocka_unit_test(test_sim_skip),
 		cmocka_unit_test(test_sim_every_view_settles),
 		cmocka_unit_test(test_reattach),
 	};
