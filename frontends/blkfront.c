@@ -80,8 +80,8 @@ push(struct front *f)
 	xenevtchn_notify(f->x.xce, f->port);
 }
 
-static uint64_t
-now_ms(void)
+uint64_t
+ms_now(void)
 {
 	struct timespec ts;
 
@@ -94,7 +94,7 @@ next_rsp(struct front *f, struct rsp *r, int ms)
 {
 	volatile uint32_t *hdr = (volatile uint32_t *)f->ring;
 	struct pollfd pfd = { .fd = xenevtchn_fd(f->x.xce), .events = POLLIN };
-	uint64_t end = now_ms() + (uint64_t)ms;
+	uint64_t end = ms_now() + (uint64_t)ms;
 
 	for (;;) {
 		if (f->rsp_cons != hdr[2]) {		/* rsp_prod */
@@ -114,7 +114,7 @@ next_rsp(struct front *f, struct rsp *r, int ms)
 		__sync_synchronize();
 		if (hdr[2] != f->rsp_cons)
 			continue;
-		if (now_ms() >= end)
+		if (ms_now() >= end)
 			return 0;
 		if (poll(&pfd, 1, 20) == 1) {
 			xenevtchn_port_or_error_t port =

@@ -1,0 +1,11 @@
+#!/bin/sh
+# Attack: reads into and writes from pages granted to another domain than the
+# backend (the guest itself, and domain 0x7fef).
+# Answer: Xen lets only the grantee use a grant: refused, the pages and the
+# disk unchanged; one log line.
+# oracle: no (xbfront-blk -H attacks our blkbackd; the kernel backend logs otherwise)
+# timeout: 120
+. /xbtest/lib.sh
+
+hostile blk gref-other 'grant copy (to|from) guest failed'
+pass

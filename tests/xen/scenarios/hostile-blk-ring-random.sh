@@ -1,0 +1,11 @@
+#!/bin/sh
+# Attack: 20 times, every slot of the ring filled with random bytes and
+# pushed at once.
+# Answer: every request answered once with the id it carried and a blkif
+# status; the device still serves; one log line.
+# oracle: no (xbfront-blk -H attacks our blkbackd; the kernel backend logs otherwise)
+# timeout: 120
+. /xbtest/lib.sh
+
+hostile blk ring-random 'bad request id'
+pass
