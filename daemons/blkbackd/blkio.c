@@ -365,10 +365,17 @@ kick:
 static void
 blk_halt(struct blk_queue *q, RING_IDX prod)
 {
+	const struct blk_ring *r = &q->ring;
+
 	q->halted = true;
-	xb_dev_fatal(q->w->dev, EPROTO, "queue %u: frontend request producer "
-	    "%u is more than %u past our response index %u: ring halted",
-	    q->idx, prod, q->ring.nr_ents, q->ring.rsp_prod_pvt);
+	if ((int32_t)(prod - r->req_cons) < 0)
+		xb_dev_fatal(q->w->dev, EPROTO, "queue %u: frontend request "
+		    "producer %u went back behind the requests we took (%u): "
+		    "ring halted", q->idx, prod, r->req_cons);
+	else
+		xb_dev_fatal(q->w->dev, EPROTO, "queue %u: frontend request "
+		    "producer %u is more than %u past our response index %u: "
+		    "ring halted", q->idx, prod, r->nr_ents, r->rsp_prod_pvt);
 }
 
 /* Copy an indirect request's descriptor pages once, then validate them. */
@@ -501,8 +508,42 @@ out:
 void
 blk_more_cb(int fd, void *arg)
 {
+	struct blk_queue *q = arg;
+
 	(void)fd;
-	blk_serve(arg);
+	if (q->storm_masked) {
+		q->storm_masked = false;
+		xenevtchn_unmask(q->w->xce, (evtchn_port_t)q->port);
+	}
+	blk_serve(q);
+}
+
+/*
+ * Does this wake-up of q find nothing to do, for the BLK_STORM_EMPTY-th
+ * time or more this second?  Then the caller leaves the port masked for a
+ * while (XSA-332: notifications alone must not keep a dom0 CPU busy).
+ */
+static bool
+blk_storm(struct blk_queue *q)
+{
+	uint64_t now = blk_now();
+
+	if (q->sring == NULL || q->held != NULL ||
+	    blk_ring_req_prod(&q->ring) != q->ring.req_cons)
+		return false;
+	if (now != q->storm_window) {
+		q->storm_window = now;
+		q->storm_empty = 0;
+	}
+	if (++q->storm_empty < BLK_STORM_EMPTY)
+		return false;
+	if (q->storm_empty == BLK_STORM_EMPTY) {
+		q->w->nr_storms++;
+		blk_warn_once(q->w, "queue %u: more than %u notifications in a "
+		    "second found no request: port throttled", q->idx,
+		    BLK_STORM_EMPTY);
+	}
+	return true;
 }
 
 void
@@ -515,9 +556,19 @@ blk_evtchn_cb(int fd, void *arg)
 	(void)fd;
 	if ((port = xenevtchn_pending(w->xce)) < 0)
 		return;
-	for (i = 0; i < w->nq; i++)
-		if (w->q[i].port == port)
-			blk_serve(&w->q[i]);
+	for (i = 0; i < w->nq; i++) {
+		struct blk_queue *q = &w->q[i];
+
+		if (q->port != port)
+			continue;
+		if (blk_storm(q)) {
+			/* Left masked; blk_more_cb() unmasks it. */
+			q->storm_masked = true;
+			ev_timer_arm(q->ev_more, BLK_STORM_DELAY_MS);
+			return;
+		}
+		blk_serve(q);
+	}
 	/* Unmask only after draining: the userland lateeoi (XSA-332). */
 	xenevtchn_unmask(w->xce, (evtchn_port_t)port);
 }

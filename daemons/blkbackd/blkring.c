@@ -149,7 +149,15 @@ blk_ring_req_prod(const struct blk_ring *r)
 bool
 blk_ring_prod_bad(const struct blk_ring *r, RING_IDX prod)
 {
-	return ring_req_prod_overflow(prod, r->rsp_prod_pvt, r->nr_ents);
+	/*
+	 * io/ring.h RING_REQUEST_PROD_OVERFLOW compares with the responses
+	 * only.  A producer moved back between them and req_cons passes that
+	 * test, yet req_cons != prod would then hold for 2^32 indexes: we
+	 * would take stale slots again and again.  So req_cons must lie in
+	 * [rsp_prod_pvt, prod] as well.
+	 */
+	return ring_req_prod_overflow(prod, r->rsp_prod_pvt, r->nr_ents) ||
+	    (RING_IDX)(prod - r->req_cons) > (RING_IDX)(prod - r->rsp_prod_pvt);
 }
 
 bool

@@ -84,8 +84,9 @@ int		blk_ring_attach(struct blk_ring *, void *sring, enum blk_abi,
 RING_IDX	blk_ring_req_prod(const struct blk_ring *);
 
 /*
- * Is prod impossible (RING_REQUEST_PROD_OVERFLOW)?  If so the ring cannot
- * be served any more.
+ * Is prod impossible: more than a ring ahead of our responses
+ * (RING_REQUEST_PROD_OVERFLOW), or moved back behind requests we already
+ * took?  If so the ring cannot be served any more.
  */
 bool		blk_ring_prod_bad(const struct blk_ring *, RING_IDX prod);
 

@@ -33,6 +33,14 @@ struct xsc;
  * finds too few waits for completions; it never fails for lack of them.
  */
 #define BLK_POOL_PAGES		16384u
+/*
+ * Event-channel storm guard (XSA-332: a guest must not keep dom0 busy with
+ * notifications alone; as netbackd): past this many wake-ups in one second
+ * that find no new request, the port is unmasked only after
+ * BLK_STORM_DELAY_MS.
+ */
+#define BLK_STORM_EMPTY		2000u
+#define BLK_STORM_DELAY_MS	10u
 /* Housekeeping tick: resize check every tick, idle grants every 10. */
 #define BLK_TICK_MS		1000
 #define BLK_PURGE_TICKS		10
@@ -77,7 +85,12 @@ struct blk_queue {
 	struct blk_io		*barrier;
 	bool			 halted;	/* frontend broke the ring */
 	struct pgrant_table	 pg;
+	/* "Continue" timer; also ends a storm mask (blk_more_cb()). */
 	struct ev		*ev_more;
+	/* Storm guard: empty wake-ups in the current second. */
+	uint64_t		 storm_window;	/* s */
+	unsigned int		 storm_empty;
+	bool			 storm_masked;	/* port left masked */
 };
 
 struct blk_worker {
@@ -114,7 +127,7 @@ struct blk_worker {
 
 	/* Counters; the first bad request per connection is logged. */
 	uint64_t		 nr_req, nr_bad, nr_ioerr, nr_rd, nr_wr, nr_fl,
-				 nr_ds, nr_copy_segs, nr_pgrant_segs;
+				 nr_ds, nr_copy_segs, nr_pgrant_segs, nr_storms;
 	bool			 warned;
 };
 
@@ -137,7 +150,10 @@ void		 blk_serve(struct blk_queue *);
 /* backing_done_fn: one stage of a request completed. */
 void		 blk_io_done(struct backing_io *);
 
-/* ev callbacks: a queue's "continue" timer; the event channel fd. */
+/*
+ * ev callbacks: a queue's "continue" timer (it also unmasks a port the
+ * storm guard left masked); the event channel fd.
+ */
 void		 blk_more_cb(int fd, void *arg);
 void		 blk_evtchn_cb(int fd, void *arg);
 

@@ -524,6 +524,19 @@ test_prod_bad(void **state)
 		assert_true(blk_ring_prod_bad(&r, base + 38));
 		/* A frontend may not move req_prod back past our responses. */
 		assert_true(blk_ring_prod_bad(&r, base + 4));
+		/*
+		 * Nor behind requests taken and not yet answered: 3 more
+		 * taken (req_cons base + 8), prod back to base + 6.
+		 */
+		hset(m, REQ_PROD, base + 8);
+		for (k = 0; k < 3; k++)
+			blk_ring_take(&r, &w);
+		assert_false(blk_ring_prod_bad(&r, base + 8));
+		assert_false(blk_ring_prod_bad(&r, base + 9));
+		assert_true(blk_ring_prod_bad(&r, base + 7));
+		assert_true(blk_ring_prod_bad(&r, base + 6));
+		assert_true(blk_ring_prod_bad(&r, base + 5));
+		assert_false(blk_ring_can_take(&r, base + 8));
 		free(m);
 	}
 }
