@@ -233,10 +233,15 @@ FUZZ_TIME	?= 60
 FUZZ_SHORT_TIME	?= 5
 FUZZ_FLAGS	:= -O1 -g -fsanitize=fuzzer,address,undefined \
 		   -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-FUZZ_TARGETS	:= fuzz_blkif
+FUZZ_TARGETS	:= fuzz_blkif fuzz_netif fuzz_nethdr fuzz_xsparse fuzz_cring
 # Pure sources each harness links (as the unit tests' *_SRC).
 fuzz_blkif_SRC	:= daemons/blkbackd/blkif.c daemons/blkbackd/blkring.c \
 		   daemons/blkbackd/pgrant.c $(test_ring_SRC)
+fuzz_netif_SRC	:= daemons/netbackd/netif.c daemons/netbackd/nethdr.c common/parse.c
+fuzz_nethdr_SRC	:= $(fuzz_netif_SRC) daemons/netbackd/netctrl.c
+fuzz_xsparse_SRC := daemons/blkbackd/blkring.c daemons/blkbackd/target.c \
+		   daemons/netbackd/netif.c daemons/netbackd/netrate.c $(test_ring_SRC)
+fuzz_cring_SRC	:= daemons/consoled/cring.c
 
 $(B)/fuzz/daemons/consoled/%.o: XC_STD := -std=gnu11 -D__XEN_TOOLS__
 $(B)/fuzz/%.o: %.c

@@ -5,7 +5,9 @@
  *
  * Input: flags, ring pages, disk size, a second request producer (the
  * guest moves it between two passes, backwards too), the persistent grant
- * table size, a split, then the guest's memory: bytes [0, split) fill the
+ * table size, how many requests stay in flight before the oldest is
+ * answered (the backing store's latency), a split, then the guest's
+ * memory: bytes [0, split) fill the
  * ring pages (repeated), the rest fills four "granted" pages that indirect
  * descriptors come from.  The ring and the indirect buffer are allocated
  * at their exact size so ASan sees any access past them.
@@ -30,6 +32,26 @@
 #define GREF_BAD	0xfff00000u
 
 static uint8_t gpages[NGPAGES][XB_PAGE_SIZE];
+
+/* Requests taken and not yet answered, oldest first. */
+struct inflight {
+	uint64_t	id;
+	uint8_t		op;
+	int16_t		st;
+};
+static struct inflight fifo[XB_RING_MAX_PAGES * XB_PAGE_SIZE / 108];
+static unsigned int fifo_head, fifo_n;
+
+static void
+answer_oldest(struct blk_ring *ring)
+{
+	struct inflight *f = &fifo[fifo_head];
+
+	FUZZ_CHECK(fifo_n > 0);
+	blk_ring_put_rsp(ring, f->id, f->op, f->st);
+	fifo_head = (fifo_head + 1) % (sizeof(fifo) / sizeof(fifo[0]));
+	fifo_n--;
+}
 static uint8_t pgpage[XB_PAGE_SIZE];
 
 static void *
@@ -168,7 +190,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct blk_wire w;
 	struct blk_req *r;
 	uint8_t *sring, *ipages, snap[112];
-	unsigned int npages, pass, taken;
+	unsigned int npages, pass, lag, loops;
 	enum blk_abi abi;
 	uint32_t prod2;
 	uint16_t split;
@@ -191,6 +213,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	prod2 = fuzz_u32(&in);
 	if (pgrant_init(&pt, fuzz_u8(&in) & 7, fake_map, fake_unmap, NULL) == -1)
 		return 0;
+	lag = fuzz_u8(&in);
+	fifo_head = fifo_n = 0;
 	split = fuzz_u16(&in);
 	if (split > in.n)
 		split = (uint16_t)in.n;
@@ -211,22 +235,37 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    (ring.nr_ents & (ring.nr_ents - 1)) == 0);
 	FUZZ_CHECK(64 + ring.nr_ents * ring.slot <= npages * XB_PAGE_SIZE);
 
-	/* blk_serve(), every request answered at once (inline completion). */
+	/*
+	 * blk_serve(); a request is answered once more than lag are in
+	 * flight, the rest when the guest has moved its producer.
+	 */
 	for (pass = 0; pass < 2; pass++) {
+		loops = 0;
 		do {
 			RING_IDX prod = blk_ring_req_prod(&ring);
 
+			/* A guest must not keep us in this loop. */
+			FUZZ_CHECK(++loops <= 2);
 			if (blk_ring_prod_bad(&ring, prod))
 				goto out;	/* blk_halt() */
-			taken = 0;
 			while (blk_ring_can_take(&ring, prod)) {
 				size_t so = 64 + (size_t)(ring.req_cons &
 				    (ring.nr_ents - 1)) * ring.slot;
 				const char *why = NULL;
+				struct inflight *fl;
 				int st;
 
-				/* RING_REQUEST_CONS_OVERFLOW holds. */
-				FUZZ_CHECK(++taken <= ring.nr_ents);
+				/*
+				 * Only slots the guest published, and never
+				 * more in flight than slots to answer them
+				 * (RING_REQUEST_CONS_OVERFLOW).
+				 */
+				FUZZ_CHECK((RING_IDX)(prod - ring.req_cons) >= 1 &&
+				    (RING_IDX)(prod - ring.req_cons) <= ring.nr_ents);
+				FUZZ_CHECK(ring.req_cons - ring.rsp_prod_pvt <
+				    ring.nr_ents);
+				FUZZ_CHECK(fifo_n == ring.req_cons -
+				    ring.rsp_prod_pvt);
 				memcpy(snap, sring + so, ring.slot);
 				blk_ring_take(&ring, &w);
 				if (f & F_SCRIBBLE)
@@ -254,13 +293,22 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					    st == BLKIF_RSP_EOPNOTSUPP);
 					FUZZ_CHECK(why != NULL && why[0] != '\0');
 				}
-				blk_ring_put_rsp(&ring, w.id, r->op, (int16_t)st);
+				fl = &fifo[(fifo_head + fifo_n++) %
+				    (sizeof(fifo) / sizeof(fifo[0]))];
+				fl->id = w.id;
+				fl->op = r->op;
+				fl->st = (int16_t)st;
+				if (fifo_n > lag)
+					answer_oldest(&ring);
 			}
 			(void)blk_ring_push(&ring);
 		} while (blk_ring_final_check(&ring));
 		/* The guest publishes more, or moves its producer anywhere. */
 		memcpy(sring, &prod2, sizeof(prod2));
 	}
+	while (fifo_n > 0)
+		answer_oldest(&ring);
+	(void)blk_ring_push(&ring);
 out:
 	pgrant_free(&pt);
 	free(r);
