@@ -1,8 +1,10 @@
 # xen-userland-backends: top-level GNU Makefile.
 #
 #   make            build everything (build/bin) and the sanitizer build (build/asan/bin)
-#   make check      unit tests (ASan/UBSan) + the real-Xen test bed; last line "N passed, N failed"
+#   make check      unit tests (ASan/UBSan) + fuzzers (5 s each) + the real-Xen test bed;
+#                   last line "N passed, N failed"
 #   make unit       unit tests only
+#   make fuzz       libFuzzer harnesses, FUZZ_TIME seconds each (fuzz/, docs/SECURITY.md)
 #   make demo       boot the test bed and show guests served by blkbackd, netbackd and consoled
 #   make bench      benchmark blkbackd (vs kernel blkback, qdisk, dom0), netbackd (vs kernel
 #                   netback) and consoled (vs xenconsoled) (~50 min; BENCH_ONLY=blk|net|cons)

@@ -1,7 +1,7 @@
 #!/bin/bash
-# make check: build, unit tests (ASan/UBSan), then the real-Xen test bed
+# make check: build, unit tests (ASan/UBSan), the fuzzers briefly, then the real-Xen test bed
 # (every scenario in tests/xen/scenarios/ except demo, in one boot).
-# Last line: "N passed, N failed" over unit tests and scenarios.
+# Last line: "N passed, N failed" over unit tests, fuzz targets and scenarios.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=build/check
@@ -20,6 +20,13 @@ make -s unit 2>&1 | tee "$OUT/unit.log"
 read -r up uf < <(awk '/^UNIT /{print $2, $3}' "$OUT/unit.log" | tail -1)
 if [ -z "${up:-}" ]; then up=0; uf=1; echo "FAIL unit: no result line"; fi
 pass=$((pass + up)); fail=$((fail + uf))
+
+# Each libFuzzer harness a few seconds from its seeds (fuzz/, make fuzz for
+# longer runs): one PASS/FAIL per target; a crash on a seed is a regression.
+make -s fuzz-short 2>&1 | tee "$OUT/fuzz.log"
+read -r fp ff < <(awk '/^FUZZ /{print $2, $3}' "$OUT/fuzz.log" | tail -1)
+if [ -z "${fp:-}" ]; then fp=0; ff=1; echo "FAIL fuzz: no result line"; fi
+pass=$((pass + fp)); fail=$((fail + ff))
 
 if [ "${XBT_SKIP_TESTBED:-0}" = 1 ]; then
     # Never silent: a skipped test bed counts as a failure.
