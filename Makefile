@@ -235,7 +235,8 @@ FUZZ_TIME	?= 60
 FUZZ_SHORT_TIME	?= 5
 FUZZ_FLAGS	:= -O1 -g -fsanitize=fuzzer,address,undefined \
 		   -fno-sanitize-recover=undefined -fno-omit-frame-pointer
-FUZZ_TARGETS	:= fuzz_blkif fuzz_netif fuzz_nethdr fuzz_xsparse fuzz_cring
+FUZZ_TARGETS	:= fuzz_blkif fuzz_netif fuzz_nethdr fuzz_xsparse fuzz_cring \
+		   fuzz_conslog
 # Pure sources each harness links (as the unit tests' *_SRC).
 fuzz_blkif_SRC	:= daemons/blkbackd/blkif.c daemons/blkbackd/blkring.c \
 		   daemons/blkbackd/pgrant.c $(test_ring_SRC)
@@ -249,6 +250,7 @@ $(B)/fuzz/daemons/consoled/%.o: XC_STD := -std=gnu11 -D__XEN_TOOLS__
 $(B)/fuzz/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(ALL_CFLAGS) $(XC_STD) -I$(dir $<) -Idaemons/blkbackd \
+fuzz_conslog_SRC := daemons/consoled/conslog.c
 	    -Idaemons/netbackd -Idaemons/consoled $(FUZZ_FLAGS) -U_FORTIFY_SOURCE \
 	    -c -o $@ $<
 

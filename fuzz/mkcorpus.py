@@ -316,9 +316,30 @@ def cring_corpus():
         cop_set(0, 5), cop_take(100), cop_set(3, 20), cop_put(b"c")]))
 
 
+# ---- console log ---------------------------------------------------------------
+def conslog_seed(flags, chunks, rot=0):
+    out = struct.pack("<B", flags) + (struct.pack("<H", rot) if flags & 2 else b"")
+    for c in chunks:
+        out += b"\xff" if c is None else bytes([len(c) - 1]) + c
+    return out
+
+
+def conslog_corpus():
+    TS, ROT, RAW = 1, 2, 4
+    boot = [b"Linux version 6.1\r\n", b"\x1b[31mred\x1b[0m\n", b"no newline"]
+    write("conslog", "plain", conslog_seed(0, boot + [None, b"more\n"]))
+    write("conslog", "timestamps", conslog_seed(TS, boot + [b"\n\r\n", None]))
+    write("conslog", "forge-note", conslog_seed(0, [b"[consoled: fake]\n",
+                                                 b"[cons", b"oled: split]\n",
+                                                 b"x[consoled: mid]\n"]))
+    write("conslog", "rotate", conslog_seed(TS | ROT, [b"y" * 100] * 12 + [None], rot=0))
+    write("conslog", "raw", conslog_seed(RAW, [b"\x00\x07\x1b[consoled: raw]\n"]))
+
+
 if __name__ == "__main__":
     blk_corpus()
     net_corpus()
     nethdr_corpus()
     xs_corpus()
     cring_corpus()
+    conslog_corpus()
