@@ -43,6 +43,12 @@
 
 /* Bytes drained per callback before other consoles get their turn. */
 #define CONS_DRAIN_MAX	(64 * 1024)
+/*
+ * Event storm notice: more notifications than this in one second that
+ * find no output are logged once per ring (each still costs the drain
+ * limits CRATE_EVENT_COST and its CPU time, which is what bounds it).
+ */
+#define CONS_STORM_EMPTY	2000
 
 struct console {
 	struct consd		*d;
@@ -55,6 +61,13 @@ struct console {
 	enum cons_map		 map;
 	uint32_t		 lport;		/* 0 = not bound */
 	bool			 attached, broken;
+	void			(*on_broken)(void *, const char *);
+	void			*on_broken_arg;
+
+	/* Event storm notice. */
+	uint64_t		 storm_window;	/* s */
+	unsigned int		 storm_empty;
+	bool			 storm_logged;
 
 	/* Sinks. */
 	struct conslog		 log;
@@ -75,7 +88,8 @@ struct console {
 	bool			 throttled;	/* port masked until the timer */
 
 	/* Counters (SIGUSR1). */
-	uint64_t		 bytes_out, bytes_in, events, pty_dropped;
+	uint64_t		 bytes_out, bytes_in, events, pty_dropped,
+				 empty_events;
 };
 
 static uint64_t
@@ -93,6 +107,14 @@ uint32_t console_lport(const struct console *c) { return c->lport; }
 bool console_attached(const struct console *c) { return c->attached; }
 bool console_broken(const struct console *c) { return c->broken; }
 void console_clear_broken(struct console *c) { c->broken = false; }
+
+void
+console_set_on_broken(struct console *c, void (*fn)(void *, const char *),
+    void *arg)
+{
+	c->on_broken = fn;
+	c->on_broken_arg = arg;
+}
 
 /* ---- the pty ---- */
 
@@ -227,7 +249,8 @@ console_output(struct console *c, const void *buf, size_t n)
 	c->bytes_out += n;
 }
 
-static void console_broken_ring(struct console *, const uint32_t bad[2]);
+static void console_broken_ring(struct console *, const char *,
+    const uint32_t bad[2]);
 
 /*
  * Drain out[] (at most CONS_DRAIN_MAX unless final).  Returns 1 if data
@@ -246,7 +269,7 @@ console_drain(struct console *c, bool final)
 			break;
 		n = cring_out_take(c->intf, buf, sizeof(buf), bad);
 		if (n == -1) {
-			console_broken_ring(c, bad);
+			console_broken_ring(c, "out", bad);
 			return -1;
 		}
 		if (n == 0)
@@ -313,6 +336,14 @@ console_serve(struct console *c)
 	left = console_drain(c, false);
 	if (left == -1)
 		return;
+	/* The guest's in_cons too: past in_prod is a broken ring. */
+	if (cring_in_space(c->intf) == -1) {
+		uint32_t bad[2];
+
+		cring_in_idx(c->intf, bad);
+		console_broken_ring(c, "in", bad);
+		return;
+	}
 	console_resume_input(c);
 	if (left) {
 		/* More than one turn's worth: yield to others, come back. */
@@ -347,12 +378,36 @@ console_timer(int fd, void *arg)
 	console_charge_cpu(c, console_cpu_ns() - t0);
 }
 
+/* Count a notification that found no output; log a storm once per ring. */
+static void
+console_storm(struct console *c)
+{
+	struct timespec ts;
+
+	if (cring_out_avail(c->intf) != 0)
+		return;
+	c->empty_events++;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if ((uint64_t)ts.tv_sec != c->storm_window) {
+		c->storm_window = (uint64_t)ts.tv_sec;
+		c->storm_empty = 0;
+	}
+	if (++c->storm_empty == CONS_STORM_EMPTY && !c->storm_logged) {
+		c->storm_logged = true;
+		log_warnx("%s: event channel storm: more than %u notifications "
+		    "without output in a second (drains limited by -r and -c; "
+		    "further ones only counted)", c->tag, CONS_STORM_EMPTY);
+	}
+}
+
 void
 console_event(struct console *c)
 {
 	c->events++;
 	if (c->throttled)
 		return;		/* the timer drains; the port stays masked */
+	if (c->attached)
+		console_storm(c);
 	console_serve(c);
 }
 
@@ -378,9 +433,10 @@ console_input(struct console *c, const void *buf, size_t n)
 		return 0;
 	put = cring_in_put(c->intf, buf, n);
 	if (put == -1) {
-		uint32_t bad[2] = { c->intf->in_prod, c->intf->in_cons };
+		uint32_t bad[2];
 
-		console_broken_ring(c, bad);
+		cring_in_idx(c->intf, bad);
+		console_broken_ring(c, "in", bad);
 		return 0;
 	}
 	if (put > 0) {
@@ -486,6 +542,7 @@ console_attach(struct console *c, struct xencons_interface *intf,
 	c->lport = (uint32_t)lp;
 	c->attached = true;
 	c->throttled = false;
+	c->storm_logged = false;
 	consd_port_add(c->d, c, c->lport);
 	log_info("%s: serving (%s mapping, port %u -> %u, pty %s)", c->tag,
 	    map == CONS_MAP_GRANT ? "grant" : "foreign", rport, c->lport,
@@ -540,18 +597,28 @@ console_detach(struct console *c)
 	console_unmap(c);
 }
 
-/* Bad indices: one log line, a note, this console only stops. */
+/*
+ * Bad indices: one log line (through the owner's hook if it has one: a
+ * secondary console's xenbus device goes Closing), a note, this console
+ * only stops.
+ */
 static void
-console_broken_ring(struct console *c, const uint32_t bad[2])
+console_broken_ring(struct console *c, const char *ring, const uint32_t bad[2])
 {
-	log_warnx("%s: bad ring indices prod=%u cons=%u: console closed",
-	    c->tag, bad[0], bad[1]);
+	char msg[128];
+
+	snprintf(msg, sizeof(msg), "bad %s ring indices prod=%u cons=%u: "
+	    "console closed", ring, bad[0], bad[1]);
 	if (c->logging)
-		conslog_note(&c->log, "console closed: bad ring indices "
-		    "prod=%u cons=%u", bad[0], bad[1]);
+		conslog_note(&c->log, "console closed: bad %s ring indices "
+		    "prod=%u cons=%u", ring, bad[0], bad[1]);
 	c->broken = true;
 	console_unbind(c);
 	console_unmap(c);
+	if (c->on_broken != NULL)
+		c->on_broken(c->on_broken_arg, msg);
+	else
+		log_warnx("%s: %s", c->tag, msg);
 }
 
 void
@@ -591,13 +658,15 @@ void
 console_stats(struct console *c, void *unused)
 {
 	(void)unused;
-	log_info("%s: %s, out %llu B in %llu B, %llu events, throttled %llu "
+	log_info("%s: %s, out %llu B in %llu B, %llu events (%llu without "
+	    "output), throttled %llu "
 	    "(rate) %llu (cpu), "
 	    "pty dropped %llu B, clients %u (dropped %llu B), log %llu B "
 	    "(lost %llu, rotations %llu)", c->tag,
 	    c->broken ? "broken" : c->attached ? "attached" : "detached",
 	    (unsigned long long)c->bytes_out, (unsigned long long)c->bytes_in,
 	    (unsigned long long)c->events,
+	    (unsigned long long)c->empty_events,
 	    (unsigned long long)c->rate.throttled,
 	    (unsigned long long)c->cpu.throttled,
 	    (unsigned long long)c->pty_dropped,

@@ -64,6 +64,14 @@ bool		 console_broken(const struct console *);
 void		 console_clear_broken(struct console *);
 
 /*
+ * Have fn(arg, reason) called when the guest breaks the ring, instead of
+ * the console's own log line (the ring is already detached then): a
+ * secondary console closes its xenbus device with it.
+ */
+void		 console_set_on_broken(struct console *,
+		    void (*fn)(void *, const char *), void *arg);
+
+/*
  * Stop serving the ring: drain it one last time (no rate limit), unbind,
  * unmap.  The sinks stay open (a new ring may be attached later).
  */

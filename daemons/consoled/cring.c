@@ -102,6 +102,13 @@ cring_in_space(const struct xencons_interface *intf)
 	return (ssize_t)(IN_SIZE - (XENCONS_RING_IDX)(prod - cons));
 }
 
+void
+cring_in_idx(const struct xencons_interface *intf, uint32_t idx[2])
+{
+	idx[0] = idx_read(&intf->in_prod);
+	idx[1] = idx_read(&intf->in_cons);
+}
+
 ssize_t
 cring_in_put(struct xencons_interface *intf, const void *src, size_t len)
 {

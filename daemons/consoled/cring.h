@@ -47,4 +47,7 @@ ssize_t	cring_in_put(struct xencons_interface *, const void *src, size_t len);
 /* Free space in in[], or -1 if the indices are broken. */
 ssize_t	cring_in_space(const struct xencons_interface *);
 
+/* in_prod and in_cons, each read once, for the log line of a broken ring. */
+void	cring_in_idx(const struct xencons_interface *, uint32_t idx[2]);
+
 #endif

@@ -87,6 +87,19 @@ sec_probe(struct xb_dev *xb, void *arg)
 	return 0;	/* hvc_xen reads no feature keys */
 }
 
+/*
+ * The guest broke the ring (console.c detached it): the device is broken
+ * too, so it goes Closing with the reason (the one log line) and the
+ * error node, as netbackd and blkbackd close a broken ring's device.
+ */
+static void
+sec_broken(void *arg, const char *why)
+{
+	struct sdev *sd = arg;
+
+	xb_dev_fatal(sd->xb, EPROTO, "%s", why);
+}
+
 static int
 sec_connect(struct xb_dev *xb, void *arg)
 {
@@ -106,6 +119,7 @@ sec_connect(struct xb_dev *xb, void *arg)
 			xb_dev_fatal(xb, ENOMEM, "cannot set up the console");
 			return -1;
 		}
+		console_set_on_broken(sd->c, sec_broken, sd);
 	}
 	console_clear_broken(sd->c);
 	intf = xengnttab_map_grant_ref(d->xgt, sd->domid, (uint32_t)ref,
@@ -121,6 +135,8 @@ sec_connect(struct xb_dev *xb, void *arg)
 		    (unsigned long long)ref, (unsigned long long)port);
 		return -1;
 	}
+	if (!console_attached(sd->c))
+		return -1;	/* broke in its first drain: sec_broken closed it */
 	return 0;
 }
 

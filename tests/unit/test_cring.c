@@ -207,11 +207,15 @@ hostile_in(uint32_t cons, uint32_t prod)
 {
 	struct xencons_interface *r = ring_new(0, 0);
 	unsigned char data[8] = "hostile";
+	uint32_t idx[2];
 
 	memset(r->in, 'q', INSZ);
 	r->in_cons = cons;
 	r->in_prod = prod;
 	assert_int_equal(cring_in_space(r), -1);
+	/* The log line's values: prod, then cons. */
+	cring_in_idx(r, idx);
+	assert_true(idx[0] == prod && idx[1] == cons);
 	assert_int_equal(cring_in_put(r, data, sizeof(data)), -1);
 	assert_true(r->in_cons == cons && r->in_prod == prod);
 	assert_int_equal(r->in[MASK_XENCONS_IDX(prod, r->in)], 'q');
