@@ -18,6 +18,7 @@
 #include <sys/uio.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -136,6 +137,7 @@ rx_flush(struct nb_queue *q, unsigned int n)
 		rx_respond(q, e, bad);
 	}
 	gnt_batch_reset(&q->rxgb);
+	q->blocked_since = 0;		/* the guest took frames */
 	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&q->rx, notify);
 	if (notify)
 		xenevtchn_notify(w->xce, (evtchn_port_t)q->port_rx);
@@ -246,6 +248,12 @@ rx_block(struct nb_queue *q)
 		ev_timer_arm(q->ev_rx_poll, NB_RX_POLL_MS);
 	else if (q->held)
 		ev_timer_arm(q->ev_rx_poll, NB_RX_DRAIN_MS);
+	if (q->blocked_since == 0)
+		q->blocked_since = nb_now_us() / 1000 + 1;
+	if (!q->stall_armed && !q->stall_logged) {
+		q->stall_armed = true;
+		ev_timer_arm(q->ev_rx_stall, NB_RX_STALL_MS);
+	}
 }
 
 static void rx_serve(struct nb_queue *);
@@ -295,6 +303,8 @@ rx_serve(struct nb_queue *q)
 			}
 			if ((r = rx_read(q, b)) == 0) {
 				rx_flush(q, n);
+				/* Buffers posted, nothing waits: not blocked. */
+				q->blocked_since = 0;
 				rx_tap_enable(q, true);
 				return;
 			}
@@ -381,4 +391,45 @@ nb_rx_poll_cb(int fd, void *arg)
 		}
 	}
 	nb_rx_serve(q);
+}
+
+/*
+ * The stall notice: the guest has posted no room for NB_RX_STALL_MS while
+ * frames wait for it (one held here, or more in the TAP's queue).  Said
+ * once per connection; the frames' fate is the TAP's queue limit, which
+ * is what keeps the backlog bounded whatever the guest does.
+ */
+void
+nb_rx_stall_cb(int fd, void *arg)
+{
+	struct nb_queue *q = arg;
+	struct nb_worker *w = q->w;
+	struct pollfd pfd = { .fd = q->tapfd, .events = POLLIN };
+	uint64_t now = nb_now_us() / 1000, elapsed;
+	unsigned int need = q->held ? q->held_need : 1;
+	bool waiting;
+	int avail;
+
+	(void)fd;
+	q->stall_armed = false;
+	if (q->halted || !w->connected || q->blocked_since == 0 ||
+	    q->stall_logged)
+		return;
+	if ((avail = rx_avail(q)) == -1 || (unsigned int)avail >= need)
+		return;		/* broken, or room came: serving resumes */
+	waiting = q->held || (poll(&pfd, 1, 0) == 1 &&
+	    (pfd.revents & POLLIN));
+	elapsed = now + 1 - q->blocked_since;
+	if (waiting && elapsed >= NB_RX_STALL_MS) {
+		q->stall_logged = true;
+		w->st.rx_stalls++;
+		log_warnx("queue %u: guest RX stalled: no buffers posted for "
+		    "%llu ms while frames wait (they queue in %s up to its "
+		    "txqueuelen; the kernel drops the rest)", q->idx,
+		    (unsigned long long)elapsed, w->ifname);
+		return;
+	}
+	q->stall_armed = true;
+	ev_timer_arm(q->ev_rx_stall, waiting ? (unsigned int)(NB_RX_STALL_MS -
+	    elapsed) : NB_RX_STALL_MS);
 }

@@ -284,6 +284,8 @@ tx_serve(struct nb_queue *q)
 				tx_respond_pkt(q, &e->p, NETIF_RSP_ERROR);
 				break;
 			case NB_TX_PKT:
+				/* XSA-448: legal, answered OKAY; counted. */
+				w->st.tx_zero_frags += e->p.nzero;
 				if (tx_stage(q, e, &q->txbuf[n]) == -1) {
 					w->st.tx_gnt_err++;
 					tx_respond_pkt(q, &e->p, NETIF_RSP_ERROR);

@@ -143,17 +143,20 @@ nb_stats_log(const struct nb_worker *w, const char *when)
 			    (unsigned long long)s->tx_hdr_drop[i],
 			    (unsigned long long)s->rx_hdr_drop[i]);
 	log_info("%s: tx %llu packets %llu bytes (tap errors %llu, grant errors "
-	    "%llu, multicast requests %llu, rate waits %llu); rx %llu packets "
-	    "%llu bytes (too big %llu, multicast filtered %llu, expired %llu, "
-	    "grant errors %llu, short %llu); event storms %llu%s", when,
+	    "%llu, multicast requests %llu, rate waits %llu, zero-length "
+	    "fragments %llu); rx %llu packets %llu bytes (too big %llu, "
+	    "multicast filtered %llu, expired %llu, grant errors %llu, short "
+	    "%llu, stalls %llu); event storms %llu%s", when,
 	    (unsigned long long)s->tx_pkts, (unsigned long long)s->tx_bytes,
 	    (unsigned long long)s->tx_tap_err, (unsigned long long)s->tx_gnt_err,
 	    (unsigned long long)s->tx_dummy, (unsigned long long)s->tx_rate_waits,
+	    (unsigned long long)s->tx_zero_frags,
 	    (unsigned long long)s->rx_pkts, (unsigned long long)s->rx_bytes,
 	    (unsigned long long)s->rx_too_big,
 	    (unsigned long long)s->rx_mcast_drop,
 	    (unsigned long long)s->rx_expired, (unsigned long long)s->rx_gnt_err,
 	    (unsigned long long)s->rx_short_frame,
+	    (unsigned long long)s->rx_stalls,
 	    (unsigned long long)s->storms, drops);
 }
 
@@ -219,6 +222,7 @@ nb_queue_free(struct nb_worker *w, struct nb_queue *q)
 	ev_free(q->ev_rx_more);
 	ev_free(q->ev_rx_poll);
 	ev_free(q->ev_unmask);
+	ev_free(q->ev_rx_stall);
 	nb_queue_bufs_free(q);
 	q->port_tx = q->port_rx = -1;
 	q->txs = q->rxs = NULL;
@@ -359,8 +363,10 @@ nb_queue_setup(struct nb_worker *w, struct nb_queue *q, const char *dir)
 	q->ev_rx_more = ev_timer(wproc_base(w->wp), nb_rx_more_cb, q);
 	q->ev_rx_poll = ev_timer(wproc_base(w->wp), nb_rx_poll_cb, q);
 	q->ev_unmask = ev_timer(wproc_base(w->wp), nb_unmask_cb, q);
+	q->ev_rx_stall = ev_timer(wproc_base(w->wp), nb_rx_stall_cb, q);
 	if (q->ev_tap == NULL || q->ev_tx_more == NULL || q->ev_rx_more == NULL ||
 	    q->ev_rx_poll == NULL || q->ev_unmask == NULL ||
+	    q->ev_rx_stall == NULL ||
 	    nb_queue_bufs_init(q) == -1) {
 		xb_dev_fatal(dev, ENOMEM, "queue %u: out of memory", q->idx);
 		return -1;

@@ -46,6 +46,15 @@ struct xsc_watch;
 /* Without feature-rx-notify, look for new RX requests this often while blocked. */
 #define NB_RX_POLL_MS		5u
 /*
+ * A queue whose guest posts no RX buffers while frames wait for it this
+ * long is reported once per connection as stalled (Linux xen-netback
+ * "Guest Rx stalled", rx_stall_timeout_msecs 60000; shorter here, since
+ * all it does is tell the administrator).  The frames themselves wait in
+ * the TAP's kernel queue, bounded by its txqueuelen: the kernel drops
+ * and counts the rest, the worker holds at most one per queue.
+ */
+#define NB_RX_STALL_MS		2000u
+/*
  * Event-channel storm guard (XSA-332 analogue): more than this many
  * wake-ups that find no work in one second and the port is unmasked only
  * after NB_STORM_DELAY_MS.
@@ -59,10 +68,10 @@ struct nb_worker;
 struct nb_stats {
 	uint64_t	tx_pkts, tx_bytes, tx_drop[NB_TXW_COUNT],
 			tx_hdr_drop[NB_HDRW_COUNT], tx_gnt_err, tx_tap_err,
-			tx_dummy, tx_rate_waits;
+			tx_dummy, tx_rate_waits, tx_zero_frags;
 	uint64_t	rx_pkts, rx_bytes, rx_hdr_drop[NB_HDRW_COUNT],
 			rx_too_big, rx_mcast_drop, rx_expired, rx_gnt_err,
-			rx_short_frame;
+			rx_short_frame, rx_stalls;
 	uint64_t	storms;
 };
 
@@ -107,6 +116,7 @@ struct nb_queue {
 	struct ev		*ev_tx_more, *ev_rx_more; /* budget continuations */
 	struct ev		*ev_rx_poll;	/* no rx-notify: poll, and drain expiry */
 	struct ev		*ev_unmask;	/* storm guard: delayed unmask */
+	struct ev		*ev_rx_stall;	/* stall notice (NB_RX_STALL_MS) */
 	bool			 tap_on;
 	bool			 in_tx, in_rx;	/* nb_*_serve running (no re-entry) */
 
@@ -123,6 +133,9 @@ struct nb_queue {
 	bool			 held;		/* rxbuf[0] waits for ring room */
 	unsigned int		 held_need;	/* slots it needs */
 	uint64_t		 held_since;	/* ms, monotonic */
+	/* RX blocked on the guest since (ms; 0: not blocked); notice. */
+	uint64_t		 blocked_since;
+	bool			 stall_armed, stall_logged;
 
 	/* Storm guard. */
 	RING_IDX		 rx_prod_seen;	/* rx req_prod at the last wake-up */
@@ -194,6 +207,7 @@ void		 nb_tap_cb(int fd, void *arg);
 void		 nb_tx_more_cb(int fd, void *arg);
 void		 nb_rx_more_cb(int fd, void *arg);
 void		 nb_rx_poll_cb(int fd, void *arg);
+void		 nb_rx_stall_cb(int fd, void *arg);
 
 /* The rate budget refilled: resume guest TX on every queue (nettx.c). */
 void		 nb_rate_cb(int fd, void *arg);
