@@ -89,7 +89,7 @@ test_backing_nbd_SRC := daemons/blkbackd/backing_nbd.c common/ev.c common/log.c
 all: $(B)/bin/blkbackd $(B)/asan/bin/blkbackd $(B)/bin/netbackd \
 	$(B)/asan/bin/netbackd $(B)/bin/consoled $(B)/asan/bin/consoled \
 	$(B)/bin/consoled-attach $(B)/guest/xbfront-blk $(B)/guest/xbfront-net \
-	$(B)/guest/xbfront-xs
+	$(B)/guest/xbfront-xs $(B)/guest/xbfront-cons
 
 obj = $(patsubst %.c,$(B)/$(1)/%.o,$(2))
 
@@ -143,11 +143,16 @@ $(B)/guest/xbfront-blk: $(call obj,opt,frontends/blkfront.c frontends/blkhostile
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs xenstore xengnttab xenevtchn)
 
-$(B)/guest/xbfront-net: $(call obj,opt,frontends/netfront.c frontends/front.c)
+$(B)/guest/xbfront-net: $(call obj,opt,frontends/netfront.c frontends/nethostile.c \
+		frontends/front.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs xenstore xengnttab xenevtchn)
 
 $(B)/guest/xbfront-xs: $(call obj,opt,frontends/xsfront.c frontends/front.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs xenstore xengnttab xenevtchn)
+
+$(B)/guest/xbfront-cons: $(call obj,opt,frontends/consfront.c frontends/front.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs xenstore xengnttab xenevtchn)
 

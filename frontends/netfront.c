@@ -26,6 +26,8 @@
  * that session (dom0 sends one to 224.0.0.252 before each to 224.0.0.251).
  * While it waits for multicast frames it prints "wait multicast <phase>",
  * then "done multicast <phase>".
+ * With -H MODE it connects the same way and attacks instead
+ * (nethostile.c lists the modes).
  * One line per check: "ok <what>" or "FAIL <what>: <why>"; exit 0 only if
  * all passed.
  */
@@ -42,18 +44,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ring.h"		/* io/ring.h with our barriers */
-#include <xen/io/netif.h>
-#include <xen/io/xenbus.h>
-
-#include "front.h"
-
-#define PAGE		4096u
-#define NRX		256u	/* RX buffers: one per ring slot */
-#define NTX		64u	/* TX buffers (frames in flight) */
-#define ETH_HLEN	14
-#define ICMP_ID		0x5842
-#define MAX_SEQ		1024
+#include "netfront.h"
 
 _Static_assert(NRX == __CONST_RING_SIZE(netif_rx, PAGE), "RX ring size");
 _Static_assert(NTX <= __CONST_RING_SIZE(netif_tx, PAGE) / 2, "TX ring size");
@@ -66,34 +57,6 @@ _Static_assert(NTX <= __CONST_RING_SIZE(netif_tx, PAGE) / 2, "TX ring size");
 static const uint8_t mc_flood[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0xfd };
 static const uint8_t mc_reg[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0xfb };
 static const uint8_t mc_unreg[6] = { 0x01, 0x00, 0x5e, 0x00, 0x00, 0xfc };
-
-struct nf {
-	struct xfront		 x;	/* xenstore, grants, evtchn */
-	netif_tx_front_ring_t	 tx;
-	netif_rx_front_ring_t	 rx;
-	void			*txs, *rxs;	/* shared ring pages */
-	uint32_t		 tx_ref, rx_ref;
-	evtchn_port_t		 port;
-	uint8_t			*rxbuf, *txbuf;
-	uint32_t		 rxgref[NRX], txgref[NTX];
-	bool			 rx_posted[NRX];
-	uint16_t		 txfree[NTX];
-	unsigned int		 ntxfree;
-	int			 txstatus[NTX];	/* last, per id */
-	uint8_t			 mac[6], peer_mac[6];
-	uint32_t		 ip, peer;	/* network order */
-	bool			 have_peer;
-	/* what arrived */
-	unsigned long		 rx_frames, rx_err, tx_bad;
-	bool			 warned_flags, warned_csum;
-	/* multicast frames since connecting: flood, registered, others */
-	unsigned int		 mc_flood_n, mc_reg_n, mc_other_n;
-	unsigned int		 mc_unreg_n;	/* of the others: mc_unreg */
-	uint8_t			 mc_other[6];	/* the last other group */
-	uint8_t			 seen[MAX_SEQ];	/* 1 ok, 2 bad */
-	uint16_t		 sent_len[MAX_SEQ]; /* payload bytes */
-	unsigned int		 seen_n, bad_n, dup_n;
-};
 
 static uint16_t
 csum(const uint8_t *p, size_t len)
@@ -123,7 +86,7 @@ burst_size(unsigned int seq)
 	return 64 + (seq * 137) % 1337;
 }
 
-static uint64_t
+uint64_t
 now_ms(void)
 {
 	struct timespec ts;
@@ -132,7 +95,7 @@ now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static void
+void
 put16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)(v >> 8);
@@ -148,7 +111,7 @@ get16(const uint8_t *p)
 /* ---- rings ------------------------------------------------------------ */
 
 /* Post RX buffer id again (no notification: we have no rx-notify). */
-static void
+void
 rx_post(struct nf *n, uint16_t id)
 {
 	netif_rx_request_t *req = RING_GET_REQUEST(&n->rx, n->rx.req_prod_pvt);
@@ -173,13 +136,17 @@ reap_tx(struct nf *n)
 			    sizeof(rsp));
 			n->tx.rsp_cons++;
 			/* The slot of an extra-info request (io/netif.h). */
-			if (rsp.status == NETIF_RSP_NULL)
+			if (rsp.status == NETIF_RSP_NULL) {
+				n->tx_null++;
 				continue;
-			if (rsp.id >= NTX) {
-				fail(&n->x, "tx response id %u out of range",
+			}
+			if (rsp.id >= NTX || !n->txbusy[rsp.id]) {
+				fail(&n->x, "tx response (status %d) for id %u, "
+				    "which is not in flight", rsp.status,
 				    rsp.id);
 				continue;
 			}
+			n->txbusy[rsp.id] = false;
 			n->txstatus[rsp.id] = rsp.status;
 			if (rsp.status != NETIF_RSP_OKAY)
 				n->tx_bad++;
@@ -235,7 +202,7 @@ reap_rx(struct nf *n)
 }
 
 /* Wait up to ms for an event, then take what both rings hold. */
-static void
+void
 pump(struct nf *n, int ms)
 {
 	struct pollfd pfd = { .fd = xenevtchn_fd(n->x.xce), .events = POLLIN };
@@ -251,19 +218,23 @@ pump(struct nf *n, int ms)
 }
 
 /* A free TX buffer's id, waiting up to 5 s for one; -1 if none. */
-static int
+int
 tx_get(struct nf *n)
 {
+	int id;
 	uint64_t end = now_ms() + 5000;
 
 	while (n->ntxfree == 0 && now_ms() < end)
 		pump(n, 10);
 	if (n->ntxfree == 0)
 		return -1;
-	return n->txfree[--n->ntxfree];
+	id = n->txfree[--n->ntxfree];
+	n->txbusy[id] = true;
+	n->txstatus[id] = TX_PENDING;
+	return id;
 }
 
-static void
+void
 tx_push(struct nf *n)
 {
 	int notify;
@@ -274,7 +245,7 @@ tx_push(struct nf *n)
 }
 
 /* Send one frame in one slot, fully checksummed (flags 0). */
-static void
+void
 send_frame(struct nf *n, const uint8_t *frame, size_t len)
 {
 	netif_tx_request_t *req;
@@ -311,7 +282,7 @@ eth_hdr(struct nf *n, uint8_t *p, const uint8_t *dst, uint16_t type)
 	return ETH_HLEN;
 }
 
-static void
+void
 send_arp(struct nf *n, uint16_t op, const uint8_t *tha, uint32_t tpa)
 {
 	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
@@ -333,10 +304,10 @@ send_arp(struct nf *n, uint16_t op, const uint8_t *tha, uint32_t tpa)
 	send_frame(n, f, sizeof(f));
 }
 
-static void
-send_echo(struct nf *n, unsigned int seq, size_t plen)
+size_t
+build_echo(struct nf *n, uint8_t *f, unsigned int seq, size_t plen)
 {
-	uint8_t f[ETH_HLEN + 20 + 8 + 1472], *ip = f + ETH_HLEN, *ic = ip + 20;
+	uint8_t *ip = f + ETH_HLEN, *ic = ip + 20;
 	size_t i;
 
 	eth_hdr(n, f, n->peer_mac, 0x0800);
@@ -359,7 +330,15 @@ send_echo(struct nf *n, unsigned int seq, size_t plen)
 		ic[8 + i] = pattern(seq, i);
 	put16(ic + 2, csum(ic, 8 + plen));
 	n->sent_len[seq] = (uint16_t)plen;
-	send_frame(n, f, ETH_HLEN + 20 + 8 + plen);
+	return ETH_HLEN + 20 + 8 + plen;
+}
+
+void
+send_echo(struct nf *n, unsigned int seq, size_t plen)
+{
+	uint8_t f[ETH_HLEN + 20 + 8 + 1472];
+
+	send_frame(n, f, build_echo(n, f, seq, plen));
 }
 
 static void
@@ -464,7 +443,7 @@ handle_frame(struct nf *n, const uint8_t *f, size_t len)
 
 /* ---- checks ----------------------------------------------------------- */
 
-static void
+void
 arp_peer(struct nf *n)
 {
 	char s[INET_ADDRSTRLEN];
@@ -603,8 +582,8 @@ mcast_add(struct nf *n, const uint8_t *mac)
 
 /* ---- connection ------------------------------------------------------- */
 
-static void
-connect_dev(struct nf *n, bool mcast)
+void
+connect_dev(struct nf *n, bool mcast, bool rx_notify)
 {
 	xs_transaction_t t;
 	unsigned int i;
@@ -640,8 +619,11 @@ connect_dev(struct nf *n, bool mcast)
 		die("sharing %u RX and %u TX buffer pages", NRX, NTX);
 	for (n->ntxfree = 0; n->ntxfree < NTX; n->ntxfree++)
 		n->txfree[n->ntxfree] = (uint16_t)(NTX - 1 - n->ntxfree);
+	memset(n->txbusy, 0, sizeof(n->txbusy));
+	memset(n->rx_posted, 0, sizeof(n->rx_posted));
+	n->tx_bad = n->tx_null = 0;
 	/* Every RX buffer posted before we connect, as Mini-OS does. */
-	for (i = 0; i < NRX; i++)
+	for (i = 0; i < n->rx_npost && i < NRX; i++)
 		rx_post(n, (uint16_t)i);
 	RING_PUSH_REQUESTS(&n->rx);
 	{
@@ -665,6 +647,8 @@ connect_dev(struct nf *n, bool mcast)
 		xwrite(&n->x, "feature-no-csum-offload", "1");
 		if (mcast)
 			xwrite(&n->x, "request-multicast-control", "1");
+		if (rx_notify)
+			xwrite(&n->x, "feature-rx-notify", "1");
 		xwrite(&n->x, "state", "%d", XenbusStateConnected);
 		n->x.t = XBT_NULL;
 		if (xs_transaction_end(n->x.xs, t, false))
@@ -676,11 +660,11 @@ connect_dev(struct nf *n, bool mcast)
 	    XenbusStateConnected)
 		die("backend state %d, not Connected", st);
 	ok("connected: event channel %u (shared), rings %u/%u, %u RX buffers "
-	    "posted, multicast control %s", n->port, n->tx_ref, n->rx_ref, NRX,
-	    mcast ? "requested" : "off");
+	    "posted, multicast control %s", n->port, n->tx_ref, n->rx_ref,
+	    n->rx_npost, mcast ? "requested" : "off");
 }
 
-static void
+void
 close_dev(struct nf *n)
 {
 	int st;
@@ -711,7 +695,7 @@ close_dev(struct nf *n)
 static void
 session_plain(struct nf *n, unsigned int count, unsigned int burst)
 {
-	connect_dev(n, false);
+	connect_dev(n, false, false);
 	arp_peer(n);
 	/* Each its own sequence numbers: a late reply counts for no other. */
 	echo_run(n, "echo 64 bytes", 0, count, 1, 64);
@@ -736,7 +720,7 @@ session_plain(struct nf *n, unsigned int count, unsigned int burst)
 static void
 session_mcast(struct nf *n)
 {
-	connect_dev(n, true);
+	connect_dev(n, true, false);
 	arp_peer(n);
 	echo_run(n, "echo 64 bytes", 0, 3, 1, 64);
 	mcast_add(n, mc_reg);
@@ -763,7 +747,9 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: xbfront-net -i addr [-g addr] [-n count] "
-	    "[-b burst] [-m] devid\n");
+	    "[-b burst] [-m] devid\n"
+	    "       xbfront-net -H mode -i addr [-g addr] devid\n");
+	net_hostile_usage();
 	exit(2);
 }
 
@@ -773,12 +759,17 @@ main(int argc, char *argv[])
 	static struct nf n;
 	unsigned int count = 30, burst = 200;
 	bool mcast = false;
+	const char *hmode = NULL;
 	char *v;
 	int ch;
 
 	n.peer = inet_addr("10.0.0.1");
-	while ((ch = getopt(argc, argv, "b:g:i:mn:")) != -1) {
+	n.rx_npost = NRX;
+	while ((ch = getopt(argc, argv, "b:g:H:i:mn:")) != -1) {
 		switch (ch) {
+		case 'H':
+			hmode = optarg;
+			break;
 		case 'b':
 			burst = (unsigned int)strtoul(optarg, NULL, 10);
 			break;
@@ -805,6 +796,8 @@ main(int argc, char *argv[])
 		usage();
 	front_open(&n.x, "vif", (unsigned int)strtoul(argv[optind], NULL, 10));
 
+	if (hmode != NULL)
+		return net_hostile(&n, hmode);
 	session_plain(&n, count, burst);
 	if (mcast) {
 		v = xread(&n.x, "%s/feature-multicast-control", n.x.be);

@@ -791,6 +791,9 @@ proc_gntmaps() { grep -c gntdev "/proc/$1/maps" 2>/dev/null; }
 # device id.  HOSTILE_TOOL=xs runs xbfront-xs (xenstore and state
 # machine abuse, any device type: "-t vbd|vif|console" comes first) instead
 # of xbfront-KIND.  HOSTILE_TIMEOUT bounds the attack (90 s).
+# HOSTILE_HOOK names a function run in this shell with the domid once the
+# guest is up (the console backend written): dom0's part of an attack,
+# e.g. hostile-net-rx-never's flood; it may fail.
 hostile() {
 	_hk=$1 _hm=$2 _hre=$3
 	shift 3
@@ -825,6 +828,7 @@ hostile() {
 	guest_start $_hn
 	D=$(guest_domid $_hn)
 	[ "$_hk" != cons ] || hostile_cons_backend "$D"
+	[ -z "${HOSTILE_HOOK:-}" ] || "$HOSTILE_HOOK" "$D"
 	_hend=$(( $(now) + ${HOSTILE_TIMEOUT:-90} ))
 	until console_grep $_hn 'XBT-GUEST-(OK|FAIL) hostile' > /dev/null; do
 		if [ "$(now)" -ge "$_hend" ]; then
