@@ -29,7 +29,8 @@ sleep 1
 st=$(grep 'packets transmitted' $NB_STATE/ping.log)
 [ -n "$st" ] || fail "no ping statistics in $NB_STATE/ping.log: $(tail -n 2 $NB_STATE/ping.log | tr '\n' ' ')"
 tx=$(echo "$st" | sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p')
-rx=$(echo "$st" | sed -n 's/.* \([0-9]*\) received.*/\1/p')
+# iputils: "N received"; busybox: "N packets received"
+rx=$(echo "$st" | sed -n 's/.*, \([0-9]*\) \(packets \)\{0,1\}received.*/\1/p')
 log "ping: $st"
 [ "${tx:-0}" -ge 10 ] || fail "ping sent only '$tx' requests: $st"
 [ "$tx" = "$rx" ] || fail "the neighbour missed pings during the suite: $st"
