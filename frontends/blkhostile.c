@@ -1218,14 +1218,14 @@ a_double_fetch(struct front *f, int argc, char **argv)
 
 /*
  * Notify in a tight loop for ARG seconds (4), with a good read pushed
- * whenever the last one was answered: the backend may throttle the port
- * (XSA-332) but must go on serving requests.
+ * every 100 ms once the last one was answered: the backend may throttle
+ * the port (XSA-332) but must go on serving requests.
  */
 static void
 a_evtchn_storm(struct front *f, int argc, char **argv)
 {
 	unsigned long secs = arg_num(argc, argv, 0, 4), nn = 0, nread = 0;
-	uint64_t end = ms_now() + secs * 1000, id = 0;
+	uint64_t end = ms_now() + secs * 1000, id = 0, next = 0;
 	bool waiting = false;
 	struct seg s[11];
 	struct rsp r;
@@ -1244,10 +1244,11 @@ a_evtchn_storm(struct front *f, int argc, char **argv)
 			nread++;
 			waiting = false;
 		}
-		if (!waiting) {
+		if (!waiting && ms_now() >= next) {
 			put_req(f, BLKIF_OP_READ, 1, id = new_id(), 0, s);
 			push(f);
 			waiting = true;
+			next = ms_now() + 100;
 		}
 	}
 	if (waiting && answer(f, "the read pushed last in the storm", id,

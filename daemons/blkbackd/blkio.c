@@ -519,9 +519,10 @@ blk_more_cb(int fd, void *arg)
 }
 
 /*
- * Does this wake-up of q find nothing to do, for the BLK_STORM_EMPTY-th
- * time or more this second?  Then the caller leaves the port masked for a
- * while (XSA-332: notifications alone must not keep a dom0 CPU busy).
+ * Does this wake-up of q find nothing to do, for the BLK_STORM_RUN-th time
+ * in a row or the BLK_STORM_EMPTY-th time this second?  Then the caller
+ * leaves the port masked for a while (XSA-332: notifications alone must
+ * not keep a dom0 CPU busy).
  */
 static bool
 blk_storm(struct blk_queue *q)
@@ -529,19 +530,24 @@ blk_storm(struct blk_queue *q)
 	uint64_t now = blk_now();
 
 	if (q->sring == NULL || q->held != NULL ||
-	    blk_ring_req_prod(&q->ring) != q->ring.req_cons)
+	    blk_ring_req_prod(&q->ring) != q->ring.req_cons) {
+		q->storm_run = 0;
 		return false;
+	}
 	if (now != q->storm_window) {
 		q->storm_window = now;
 		q->storm_empty = 0;
 	}
-	if (++q->storm_empty < BLK_STORM_EMPTY)
+	q->storm_empty++;
+	if (++q->storm_run < BLK_STORM_RUN &&
+	    q->storm_empty < BLK_STORM_EMPTY)
 		return false;
-	if (q->storm_empty == BLK_STORM_EMPTY) {
+	if (q->storm_run == BLK_STORM_RUN ||
+	    q->storm_empty == BLK_STORM_EMPTY) {
 		q->w->nr_storms++;
-		blk_warn_once(q->w, "queue %u: more than %u notifications in a "
-		    "second found no request: port throttled", q->idx,
-		    BLK_STORM_EMPTY);
+		blk_warn_once(q->w, "queue %u: %u notifications in a row (%u "
+		    "this second) found no request: event channel storm, port "
+		    "throttled", q->idx, q->storm_run, q->storm_empty);
 	}
 	return true;
 }

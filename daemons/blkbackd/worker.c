@@ -150,11 +150,13 @@ blk_disconnect(struct xb_dev *dev, void *arg)
 	}
 	blk_queues_free(w);
 	log_info("disconnected: %llu requests (%llu read, %llu write, %llu "
-	    "flush, %llu discard), %llu rejected, %llu I/O errors; segments "
-	    "%llu copied, %llu persistent", (unsigned long long)w->nr_req,
+	    "flush, %llu discard), %llu rejected, %llu I/O errors, %llu event "
+	    "storms; segments %llu copied, %llu persistent",
+	    (unsigned long long)w->nr_req,
 	    (unsigned long long)w->nr_rd, (unsigned long long)w->nr_wr,
 	    (unsigned long long)w->nr_fl, (unsigned long long)w->nr_ds,
 	    (unsigned long long)w->nr_bad, (unsigned long long)w->nr_ioerr,
+	    (unsigned long long)w->nr_storms,
 	    (unsigned long long)w->nr_copy_segs,
 	    (unsigned long long)w->nr_pgrant_segs);
 	return 0;

@@ -35,10 +35,15 @@ struct xsc;
 #define BLK_POOL_PAGES		16384u
 /*
  * Event-channel storm guard (XSA-332: a guest must not keep dom0 busy with
- * notifications alone; as netbackd): past this many wake-ups in one second
- * that find no new request, the port is unmasked only after
- * BLK_STORM_DELAY_MS.
+ * notifications alone): past BLK_STORM_RUN wake-ups in a row, or
+ * BLK_STORM_EMPTY in one second (netbackd's bound), that find no new
+ * request, the port is unmasked only after BLK_STORM_DELAY_MS, and again
+ * at each further empty wake-up.  A frontend following io/ring.h notifies
+ * only after pushing requests; an empty wake-up is a race the next push
+ * ends, not a run of 32 (Linux's lateeoi already delays the second
+ * spurious event in a row).
  */
+#define BLK_STORM_RUN		32u
 #define BLK_STORM_EMPTY		2000u
 #define BLK_STORM_DELAY_MS	10u
 /* Housekeeping tick: resize check every tick, idle grants every 10. */
@@ -87,9 +92,9 @@ struct blk_queue {
 	struct pgrant_table	 pg;
 	/* "Continue" timer; also ends a storm mask (blk_more_cb()). */
 	struct ev		*ev_more;
-	/* Storm guard: empty wake-ups in the current second. */
+	/* Storm guard: empty wake-ups in a row and in the current second. */
 	uint64_t		 storm_window;	/* s */
-	unsigned int		 storm_empty;
+	unsigned int		 storm_run, storm_empty;
 	bool			 storm_masked;	/* port left masked */
 };
 
