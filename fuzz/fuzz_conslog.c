@@ -21,9 +21,12 @@
 #include "conslog.h"
 #include "fuzz.h"
 
-/* Rotations cannot pass this with MAX_IN bytes of input: nothing is lost. */
-#define KEEP		400u
-#define MAX_IN		4096u
+/*
+ * With MAX_IN bytes of input and files of at least 2 KiB, rotations
+ * cannot pass KEEP (a byte makes at most a 45-byte note): no file is lost.
+ */
+#define KEEP		64u
+#define MAX_IN		2048u
 #define NOTE		"[consoled: fuzz note]"
 #define C0_OK(c)	((c) == '\b' || (c) == '\t' || (c) == '\n' || (c) == '\r')
 
@@ -126,7 +129,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&o, 0, sizeof(o));
 	o.timestamps = f & 1;
 	o.raw = (f & 4) != 0;
-	o.rotate_size = f & 2 ? 1024 + fuzz_u16(&in) % 4096 : 0;
+	o.rotate_size = f & 2 ? 2048 + fuzz_u16(&in) % 4096 : 0;
 	o.keep = KEEP;
 	o.mode = 0600;
 	memset(&l, 0, sizeof(l));
