@@ -37,15 +37,20 @@ static void
 fz_uint(const char *s, uint64_t max)
 {
 	uint64_t v = 0xdeadbeef;
+	const char *why;
 	char back[32];
 	const char *z = s;
 
+	why = parse_uint_why(s, max);
 	if (parse_uint(s, max, &v) == -1) {
+		/* The log line's reason agrees with the verdict. */
+		FUZZ_CHECK(why != NULL && why[0] != '\0');
 		FUZZ_CHECK(errno == EINVAL || errno == ERANGE);
 		FUZZ_CHECK(v == 0xdeadbeef);
 		FUZZ_CHECK(errno == ERANGE || !all_digits(s));
 		return;
 	}
+	FUZZ_CHECK(why == NULL);
 	FUZZ_CHECK(v <= max && all_digits(s));
 	/* The value is the digits, leading zeros aside. */
 	while (z[0] == '0' && z[1] != '\0')
