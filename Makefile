@@ -250,12 +250,12 @@ fuzz_nethdr_SRC	:= $(fuzz_netif_SRC) daemons/netbackd/netctrl.c
 fuzz_xsparse_SRC := daemons/blkbackd/blkring.c daemons/blkbackd/target.c \
 		   daemons/netbackd/netif.c daemons/netbackd/netrate.c $(test_ring_SRC)
 fuzz_cring_SRC	:= daemons/consoled/cring.c
+fuzz_conslog_SRC := daemons/consoled/conslog.c
 
 $(B)/fuzz/daemons/consoled/%.o: XC_STD := -std=gnu11 -D__XEN_TOOLS__
 $(B)/fuzz/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) $(ALL_CFLAGS) $(XC_STD) -I$(dir $<) -Idaemons/blkbackd \
-fuzz_conslog_SRC := daemons/consoled/conslog.c
 	    -Idaemons/netbackd -Idaemons/consoled $(FUZZ_FLAGS) -U_FORTIFY_SOURCE \
 	    -c -o $@ $<
 
