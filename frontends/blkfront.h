@@ -2,7 +2,7 @@
  * blkfront.h - what the two files of xbfront-blk share: the connection to
  * one vbd (ring, data pages, event channel) and the request and response
  * plumbing.  blkfront.c is the conforming client and main(); blkhostile.c
- * the attacks of "-H MODE".
+ * (with blkatk_req.c and blkatk_data.c) the attacks of "-H MODE".
  */
 #ifndef XB_BLKFRONT_H
 #define XB_BLKFRONT_H
