@@ -16,7 +16,8 @@
  * that the backend serves it (one read for vbd, one sent frame for vif).
  *
  *   xs-ring-ref-text	ring refs "abc", "12x", "", "0x10"
- *   xs-huge		20-digit, 2^32 and 301-digit refs and ports
+ *   xs-huge		20-digit, 2^32 and 301-digit refs and ports, a
+ *			port and a ref that fit but do not exist
  *   xs-negative	"-1" refs, ports, orders, queue counts
  *   xs-missing		required keys absent, state Initialised
  *   xs-ring-order	ring-page-order past the maximum (vbd)
@@ -28,6 +29,7 @@
  *			cycles without waiting; then a clean reconnect served
  *   state-reconnect	Connected -> Closing -> Closed -> Initialising ->
  *			new ring pages and port -> Connected, served
+ *   state-vanish	the state node removed while Connected: released
  *
  * Consoles: the state is never Initialising (Linux hvc_xen would bind the
  * device: xenbus_probe_node probes only nodes in that state); keys and
@@ -580,6 +582,8 @@ m_huge(struct xsf *s)
 	refuse1(s, portkey(s), "4294967296");
 	/* fits in 32 bits, but no such port: binding fails */
 	refuse1(s, portkey(s), "4294967295");
+	/* fits, but no grant of ours: mapping fails */
+	refuse1(s, ringkey(s, 1), BAD_REF);
 }
 
 static void
@@ -827,6 +831,39 @@ m_state_reconnect(struct xsf *s)
 	}
 }
 
+/*
+ * Connected and served, then the frontend removes its state node (as if
+ * its directory went): the backend releases the device (Closed, its
+ * rings unmapped, the worker gone) and does not take it again.
+ */
+static void
+m_state_vanish(struct xsf *s)
+{
+	uint64_t end;
+	int st;
+
+	if (!connect_good(s, "connection", false))
+		return;
+	rm(s, XBT_NULL, "state");
+	st = watch_be(s, XenbusStateClosed, -2, REFUSE_MS, NULL);
+	if (st != XenbusStateClosed) {
+		fail(&s->x, "state removed: backend %s, not Closed", sname(st));
+		return;
+	}
+	ok("state removed while Connected: backend Closed");
+	/* released for good: no InitWait, no Connected after 2 s */
+	end = now_ms() + 2000;
+	while (now_ms() < end) {
+		if ((st = be_state(&s->x)) != XenbusStateClosed) {
+			fail(&s->x, "state removed: backend went %s after "
+			    "Closed", sname(st));
+			return;
+		}
+		usleep(100 * 1000);
+	}
+	ok("backend still Closed 2 s later");
+}
+
 static const struct mode {
 	const char	*name;
 	unsigned int	 types;		/* 1 << enum type */
@@ -842,6 +879,7 @@ static const struct mode {
 	{ "state-skip", 1 << T_VBD | 1 << T_VIF, m_state_skip },
 	{ "state-flap", 1 << T_VBD | 1 << T_VIF, m_state_flap },
 	{ "state-reconnect", 1 << T_VBD | 1 << T_VIF, m_state_reconnect },
+	{ "state-vanish", 1 << T_VBD | 1 << T_VIF, m_state_vanish },
 };
 
 /* ---- setup ------------------------------------------------------------------ */

@@ -1,0 +1,12 @@
+#!/bin/sh
+# Attack: a connected vbd frontend (a read served) removes its state node,
+# as if its device directory went away under the backend.
+# Answer: blkbackd releases the device: Closed, rings unmapped, the worker
+# exits (LeakSanitizer at its exit) and does not come back; the daemon and
+# every other worker go on.
+# oracle: no (xbfront-xs attacks our daemons; the kernel backends log otherwise)
+# timeout: 150
+. /xbtest/lib.sh
+
+HOSTILE_TOOL=xs hostile blk state-vanish 'releasing device: frontend gone'
+pass
