@@ -146,7 +146,8 @@ nb_stats_log(const struct nb_worker *w, const char *when)
 	    "%llu, multicast requests %llu, rate waits %llu, zero-length "
 	    "fragments %llu); rx %llu packets %llu bytes (too big %llu, "
 	    "multicast filtered %llu, expired %llu, grant errors %llu, short "
-	    "%llu, stalls %llu); event storms %llu%s", when,
+	    "%llu, stalls %llu); event storms %llu (empty wake-ups %llu)%s",
+	    when,
 	    (unsigned long long)s->tx_pkts, (unsigned long long)s->tx_bytes,
 	    (unsigned long long)s->tx_tap_err, (unsigned long long)s->tx_gnt_err,
 	    (unsigned long long)s->tx_dummy, (unsigned long long)s->tx_rate_waits,
@@ -157,7 +158,8 @@ nb_stats_log(const struct nb_worker *w, const char *when)
 	    (unsigned long long)s->rx_expired, (unsigned long long)s->rx_gnt_err,
 	    (unsigned long long)s->rx_short_frame,
 	    (unsigned long long)s->rx_stalls,
-	    (unsigned long long)s->storms, drops);
+	    (unsigned long long)s->storms,
+	    (unsigned long long)s->empty_wakeups, drops);
 }
 
 /* ---- xenbus ------------------------------------------------------------------------ */
@@ -532,6 +534,7 @@ nb_storm(struct nb_queue *q, RING_IDX tx_prod, RING_IDX rx_prod)
 	}
 	if (!empty)
 		return false;
+	q->w->st.empty_wakeups++;
 	if (++q->storm_empty < NB_STORM_EMPTY)
 		return false;
 	if (q->storm_empty == NB_STORM_EMPTY) {

@@ -72,7 +72,7 @@ struct nb_stats {
 	uint64_t	rx_pkts, rx_bytes, rx_hdr_drop[NB_HDRW_COUNT],
 			rx_too_big, rx_mcast_drop, rx_expired, rx_gnt_err,
 			rx_short_frame, rx_stalls;
-	uint64_t	storms;
+	uint64_t	storms, empty_wakeups;
 };
 
 /* A packet between the TAP and a ring: header + data in a reused buffer. */
