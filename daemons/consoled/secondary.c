@@ -146,8 +146,11 @@ sec_disconnect(struct xb_dev *xb, void *arg)
 	struct sdev *sd = arg;
 
 	(void)xb;
-	if (sd->c != NULL)
+	if (sd->c != NULL) {
+		/* As netbackd at a disconnect: what this connection did. */
+		console_stats(sd->c, NULL);
 		console_detach(sd->c);
+	}
 	return 0;
 }
 
