@@ -22,10 +22,9 @@
  *		 fragment: closed
  *   tx-zero-frag zero-length fragments between and after data: every slot
  *		 OKAY and the frame forwarded intact (XSA-448)
- *   tx-gso-garbage an extra of unknown type, GSO size 0, an unknown GSO
- *		 type, an extra chain running past req_prod, a chain of 40
- *		 extras: closed each time (reconnecting in between); then a
- *		 reconnect is served
+ *   tx-gso-garbage an extra of unknown type, GSO size 0 with an unknown
+ *		 GSO type, an extra chain running past req_prod, a chain of 40
+ *		 extras: closed each time (reconnecting in between)
  *   tx-prod-far TX req_prod 1000 past req_cons, then (reconnected) RX
  *		 req_prod 1000 past: closed each time (XSA-39)
  *   tx-prod-back TX req_prod moved back below what was consumed: closed
@@ -451,11 +450,15 @@ m_tx_gso_garbage(struct nf *n)
 	struct hpkt p;
 	unsigned int v, i, seq = SEQ0;
 	static const char *const what[] = {
-		"extra-info type 7", "GSO size 0", "GSO type 200",
+		"extra-info type 7", "GSO size 0 and type 200",
 		"extra chain running past req_prod", "chain of 40 extras",
 	};
 
-	for (v = 0; v < 5; v++) {
+	/*
+	 * Four connections (each close and reconnect costs the vif's log
+	 * about six lines, and a scenario allows 40).
+	 */
+	for (v = 0; v < 4; v++) {
 		if (v > 0)
 			reconnect(n);
 		pkt_echo(n, &p, f, ++seq, 1400);
@@ -469,18 +472,16 @@ m_tx_gso_garbage(struct nf *n)
 			break;
 		case 1:
 			p.ex[0].u.gso.size = 0;
-			break;
-		case 2:
 			p.ex[0].u.gso.type = 200;
 			break;
-		case 3:
+		case 2:
 			/* GSO, HASH, then "more" and nothing published. */
 			p.nextra = 2;
 			p.ex[0].flags = XEN_NETIF_EXTRA_FLAG_MORE;
 			p.ex[1].type = XEN_NETIF_EXTRA_TYPE_HASH;
 			p.ex[1].flags = XEN_NETIF_EXTRA_FLAG_MORE;
 			break;
-		case 4:
+		case 3:
 			p.nextra = 40;
 			for (i = 0; i < p.nextra; i++) {
 				p.ex[i] = p.ex[0];
@@ -494,9 +495,6 @@ m_tx_gso_garbage(struct nf *n)
 		expect_closed(n, what[v]);
 		not_forwarded(n, seq, what[v]);
 	}
-	/* A broken frontend that reconnects is served again. */
-	reconnect(n);
-	echo_ok(n, ++seq, "reconnected after the attacks");
 	hclose(n);
 }
 
@@ -510,8 +508,9 @@ m_tx_prod_far(struct nf *n)
 	expect_closed(n, "TX req_prod 1000 past req_cons");
 	reconnect(n);
 	echo_ok(n, SEQ0 + 1, "reconnected");
-	n->rx.sring->req_prod = n->rx.req_prod_pvt + 1000;
-	xen_wmb();
+	/* Through req_prod_pvt: every later RING_PUSH_REQUESTS keeps it. */
+	n->rx.req_prod_pvt += 1000;
+	RING_PUSH_REQUESTS(&n->rx);
 	xenevtchn_notify(n->x.xce, n->port);
 	expect_closed(n, "RX req_prod 1000 past req_cons");
 	hclose(n);
