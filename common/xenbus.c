@@ -523,8 +523,13 @@ xb_dev_fatal(struct xb_dev *dev, int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	xb_verror(dev, err, fmt, ap);
 	va_end(ap);
-	if (dev->be_state != XenbusStateClosing &&
-	    dev->be_state != XenbusStateClosed)
+	/*
+	 * From Closed too (a frontend may go Initialised straight after
+	 * Closed, and a failed connect must not leave it waiting on a
+	 * backend that looks as if it had not looked yet): Linux
+	 * xenbus_dev_fatal() switches to Closing from any state.
+	 */
+	if (dev->be_state != XenbusStateClosing && !dev->dead)
 		xb_switch(dev, XenbusStateClosing, "frontend error");
 }
 
