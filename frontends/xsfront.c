@@ -322,11 +322,15 @@ refuse_st(struct xsf *s, const char *what, const struct kv *over, size_t n,
     int state)
 {
 	bool conn = false;
-	int st;
+	int st, st0 = be_state(&s->x);
 
 	put_keys(s, over, n, state);
-	st = watch_be(s, XenbusStateClosing, XenbusStateClosed, REFUSE_MS,
-	    &conn);
+	/*
+	 * From Closed (consoles after the first attempt: they never say
+	 * Initialising), Closed is no answer: the backend must go Closing.
+	 */
+	st = watch_be(s, XenbusStateClosing, st0 == XenbusStateClosed ? -2 :
+	    XenbusStateClosed, REFUSE_MS, &conn);
 	if (conn)
 		fail(&s->x, "%s: the backend went Connected", what);
 	else if (st == XenbusStateClosing || st == XenbusStateClosed)
@@ -765,7 +769,7 @@ m_state_flap(struct xsf *s)
 		return;
 	/* Connected/Closing as fast as xenstore takes it, for 3 s */
 	end = now_ms() + 3000;
-	while (now_ms() < end && n < 400) {
+	while (now_ms() < end && n < 1000) {
 		set_state(s, XenbusStateClosing);
 		set_state(s, XenbusStateConnected);
 		n++;
@@ -782,12 +786,21 @@ m_state_flap(struct xsf *s)
 		fail(&s->x, "after flapping: backend %s, not Closed", sname(st));
 	else
 		ok("after flapping: backend Closed");
-	/* connect/close cycles without waiting for the backend */
+	/*
+	 * Connect/close cycles without waiting for the backend, closing at
+	 * different moments of its connect (each cycle costs the log about
+	 * six lines: the hostile frame allows 40 for the device).
+	 */
 	for (i = 0; i < 3; i++) {
+		static const unsigned int gap_ms[] = { 5, 40, 150 };
+
 		set_state(s, XenbusStateInitialising);
+		usleep(gap_ms[i] * 1000);
 		put_keys(s, NULL, 0, ready_state(s));
+		usleep(gap_ms[i] * 1000);
 		set_state(s, XenbusStateClosing);
 		set_state(s, XenbusStateClosed);
+		usleep(gap_ms[i] * 1000);
 	}
 	if ((st = watch_be(s, XenbusStateClosed, -2, REFUSE_MS, NULL)) !=
 	    XenbusStateClosed)

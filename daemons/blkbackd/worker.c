@@ -199,8 +199,10 @@ blk_queue_setup(struct blk_worker *w, struct blk_queue *q, const char *dir,
 		return -1;
 	q->npages = (unsigned int)n;
 	if ((q->sring = ring_map(w->xgt, w->domid, refs, q->npages)) == NULL) {
-		xb_dev_fatal(dev, errno, "queue %u: mapping ring-ref %u: %s",
-		    q->idx, refs[0], strerror(errno));
+		xb_dev_fatal(dev, errno, "queue %u: mapping %u ring page%s "
+		    "(ring-ref%s %u%s): %s", q->idx, q->npages,
+		    q->npages > 1 ? "s" : "", q->npages > 1 ? "0" : "", refs[0],
+		    q->npages > 1 ? " ..." : "", strerror(errno));
 		return -1;
 	}
 	/* Attach to the ring as it is (Linux xen_blkif_map, BACK_RING_ATTACH). */

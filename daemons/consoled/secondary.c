@@ -125,14 +125,15 @@ sec_connect(struct xb_dev *xb, void *arg)
 	intf = xengnttab_map_grant_ref(d->xgt, sd->domid, (uint32_t)ref,
 	    PROT_READ | PROT_WRITE);
 	if (intf == NULL) {
-		xb_dev_fatal(xb, errno, "map grant %llu",
-		    (unsigned long long)ref);
+		xb_dev_fatal(xb, errno, "frontend ring-ref %llu: cannot map "
+		    "the grant: %s", (unsigned long long)ref, strerror(errno));
 		return -1;
 	}
 	if (console_attach(sd->c, intf, CONS_MAP_GRANT, (uint32_t)port) == -1) {
 		xengnttab_unmap(d->xgt, intf, 1);
-		xb_dev_fatal(xb, errno, "cannot serve ring-ref %llu port %llu",
-		    (unsigned long long)ref, (unsigned long long)port);
+		xb_dev_fatal(xb, errno, "cannot serve ring-ref %llu port %llu: "
+		    "%s", (unsigned long long)ref, (unsigned long long)port,
+		    strerror(errno));
 		return -1;
 	}
 	if (!console_attached(sd->c))
