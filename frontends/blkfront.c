@@ -10,6 +10,7 @@
  *
  *   xbfront-blk [-p] [-a x86_32|x86_64|none]... [-n rounds] devid
  *   xbfront-blk [-p] -H mode [arg...] devid
+ *   xbfront-blk -C [-n rounds] devid
  *
  * Each -a is one connection in that layout ("none": no "protocol" key);
  * from the second on, it reconnects on the same device as a rebooted
@@ -22,7 +23,8 @@
  *
  * -H runs one attack of blkhostile.c instead (x86_64 layout), which checks
  * that the backend refused it or closed the device.  -p offers
- * feature-persistent.
+ * feature-persistent.  -C runs the conformance checks of blkconform.c
+ * (every feature the backend advertises, x86_64 layout).
  */
 #include <sys/types.h>
 
@@ -242,7 +244,8 @@ usage(void)
 {
 	fprintf(stderr, "usage: xbfront-blk [-p] [-a x86_32|x86_64|none]... "
 	    "[-n rounds] devid\n"
-	    "       xbfront-blk [-p] -H mode [arg...] devid\n");
+	    "       xbfront-blk [-p] -H mode [arg...] devid\n"
+	    "       xbfront-blk -C [-n rounds] devid\n");
 	hostile_list();
 	exit(2);
 }
@@ -309,7 +312,7 @@ blk_connect(struct front *f, const char *abi)
 }
 
 void
-blk_close(struct front *f)
+blk_close_state(struct front *f)
 {
 	int st;
 
@@ -325,6 +328,12 @@ blk_close(struct front *f)
 	    XenbusStateClosed)
 		fail(&f->x, "backend state %d, not Closed, after our Closed",
 		    st);
+}
+
+void
+blk_close(struct front *f)
+{
+	blk_close_state(f);
 	xenevtchn_unbind(f->x.xce, f->port);
 	xengntshr_unshare(f->x.gs, f->data, NDATA);
 	xengntshr_unshare(f->x.gs, f->ring, 1);
@@ -375,9 +384,10 @@ main(int argc, char *argv[])
 	const char *abi[MAX_SESSIONS], *mode = NULL;
 	unsigned int rounds = 3, i, n = 0;
 	int ch, rc;
+	bool conform = false;
 
 	memset(&f, 0, sizeof(f));
-	while ((ch = getopt(argc, argv, "a:H:n:p")) != -1) {
+	while ((ch = getopt(argc, argv, "a:CH:n:p")) != -1) {
 		switch (ch) {
 		case 'a':
 			if (n == MAX_SESSIONS)
@@ -390,6 +400,9 @@ main(int argc, char *argv[])
 				abi[n++] = NULL;	/* absent: x86_32 on x86 */
 			else
 				usage();
+			break;
+		case 'C':
+			conform = true;
 			break;
 		case 'H':
 			mode = optarg;
@@ -412,6 +425,12 @@ main(int argc, char *argv[])
 	front_open(&f.x, "vbd",
 	    (unsigned int)strtoul(argv[argc - 1], NULL, 10));
 
+	if (conform) {
+		rc = conform_main(&f, rounds);
+		printf("%s: %d failure%s\n", rc ? "FAIL" : "DONE",
+		    f.x.failures, f.x.failures == 1 ? "" : "s");
+		return rc;
+	}
 	if (mode != NULL) {
 		rc = hostile_main(&f, mode, argc - optind - 1, argv + optind);
 		printf("%s: %d failure%s\n", rc ? "FAIL" : "DONE",

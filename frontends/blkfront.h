@@ -108,6 +108,14 @@ void	 pattern(uint8_t *p, size_t len, unsigned int seed);
 void	 blk_connect(struct front *, const char *abi);
 /* Closing, Closed (checked), then unshare everything. */
 void	 blk_close(struct front *);
+/* Only the state changes of blk_close (the caller unshares its pages). */
+void	 blk_close_state(struct front *);
+
+/*
+ * blkconform.c: connect with every feature the backend advertises,
+ * exercise each, close.  Returns the exit status (0: every check passed).
+ */
+int	 conform_main(struct front *, unsigned int rounds);
 
 /*
  * blkhostile.c: run attack mode with its arguments on a connected device
