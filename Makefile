@@ -150,7 +150,8 @@ $(B)/guest/xbfront-net: $(call obj,opt,frontends/netfront.c frontends/nethostile
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs xenstore xengnttab xenevtchn)
 
-$(B)/guest/xbfront-xs: $(call obj,opt,frontends/xsfront.c frontends/front.c)
+$(B)/guest/xbfront-xs: $(call obj,opt,frontends/xsfront.c frontends/xsmodes.c \
+	    frontends/front.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs xenstore xengnttab xenevtchn)
 

@@ -57,40 +57,9 @@
 #include <xen/io/netif.h>
 #include <xen/io/xenbus.h>
 
-#include "front.h"
+#include "xsfront.h"
 
-#define PAGE		4096u
-#define REFUSE_MS	10000	/* a refusal must come within this */
-#define BAD_REF		"268435455"	/* 2^28-1: past any grant table */
-#define MAX_KV		24
-#define MAX_WRITTEN	64
-
-enum type { T_VBD, T_VIF, T_CONS };
-
-struct kv {
-	const char	*key;
-	const char	*val;		/* NULL: absent */
-};
-
-struct xsf {
-	struct xfront	 x;		/* front.h */
-	enum type	 type;
-	/* the valid-looking connection: ring pages, a data page, a port */
-	void		*ring[2];
-	uint32_t	 ref[2];
-	void		*data;
-	uint32_t	 dref;
-	evtchn_port_t	 port;
-	bool		 have_port;
-	char		 sref[2][16], sport[16];
-	char		*written[MAX_WRITTEN];	/* keys our last write made */
-	unsigned int	 nwritten;
-	unsigned int	 besmax_q;	/* backend's multi-queue-max-queues */
-	unsigned int	 besmax_order;	/* backend's max-ring-page-order */
-	uint64_t	 reqid;
-};
-
-static const char *
+const char *
 sname(int st)
 {
 	static const char *n[] = { "Unknown", "Initialising", "InitWait",
@@ -100,7 +69,7 @@ sname(int st)
 	return st >= 0 && st <= 8 ? n[st] : "absent";
 }
 
-static uint64_t
+uint64_t
 now_ms(void)
 {
 	struct timespec ts;
@@ -111,7 +80,7 @@ now_ms(void)
 
 /* ---- xenstore ----------------------------------------------------------- */
 
-static void
+void
 put(struct xsf *s, xs_transaction_t t, const char *key, const char *val)
 {
 	char path[300];
@@ -121,7 +90,7 @@ put(struct xsf *s, xs_transaction_t t, const char *key, const char *val)
 		die("writing %s", path);
 }
 
-static void
+void
 rm(struct xsf *s, xs_transaction_t t, const char *key)
 {
 	char path[300];
@@ -131,7 +100,7 @@ rm(struct xsf *s, xs_transaction_t t, const char *key)
 		die("removing %s", path);
 }
 
-static void
+void
 set_state(struct xsf *s, int st)
 {
 	char v[8];
@@ -171,7 +140,7 @@ good_keys(struct xsf *s, struct kv *kv)
  * with the overrides applied (a NULL value: the key stays absent), then
  * the state.
  */
-static void
+void
 put_keys(struct xsf *s, const struct kv *over, size_t nover, int state)
 {
 	struct kv kv[MAX_KV];
@@ -219,7 +188,7 @@ put_keys(struct xsf *s, const struct kv *over, size_t nover, int state)
  * Poll the backend's state for up to ms until it is a or b.  *conn is set
  * if it was ever Connected meanwhile.  Returns the last state seen.
  */
-static int
+int
 watch_be(struct xsf *s, int a, int b, int ms, bool *conn)
 {
 	uint64_t end = now_ms() + (uint64_t)ms;
@@ -305,7 +274,7 @@ reset(struct xsf *s, const char *what)
 }
 
 /* The state a correct frontend of our type announces its keys with. */
-static int
+int
 ready_state(struct xsf *s)
 {
 	/* netfront (Linux, Mini-OS) goes to Connected in the key transaction. */
@@ -317,7 +286,7 @@ ready_state(struct xsf *s)
  * One attack: the good keys with over[] applied and state; the backend
  * must refuse (Closing/Closed; at worst never Connected).  Then reset.
  */
-static void
+void
 refuse_st(struct xsf *s, const char *what, const struct kv *over, size_t n,
     int state)
 {
@@ -341,14 +310,14 @@ refuse_st(struct xsf *s, const char *what, const struct kv *over, size_t n,
 	reset(s, what);
 }
 
-static void
+void
 refuse(struct xsf *s, const char *what, const struct kv *over, size_t n)
 {
 	refuse_st(s, what, over, n, ready_state(s));
 }
 
 /* refuse() with one key set to val (NULL: absent). */
-static void
+void
 refuse1(struct xsf *s, const char *key, const char *val)
 {
 	struct kv kv = { key, val };
@@ -502,7 +471,7 @@ serve(struct xsf *s, const char *what)
  * A correct connection on new rings and a new port: keys + state (state
  * Connected straight from Initialising if skip), Connected, served.
  */
-static bool
+bool
 connect_good(struct xsf *s, const char *what, bool skip)
 {
 	bool conn = false;
@@ -527,7 +496,7 @@ connect_good(struct xsf *s, const char *what, bool skip)
 }
 
 /* A clean close: Closing, the backend follows, Closed, Closed. */
-static void
+void
 close_good(struct xsf *s, const char *what)
 {
 	int st;
@@ -546,354 +515,6 @@ close_good(struct xsf *s, const char *what)
 	else
 		ok("%s: closed", what);
 }
-
-/* ---- the modes ------------------------------------------------------------ */
-
-static const char *
-ringkey(struct xsf *s, int i)
-{
-	if (s->type == T_VIF)
-		return i == 0 ? "tx-ring-ref" : "rx-ring-ref";
-	return "ring-ref";
-}
-
-static const char *
-portkey(struct xsf *s)
-{
-	return s->type == T_CONS ? "port" : "event-channel";
-}
-
-static void
-m_ring_ref_text(struct xsf *s)
-{
-	refuse1(s, ringkey(s, 0), "abc");
-	refuse1(s, ringkey(s, 1), "12x");
-	refuse1(s, ringkey(s, 0), "");
-	refuse1(s, ringkey(s, 1), "0x10");
-	refuse1(s, portkey(s), "7up");
-}
-
-static void
-m_huge(struct xsf *s)
-{
-	static char big[302];
-
-	memset(big, '0', 301);
-	big[0] = '1';
-	refuse1(s, ringkey(s, 0), "99999999999999999999");
-	refuse1(s, ringkey(s, 1), "4294967296");
-	refuse1(s, ringkey(s, 0), big);
-	refuse1(s, portkey(s), "4294967296");
-	/* fits in 32 bits, but no such port: binding fails */
-	refuse1(s, portkey(s), "4294967295");
-	/* fits, but no grant of ours: mapping fails */
-	refuse1(s, ringkey(s, 1), BAD_REF);
-}
-
-static void
-m_negative(struct xsf *s)
-{
-	refuse1(s, ringkey(s, 0), "-1");
-	refuse1(s, ringkey(s, 1), "-1");
-	refuse1(s, portkey(s), "-1");
-	if (s->type == T_VBD) {
-		refuse1(s, "ring-page-order", "-1");
-		refuse1(s, "multi-queue-num-queues", "-1");
-	} else if (s->type == T_VIF) {
-		/* split channels: a bad tx one must not fall back silently */
-		struct kv kv[] = { { "event-channel-tx", "-1" },
-		    { "event-channel-rx", s->sport } };
-
-		refuse(s, "event-channel-tx \"-1\" (split)", kv, 2);
-	}
-}
-
-static void
-m_missing(struct xsf *s)
-{
-	refuse1(s, ringkey(s, 0), NULL);
-	if (s->type == T_VIF)
-		refuse1(s, ringkey(s, 1), NULL);
-	refuse1(s, portkey(s), NULL);
-	if (s->type == T_VBD) {
-		struct kv kv[] = { { "ring-ref", NULL },
-		    { "ring-page-order", "1" }, { "ring-ref0", s->sref[0] } };
-
-		refuse(s, "ring-page-order 1, ring-ref1 absent", kv, 3);
-	} else if (s->type == T_VIF) {
-		struct kv kv[] = { { "event-channel", NULL },
-		    { "event-channel-tx", s->sport } };
-
-		refuse1(s, "request-rx-copy", NULL);
-		refuse(s, "event-channel-tx without -rx", kv, 2);
-	} else {
-		struct kv kv[] = { { "ring-ref", NULL }, { "port", NULL } };
-
-		refuse(s, "ring-ref and port absent", kv, 2);
-	}
-}
-
-static void
-m_ring_order(struct xsf *s)
-{
-	char o[16], what[80];
-	unsigned int i;
-
-	/* past the maximum: refs for every page written, all valid */
-	{
-		struct kv kv[MAX_KV];
-		char keys[20][16];
-		size_t n = 0;
-
-		snprintf(o, sizeof(o), "%u", s->besmax_order + 1);
-		kv[n++] = (struct kv){ "ring-ref", NULL };
-		kv[n++] = (struct kv){ "ring-page-order", o };
-		for (i = 0; i < 20; i++) {
-			snprintf(keys[i], sizeof(keys[i]), "ring-ref%u", i);
-			kv[n++] = (struct kv){ keys[i], s->sref[0] };
-		}
-		snprintf(what, sizeof(what), "ring-page-order %s (max %u)", o,
-		    s->besmax_order);
-		refuse(s, what, kv, n);
-	}
-	refuse1(s, "ring-page-order", "4294967296");
-	refuse1(s, "ring-page-order", "64");
-	refuse1(s, "ring-page-order", "four");
-	/* within the maximum, but pages 1.. are no grant of ours */
-	{
-		struct kv kv[] = { { "ring-ref", NULL },
-		    { "ring-page-order", "2" }, { "ring-ref0", s->sref[0] },
-		    { "ring-ref1", BAD_REF }, { "ring-ref2", BAD_REF },
-		    { "ring-ref3", BAD_REF } };
-
-		refuse(s, "ring-page-order 2, ring-ref1..3 not granted", kv, 6);
-	}
-}
-
-static void
-m_queues(struct xsf *s)
-{
-	char n1[16], what[80];
-
-	snprintf(n1, sizeof(n1), "%u", s->besmax_q + 1);
-	snprintf(what, sizeof(what), "multi-queue-num-queues %s (max %u)", n1,
-	    s->besmax_q);
-	{
-		struct kv kv = { "multi-queue-num-queues", n1 };
-
-		refuse(s, what, &kv, 1);
-	}
-	refuse1(s, "multi-queue-num-queues", "0");
-	refuse1(s, "multi-queue-num-queues", "4294967297");
-	refuse1(s, "multi-queue-num-queues", "two");
-	if (s->besmax_q >= 2) {
-		/* two queues, queue-1's keys absent */
-		struct kv vbd[] = { { "multi-queue-num-queues", "2" },
-		    { "queue-0/ring-ref", s->sref[0] },
-		    { "queue-0/event-channel", s->sport } };
-		struct kv vif[] = { { "multi-queue-num-queues", "2" },
-		    { "queue-0/tx-ring-ref", s->sref[0] },
-		    { "queue-0/rx-ring-ref", s->sref[1] },
-		    { "queue-0/event-channel", s->sport } };
-
-		if (s->type == T_VBD)
-			refuse(s, "2 queues, queue-1 absent", vbd, 3);
-		else
-			refuse(s, "2 queues, queue-1 absent", vif, 4);
-	}
-}
-
-static void
-m_protocol(struct xsf *s)
-{
-	static char longp[201];
-
-	memset(longp, 'A', 200);
-	refuse1(s, "protocol", "x86_65-abi");
-	refuse1(s, "protocol", "x86_64-abi ");
-	refuse1(s, "protocol", "arm-abi");
-	refuse1(s, "protocol", longp);
-}
-
-static void
-m_state_skip(struct xsf *s)
-{
-	/* Initialising -> Connected, no keys at all */
-	{
-		struct kv kv[] = { { "ring-ref", NULL }, { "tx-ring-ref", NULL },
-		    { "rx-ring-ref", NULL }, { "event-channel", NULL } };
-
-		refuse_st(s, "Initialising -> Connected without keys", kv, 4,
-		    XenbusStateConnected);
-	}
-	/* states only a backend has */
-	refuse_st(s, "frontend state InitWait", NULL, 0, XenbusStateInitWait);
-	refuse_st(s, "frontend state Reconfiguring", NULL, 0,
-	    XenbusStateReconfiguring);
-	/* the legal skip (Mini-OS): Initialising -> Connected with keys */
-	if (connect_good(s, "Initialising -> Connected with keys", true))
-		close_good(s, "after the legal skip");
-	set_state(s, XenbusStateInitialising);
-	if (watch_be(s, XenbusStateInitWait, -2, REFUSE_MS, NULL) !=
-	    XenbusStateInitWait)
-		fail(&s->x, "no InitWait after the legal skip");
-	/*
-	 * Last: a state that is no state.  The backend releases the device
-	 * for good (Linux: XenbusStateUnknown unregisters it): Closed.
-	 */
-	{
-		bool conn = false;
-		int st;
-
-		put(s, XBT_NULL, "state", "9");
-		st = watch_be(s, XenbusStateClosed, XenbusStateClosing,
-		    REFUSE_MS, &conn);
-		if (conn)
-			fail(&s->x, "state \"9\": the backend went Connected");
-		else if (st == XenbusStateClosed || st == XenbusStateClosing ||
-		    st == -1)
-			ok("state \"9\": refused (backend %s)", sname(st));
-		else
-			ok("state \"9\": not taken (backend %s)", sname(st));
-	}
-}
-
-static void
-m_state_flap(struct xsf *s)
-{
-	uint64_t end;
-	unsigned int n = 0, i;
-	int st;
-
-	if (!connect_good(s, "first connection", false))
-		return;
-	/* Connected/Closing as fast as xenstore takes it, for 3 s */
-	end = now_ms() + 3000;
-	while (now_ms() < end && n < 1000) {
-		set_state(s, XenbusStateClosing);
-		set_state(s, XenbusStateConnected);
-		n++;
-	}
-	ok("flapped Connected/Closing %u times", n);
-	set_state(s, XenbusStateClosing);
-	st = watch_be(s, XenbusStateClosing, XenbusStateClosed, REFUSE_MS, NULL);
-	if (st != XenbusStateClosing && st != XenbusStateClosed)
-		fail(&s->x, "after flapping: backend %s, not Closing",
-		    sname(st));
-	set_state(s, XenbusStateClosed);
-	if ((st = watch_be(s, XenbusStateClosed, -2, REFUSE_MS, NULL)) !=
-	    XenbusStateClosed)
-		fail(&s->x, "after flapping: backend %s, not Closed", sname(st));
-	else
-		ok("after flapping: backend Closed");
-	/*
-	 * Connect/close cycles without waiting for the backend, closing at
-	 * different moments of its connect (each cycle costs the log about
-	 * six lines: the hostile frame allows 40 for the device).
-	 */
-	for (i = 0; i < 3; i++) {
-		static const unsigned int gap_ms[] = { 5, 40, 150 };
-
-		set_state(s, XenbusStateInitialising);
-		usleep(gap_ms[i] * 1000);
-		put_keys(s, NULL, 0, ready_state(s));
-		usleep(gap_ms[i] * 1000);
-		set_state(s, XenbusStateClosing);
-		set_state(s, XenbusStateClosed);
-		usleep(gap_ms[i] * 1000);
-	}
-	if ((st = watch_be(s, XenbusStateClosed, -2, REFUSE_MS, NULL)) !=
-	    XenbusStateClosed)
-		fail(&s->x, "after %u unwaited connect/close cycles: backend "
-		    "%s, not Closed", i, sname(st));
-	else
-		ok("after %u unwaited connect/close cycles: backend Closed", i);
-	/* and the device still works */
-	set_state(s, XenbusStateInitialising);
-	if ((st = watch_be(s, XenbusStateInitWait, -2, REFUSE_MS, NULL)) !=
-	    XenbusStateInitWait) {
-		fail(&s->x, "after flapping: backend %s, not InitWait",
-		    sname(st));
-		return;
-	}
-	if (connect_good(s, "reconnect after flapping", false))
-		close_good(s, "reconnect after flapping");
-}
-
-static void
-m_state_reconnect(struct xsf *s)
-{
-	uint32_t old = s->ref[0];
-	int st;
-
-	if (!connect_good(s, "first connection", false))
-		return;
-	close_good(s, "first connection");
-	set_state(s, XenbusStateInitialising);
-	if ((st = watch_be(s, XenbusStateInitWait, -2, REFUSE_MS, NULL)) !=
-	    XenbusStateInitWait) {
-		fail(&s->x, "reconnect: backend %s, not InitWait", sname(st));
-		return;
-	}
-	ok("reconnect: backend InitWait again");
-	/* new ring page(s) and port; the old ones stay shared and unused */
-	if (connect_good(s, "second connection, new rings", false)) {
-		if (s->ref[0] == old)
-			fail(&s->x, "the new ring has the old grant ref");
-		close_good(s, "second connection");
-	}
-}
-
-/*
- * Connected and served, then the frontend removes its state node (as if
- * its directory went): the backend releases the device (Closed, its
- * rings unmapped, the worker gone) and does not take it again.
- */
-static void
-m_state_vanish(struct xsf *s)
-{
-	uint64_t end;
-	int st;
-
-	if (!connect_good(s, "connection", false))
-		return;
-	rm(s, XBT_NULL, "state");
-	st = watch_be(s, XenbusStateClosed, -2, REFUSE_MS, NULL);
-	if (st != XenbusStateClosed) {
-		fail(&s->x, "state removed: backend %s, not Closed", sname(st));
-		return;
-	}
-	ok("state removed while Connected: backend Closed");
-	/* released for good: no InitWait, no Connected after 2 s */
-	end = now_ms() + 2000;
-	while (now_ms() < end) {
-		if ((st = be_state(&s->x)) != XenbusStateClosed) {
-			fail(&s->x, "state removed: backend went %s after "
-			    "Closed", sname(st));
-			return;
-		}
-		usleep(100 * 1000);
-	}
-	ok("backend still Closed 2 s later");
-}
-
-static const struct mode {
-	const char	*name;
-	unsigned int	 types;		/* 1 << enum type */
-	void		(*fn)(struct xsf *);
-} modes[] = {
-	{ "xs-ring-ref-text", 7, m_ring_ref_text },
-	{ "xs-huge", 7, m_huge },
-	{ "xs-negative", 7, m_negative },
-	{ "xs-missing", 7, m_missing },
-	{ "xs-ring-order", 1 << T_VBD, m_ring_order },
-	{ "xs-queues", 1 << T_VBD | 1 << T_VIF, m_queues },
-	{ "xs-protocol", 1 << T_VBD, m_protocol },
-	{ "state-skip", 1 << T_VBD | 1 << T_VIF, m_state_skip },
-	{ "state-flap", 1 << T_VBD | 1 << T_VIF, m_state_flap },
-	{ "state-reconnect", 1 << T_VBD | 1 << T_VIF, m_state_reconnect },
-	{ "state-vanish", 1 << T_VBD | 1 << T_VIF, m_state_vanish },
-};
 
 /* ---- setup ------------------------------------------------------------------ */
 
@@ -951,8 +572,8 @@ usage(void)
 
 	fprintf(stderr, "usage: xbfront-xs -H mode -t vbd|vif|console devid\n"
 	    "modes:");
-	for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
-		fprintf(stderr, " %s", modes[i].name);
+	for (i = 0; i < xs_nmodes; i++)
+		fprintf(stderr, " %s", xs_modes[i].name);
 	fprintf(stderr, "\n");
 	exit(2);
 }
@@ -961,7 +582,7 @@ int
 main(int argc, char *argv[])
 {
 	static struct xsf s;
-	const struct mode *m = NULL;
+	const struct xs_mode *m = NULL;
 	const char *tname = NULL;
 	unsigned int i, devid;
 	int ch, st;
@@ -969,9 +590,9 @@ main(int argc, char *argv[])
 	while ((ch = getopt(argc, argv, "H:t:")) != -1) {
 		switch (ch) {
 		case 'H':
-			for (i = 0; i < sizeof(modes) / sizeof(modes[0]); i++)
-				if (strcmp(optarg, modes[i].name) == 0)
-					m = &modes[i];
+			for (i = 0; i < xs_nmodes; i++)
+				if (strcmp(optarg, xs_modes[i].name) == 0)
+					m = &xs_modes[i];
 			if (m == NULL)
 				usage();
 			break;
