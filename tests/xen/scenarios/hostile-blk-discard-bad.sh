@@ -4,6 +4,7 @@
 # Answer: the bad ones refused; the legal one served (io/blkif.h: the flag
 # "is ignored if discard-secure=0"); one log line.
 # oracle: no (xbfront-blk -H attacks our blkbackd; the kernel backend logs otherwise)
+# default: no (the extended hostile set: `make hostile` runs every hostile-* scenario)
 # timeout: 120
 . /xbtest/lib.sh
 

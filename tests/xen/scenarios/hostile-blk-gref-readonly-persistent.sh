@@ -4,6 +4,7 @@
 # Answer: the mapping fails, grant copy fails: refused, page unchanged;
 # one log line.
 # oracle: no (xbfront-blk -H attacks our blkbackd; the kernel backend logs otherwise)
+# default: no (the extended hostile set: `make hostile` runs every hostile-* scenario)
 # timeout: 120
 . /xbtest/lib.sh
 

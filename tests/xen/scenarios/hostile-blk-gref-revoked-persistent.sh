@@ -4,6 +4,7 @@
 # Answer: every request answered; after xl destroy the worker unmaps every
 # grant and Xen frees the domain; one log line.
 # oracle: no (xbfront-blk -H attacks our blkbackd; the kernel backend logs otherwise)
+# default: no (the extended hostile set: `make hostile` runs every hostile-* scenario)
 # timeout: 120
 . /xbtest/lib.sh
 

@@ -8,6 +8,7 @@
 # such events in the counters logged at disconnect; the console stays
 # Connected and consumes a line written right after.
 # oracle: no (xbfront-cons attacks consoled)
+# default: no (the extended hostile set: `make hostile` runs every hostile-* scenario)
 # xenconsoled: no (it serves primary consoles only)
 # timeout: 90
 . /xbtest/lib.sh

@@ -5,6 +5,7 @@
 # 5 s, never Connected) with one log line; the guest's primary console and
 # every other console keep working.
 # oracle: no (xbfront-cons attacks consoled)
+# default: no (the extended hostile set: `make hostile` runs every hostile-* scenario)
 # xenconsoled: no (it serves primary consoles only)
 # timeout: 90
 . /xbtest/lib.sh

@@ -7,6 +7,7 @@
 # guard's line or at least 1000 empty wake-ups counted at disconnect; the
 # vif stays Connected and answers an echo right after.
 # oracle: no (xbfront-net attacks our daemons; the kernel backend logs otherwise)
+# default: no (the extended hostile set: `make hostile` runs every hostile-* scenario)
 # timeout: 90
 . /xbtest/lib.sh
 

@@ -4,6 +4,7 @@
 # Answer: the vif closes (Closing within 5 s): req_prod - req_cons wraps
 # past the ring size.
 # oracle: no (xbfront-net attacks our daemons; the kernel backend logs otherwise)
+# default: no (the extended hostile set: `make hostile` runs every hostile-* scenario)
 # timeout: 90
 . /xbtest/lib.sh
 
