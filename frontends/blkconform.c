@@ -348,10 +348,15 @@ indirect(struct conf *c, const char *what, uint8_t op, unsigned int nseg,
 	push(q);
 	if (answer(q, what, id, &r) != 1)
 		return -100;
-	if (r.op != BLKIF_OP_INDIRECT) {
-		/* io/blkif.h: the response's operation is the request's. */
-		fail(&c->f->x, "%s: response operation %u, want %u (INDIRECT)",
-		    what, r.op, BLKIF_OP_INDIRECT);
+	if (r.op != op) {
+		/*
+		 * io/blkif.h leaves the response's operation of an indirect
+		 * request unsaid; Linux xen-blkback (pending_req->operation =
+		 * indirect_op) answers with the indirect_op, and xen-blkfront
+		 * accepts that: so do we and blkbackd.
+		 */
+		fail(&c->f->x, "%s: response operation %u, want %u (the "
+		    "indirect_op)", what, r.op, op);
 		return -101;
 	}
 	return r.status;
