@@ -145,7 +145,7 @@ $(B)/guest/xbfront-blk: $(call obj,opt,frontends/blkfront.c frontends/blkhostile
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs xenstore xengnttab xenevtchn)
 
-$(B)/guest/xbfront-net: $(call obj,opt,frontends/netfront.c frontends/nethostile.c \
+$(B)/guest/xbfront-net: $(call obj,opt,frontends/netfront.c frontends/nethostile.c frontends/netconform.c \
 		frontends/front.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs xenstore xengnttab xenevtchn)

@@ -26,6 +26,8 @@
  * that session (dom0 sends one to 224.0.0.252 before each to 224.0.0.251).
  * While it waits for multicast frames it prints "wait multicast <phase>",
  * then "done multicast <phase>".
+ * With -C it negotiates every feature the backend offers and checks each
+ * (netconform.c).
  * With -H MODE it connects the same way and attacks instead
  * (nethostile.c lists the modes).
  * One line per check: "ok <what>" or "FAIL <what>: <why>"; exit 0 only if
@@ -122,9 +124,7 @@ rx_post(struct nf *n, uint16_t id)
 	n->rx.req_prod_pvt++;
 }
 
-static void handle_frame(struct nf *, const uint8_t *, size_t);
-
-static void
+void
 reap_tx(struct nf *n)
 {
 	netif_tx_response_t rsp;
@@ -401,7 +401,7 @@ bad:
 	    "checksum", ip[12], ip[13], ip[14], ip[15]);
 }
 
-static void
+void
 handle_frame(struct nf *n, const uint8_t *f, size_t len)
 {
 	const uint8_t *a = f + ETH_HLEN;
@@ -582,26 +582,14 @@ mcast_add(struct nf *n, const uint8_t *mac)
 
 /* ---- connection ------------------------------------------------------- */
 
+/*
+ * Share the two ring pages and the RX and TX buffers, initialise the rings
+ * and post n->rx_npost RX buffers (not yet announced in xenstore).
+ */
 void
-connect_dev(struct nf *n, bool mcast, bool rx_notify)
+nf_share(struct nf *n)
 {
-	xs_transaction_t t;
 	unsigned int i;
-	char *v;
-	int st;
-
-	if ((st = wait_be(&n->x, XenbusStateInitWait, XenbusStateInitWait)) !=
-	    XenbusStateInitWait)
-		die("backend state %d, not InitWait", st);
-	n->rx_frames = n->rx_err = n->tx_bad = 0;
-	n->mc_flood_n = n->mc_reg_n = n->mc_other_n = n->mc_unreg_n = 0;
-	memset(n->mc_other, 0, sizeof(n->mc_other));
-	n->warned_flags = n->warned_csum = false;
-	if ((v = xread(&n->x, "%s/mac", n->x.fe)) == NULL ||
-	    sscanf(v, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &n->mac[0], &n->mac[1],
-	    &n->mac[2], &n->mac[3], &n->mac[4], &n->mac[5]) != 6)
-		die("reading %s/mac ('%s')", n->x.fe, v ? v : "");
-	free(v);
 
 	if ((n->txs = xengntshr_share_pages(n->x.gs, n->x.bdom, 1, &n->tx_ref,
 	    1)) == NULL ||
@@ -626,6 +614,28 @@ connect_dev(struct nf *n, bool mcast, bool rx_notify)
 	for (i = 0; i < n->rx_npost && i < NRX; i++)
 		rx_post(n, (uint16_t)i);
 	RING_PUSH_REQUESTS(&n->rx);
+}
+
+void
+connect_dev(struct nf *n, bool mcast, bool rx_notify)
+{
+	xs_transaction_t t;
+	char *v;
+	int st;
+
+	if ((st = wait_be(&n->x, XenbusStateInitWait, XenbusStateInitWait)) !=
+	    XenbusStateInitWait)
+		die("backend state %d, not InitWait", st);
+	n->rx_frames = n->rx_err = n->tx_bad = 0;
+	n->mc_flood_n = n->mc_reg_n = n->mc_other_n = n->mc_unreg_n = 0;
+	memset(n->mc_other, 0, sizeof(n->mc_other));
+	n->warned_flags = n->warned_csum = false;
+	if ((v = xread(&n->x, "%s/mac", n->x.fe)) == NULL ||
+	    sscanf(v, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &n->mac[0], &n->mac[1],
+	    &n->mac[2], &n->mac[3], &n->mac[4], &n->mac[5]) != 6)
+		die("reading %s/mac ('%s')", n->x.fe, v ? v : "");
+	free(v);
+	nf_share(n);
 	{
 		xenevtchn_port_or_error_t p =
 		    xenevtchn_bind_unbound_port(n->x.xce, n->x.bdom);
@@ -686,6 +696,13 @@ close_dev(struct nf *n)
 		fail(&n->x, "%lu RX responses were errors or out of their page",
 		    n->rx_err);
 	xenevtchn_unbind(n->x.xce, n->port);
+	nf_unshare(n);
+}
+
+/* Undo nf_share. */
+void
+nf_unshare(struct nf *n)
+{
 	xengntshr_unshare(n->x.gs, n->txbuf, NTX);
 	xengntshr_unshare(n->x.gs, n->rxbuf, NRX);
 	xengntshr_unshare(n->x.gs, n->rxs, 1);
@@ -748,6 +765,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: xbfront-net -i addr [-g addr] [-n count] "
 	    "[-b burst] [-m] devid\n"
+	    "       xbfront-net -C -i addr [-g addr] devid\n"
 	    "       xbfront-net -H mode -i addr [-g addr] devid\n");
 	net_hostile_usage();
 	exit(2);
@@ -758,17 +776,20 @@ main(int argc, char *argv[])
 {
 	static struct nf n;
 	unsigned int count = 30, burst = 200;
-	bool mcast = false;
+	bool mcast = false, conform = false;
 	const char *hmode = NULL;
 	char *v;
 	int ch;
 
 	n.peer = inet_addr("10.0.0.1");
 	n.rx_npost = NRX;
-	while ((ch = getopt(argc, argv, "b:g:H:i:mn:")) != -1) {
+	while ((ch = getopt(argc, argv, "b:Cg:H:i:mn:")) != -1) {
 		switch (ch) {
 		case 'H':
 			hmode = optarg;
+			break;
+		case 'C':
+			conform = true;
 			break;
 		case 'b':
 			burst = (unsigned int)strtoul(optarg, NULL, 10);
@@ -798,6 +819,8 @@ main(int argc, char *argv[])
 
 	if (hmode != NULL)
 		return net_hostile(&n, hmode);
+	if (conform)
+		return net_conform(&n);
 	session_plain(&n, count, burst);
 	if (mcast) {
 		v = xread(&n.x, "%s/feature-multicast-control", n.x.be);

@@ -1,8 +1,9 @@
 /*
- * netfront.h - what the two files of xbfront-net share: the connection to
+ * netfront.h - what the three files of xbfront-net share: the connection to
  * one vif (rings, buffers, event channel), the frame plumbing and the
  * checks.  netfront.c is the conforming Mini-OS-shaped client and main();
- * nethostile.c the attacks of "-H MODE".
+ * netconform.c the every-feature client of "-C"; nethostile.c the attacks
+ * of "-H MODE".
  */
 #ifndef XB_NETFRONT_H
 #define XB_NETFRONT_H
@@ -76,10 +77,20 @@ size_t		 build_echo(struct nf *, uint8_t *f, unsigned int seq,
 void		 send_echo(struct nf *, unsigned int seq, size_t plen);
 /* ARP for the peer; dies without an answer. */
 void		 arp_peer(struct nf *);
+/* Take the TX responses (ids back to the free list, status per id). */
+void		 reap_tx(struct nf *);
+/* One received frame: ARP, ICMP echo (requests answered, replies checked). */
+void		 handle_frame(struct nf *, const uint8_t *, size_t);
+/* Share ring pages and buffers, init the rings, post rx_npost buffers. */
+void		 nf_share(struct nf *);
+void		 nf_unshare(struct nf *);
 /* Connect (rings, n->rx_npost RX buffers, event channel, Connected). */
 void		 connect_dev(struct nf *, bool mcast, bool rx_notify);
 /* Closing, Closed, both answered; unshare everything; judge the counters. */
 void		 close_dev(struct nf *);
+
+/* The checks of -C (netconform.c); the exit status. */
+int		 net_conform(struct nf *);
 
 /* The attacks of -H MODE (nethostile.c); the exit status. */
 int		 net_hostile(struct nf *, const char *mode);

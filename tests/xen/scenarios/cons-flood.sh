@@ -1,5 +1,5 @@
 #!/bin/sh
-# A guest writes 50 MiB of text to hvc0 as fast as it can (the anchor
+# A guest writes 24 MiB of text to hvc0 as fast as it can (the anchor
 # study's dd, bs=64k): every byte lands in the log, in order (sha256 of
 # the bytes between the markers, which must follow them exactly).  The
 # rate the guest saw is noted.  xbt.cons.flood=MIB on dom0's command line
@@ -7,7 +7,7 @@
 # timeout: 420
 . /xbtest/lib.sh
 
-mib=50
+mib=24
 for a in $(cat /proc/cmdline); do
 	case $a in xbt.cons.flood=*) mib=${a#*=} ;; esac
 done

@@ -4,6 +4,7 @@
 # Answer: netbackd goes Closing, follows to Closed, survives, and serves
 # a clean reconnect on new rings afterwards.
 # oracle: no (xbfront-xs attacks our daemons; the kernel backends log otherwise)
+# default: no (the extended hostile set: `make hostile` runs every hostile-* scenario)
 # timeout: 150
 . /xbtest/lib.sh
 

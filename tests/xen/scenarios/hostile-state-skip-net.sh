@@ -5,6 +5,7 @@
 # Answer: netbackd refuses the first three (Closing), connects and sends
 # a frame on the legal skip, releases the device (Closed) on "9".
 # oracle: no (xbfront-xs attacks our daemons; the kernel backends log otherwise)
+# default: no (the extended hostile set: `make hostile` runs every hostile-* scenario)
 # timeout: 150
 . /xbtest/lib.sh
 

@@ -5,6 +5,7 @@
 # exits (LeakSanitizer at its exit) and does not come back; the daemon and
 # every other worker go on.
 # oracle: no (xbfront-xs attacks our daemons; the kernel backends log otherwise)
+# default: no (the extended hostile set: `make hostile` runs every hostile-* scenario)
 # timeout: 150
 . /xbtest/lib.sh
 

@@ -4,6 +4,7 @@
 # Answer: consoled refuses each (never Connected), logging the key, the
 # value and why.
 # oracle: no (xbfront-xs attacks our daemons; the kernel backends log otherwise)
+# default: no (the extended hostile set: `make hostile` runs every hostile-* scenario)
 # timeout: 150
 . /xbtest/lib.sh
 

@@ -5,6 +5,7 @@
 # Answer: netbackd refuses each (never Connected), logging the key, the
 # value and "greater than <max>" (or the failed binding).
 # oracle: no (xbfront-xs attacks our daemons; the kernel backends log otherwise)
+# default: no (the extended hostile set: `make hostile` runs every hostile-* scenario)
 # timeout: 150
 . /xbtest/lib.sh
 

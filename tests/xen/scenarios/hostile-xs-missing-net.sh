@@ -4,6 +4,7 @@
 # event-channel-tx but no event-channel-rx.
 # Answer: netbackd refuses each (never Connected), naming the absent key.
 # oracle: no (xbfront-xs attacks our daemons; the kernel backends log otherwise)
+# default: no (the extended hostile set: `make hostile` runs every hostile-* scenario)
 # timeout: 150
 . /xbtest/lib.sh
 

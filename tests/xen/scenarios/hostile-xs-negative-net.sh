@@ -4,6 +4,7 @@
 # Answer: netbackd refuses each (never Connected); a present but bad
 # event-channel-tx is refused, not taken as "no split channels".
 # oracle: no (xbfront-xs attacks our daemons; the kernel backends log otherwise)
+# default: no (the extended hostile set: `make hostile` runs every hostile-* scenario)
 # timeout: 150
 . /xbtest/lib.sh
 

@@ -5,6 +5,7 @@
 # Answer: consoled refuses each (Closing, never Connected) with one line
 # naming the key, the value and why; consoled and every other console go on.
 # oracle: no (xbfront-xs attacks our daemons; the kernel backends log otherwise)
+# default: no (the extended hostile set: `make hostile` runs every hostile-* scenario)
 # timeout: 150
 . /xbtest/lib.sh
 
