@@ -4,6 +4,7 @@
 #   make check      unit tests (ASan/UBSan) + fuzzers (5 s each) + the real-Xen test bed;
 #                   last line "N passed, N failed"
 #   make unit       unit tests only
+#   make hostile    every hostile-guest scenario in one test bed boot (~15 min; docs/SECURITY.md)
 #   make fuzz       libFuzzer harnesses, FUZZ_TIME seconds each (fuzz/, docs/SECURITY.md)
 #   make demo       boot the test bed and show guests served by blkbackd, netbackd and consoled
 #   make bench      benchmark blkbackd (vs kernel blkback, qdisk, dom0), netbackd (vs kernel
@@ -85,7 +86,7 @@ test_conslog_SRC := daemons/consoled/conslog.c
 # Runs a real qemu-nbd (qemu-utils) on a temporary image.
 test_backing_nbd_SRC := daemons/blkbackd/backing_nbd.c common/ev.c common/log.c
 
-.PHONY: all check unit demo bench install uninstall clean testbed
+.PHONY: all check unit demo bench install uninstall clean testbed hostile
 all: $(B)/bin/blkbackd $(B)/asan/bin/blkbackd $(B)/bin/netbackd \
 	$(B)/asan/bin/netbackd $(B)/bin/consoled $(B)/asan/bin/consoled \
 	$(B)/bin/consoled-attach $(B)/guest/xbfront-blk $(B)/guest/xbfront-net \
@@ -186,6 +187,12 @@ bench:
 
 testbed: all
 	tests/xen/fetch.sh && tests/xen/build.sh && tests/xen/run.sh
+
+# The whole hostile suite in one boot: make check runs one attack of each
+# kind; the extended set ("# default: no") runs only here.
+hostile:
+	tests/deps.sh && $(MAKE) -j2 all && tests/xen/fetch.sh && tests/xen/build.sh && \
+	    tests/xen/run.sh $$(ls tests/xen/scenarios | sed -n 's/^\(hostile-.*\)\.sh$$/\1/p')
 
 install: $(B)/bin/blkbackd $(B)/bin/netbackd $(B)/bin/consoled $(B)/bin/consoled-attach
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
