@@ -66,4 +66,11 @@ if [ "$XBT_BACKEND" != kernel ]; then
 	    fail "worker logged '$line', want $want queue(s) of $((1 << ${mo:-0})) page(s), x86_64-abi, persistent grants on"
 fi
 guest_stop cf 30
+if [ "$XBT_BACKEND" != kernel ]; then
+	# Persistent grants really used: every segment through a kept mapping.
+	line=$(blkbackd_log_new | grep "vbd d$D/$XVDB: disconnected: " | tail -n 1)
+	note "worker: ${line#*disconnected: }"
+	echo "$line" | grep -q "segments 0 copied, [1-9][0-9]* persistent" ||
+	    fail "worker logged '$line', want every segment through a persistent grant"
+fi
 pass
