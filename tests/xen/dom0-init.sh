@@ -55,7 +55,18 @@ for a in $(cat /proc/cmdline); do
 done
 [ "$XBT_BACKEND" = blkbackd ] && XBT_BACKEND=ours	# the old name
 export XBT_BACKEND
-if [ -z "$SCENARIOS" ]; then
+if [ -n "$SCENARIOS" ]; then
+	# patterns (run.sh 'hostile-*') name every scenario they match
+	_l=
+	for p in $SCENARIOS; do
+		_n=
+		for f in /xbtest/scenarios/$p.sh; do
+			[ -f "$f" ] && _n="$_n $(basename "$f" .sh)"
+		done
+		_l="$_l ${_n:-$p}"
+	done
+	SCENARIOS=$_l
+else
 	if [ "$MODE" = demo ]; then
 		SCENARIOS=demo
 	else
