@@ -1,11 +1,13 @@
 # fio helpers for the guest scripts (sourced).  fio_verify DEV [LOOPS]
 # writes and verifies (crc32c, verify_fatal) with libaio and O_DIRECT:
-#   rand-4k      16 MiB random 4 KiB writes, iodepth 32
-#   rand-4k-1m   32 MiB random writes of 4 KiB..1 MiB, iodepth 8
-#   seq-64k      16 MiB sequential 64 KiB writes, iodepth 16
-#   seq-1m       32 MiB sequential 1 MiB writes, iodepth 8
+#   rand-4k       8 MiB random 4 KiB writes, iodepth 32
+#   rand-4k-1m   16 MiB random writes of 4 KiB..1 MiB, iodepth 8
+#   seq-64k       8 MiB sequential 64 KiB writes, iodepth 16
+#   seq-1m       16 MiB sequential 1 MiB writes, iodepth 8
 # one after the other (stonewall), each in its own region of the first
-# 96 MiB, each read back and checked after its writes.  Prints one line
+# 96 MiB (48 MiB in all: enough to wrap a 16-page ring and fill the
+# persistent-grant table many times; twice that only cost test time),
+# each read back and checked after its writes.  Prints one line
 #   XBT-GUEST-FIO DEV JOB err=E w=KiB/s r=KiB/s wiops=N riops=N
 # per job and returns non-zero if fio failed, a job reported an error or
 # fio said anything about a verify failure (its messages are shown).
@@ -24,28 +26,28 @@ rw=randwrite
 bs=4k
 iodepth=32
 offset=0
-size=16m
+size=8m
 [rand-4k-1m]
 stonewall
 rw=randwrite
 bsrange=4k-1m
 iodepth=8
 offset=16m
-size=32m
+size=16m
 [seq-64k]
 stonewall
 rw=write
 bs=64k
 iodepth=16
 offset=48m
-size=16m
+size=8m
 [seq-1m]
 stonewall
 rw=write
 bs=1m
 iodepth=8
 offset=64m
-size=32m
+size=16m
 JOBS
 }
 fio_verify() {	# fio_verify DEV [LOOPS]

@@ -1,11 +1,11 @@
 # Guest side of blk-hotplug-under-io: fio verify on xvdb in the background
-# (the job set twice over); dom0 attaches xvdc meanwhile: read dom0's token
-# from it, write ours, report whether fio was still running at the attach,
-# then wait for fio's verdict.
+# (the job set four times over, 192 MiB); dom0 attaches xvdc meanwhile:
+# read dom0's token from it, write ours, report whether fio was still
+# running at the attach, then wait for fio's verdict.
 . /xbtest/guest/fiolib.sh
 [ -b /dev/xvdb ] || bad hotplug-io "no /dev/xvdb"
 blk_info xvdb
-( fio_verify xvdb 2 && touch /tmp/fio-xvdb.ok ) &
+( fio_verify xvdb 4 && touch /tmp/fio-xvdb.ok ) &
 pid=$!
 ok "fio started"
 i=0
