@@ -17,7 +17,7 @@ BLKBACKD_PIDFILE=/run/xbt/blkbackd.pid
 NETBACKD_LOG=/var/log/netbackd.log
 NETBACKD_PIDFILE=/run/xbt/netbackd.pid
 GUEST_KERNEL=/xbtest/guest/kernel
-GUEST_RAMDISK=/xbtest/guest/domu.cpio.gz
+GUEST_RAMDISK=/xbtest/guest/domu.cpio
 XVDA=51712			# vbd device ids (xen vbd-interface encoding)
 XVDB=51728
 
@@ -237,6 +237,36 @@ daemon_log_new() {
 	else
 		tail -c +$(( $(cat "/run/xbt/$1.off" 2>/dev/null || echo 0) + 1 )) "$(daemon_log "$1")" 2>/dev/null
 	fi
+}
+
+# daemon_stop NAME: SIGTERM NAME's parent and wait (10 s) until it is
+# gone; it must have exited 0 ("exiting" in its log) with no sanitizer
+# report (LeakSanitizer runs at exit: memory a parent lost while serving
+# is reported then).  daemon_start NAME: "NAME -d -v" again in its own
+# session (the scenario's process group is killed at its end), pid in its
+# pidfile.  dom0-init.sh checks the log of the whole scenario as well.
+daemon_stop() {
+	_dp=$(cat "$(daemon_pidfile "$1")" 2>/dev/null)
+	pid_running "$_dp" || fail "$1 is not running"
+	_off=$(wc -c < "$(daemon_log "$1")")
+	log "kill -TERM $1 ($_dp)"
+	kill -TERM "$_dp"
+	_end=$(( $(now) + 10 ))
+	while pid_running "$_dp"; do
+		[ "$(now)" -lt "$_end" ] || { kill -KILL "$_dp"; fail "$1 ($_dp) still running 10s after SIGTERM"; }
+		sleep 0.1
+	done
+	_san=$(tail -c +$((_off + 1)) "$(daemon_log "$1")" |
+	    grep -m 1 -E 'ERROR: [A-Za-z]+Sanitizer|runtime error:|SUMMARY: [A-Za-z]+Sanitizer')
+	[ -z "$_san" ] || fail "$1 at its exit: $_san"
+}
+daemon_start() {
+	echo "==== $1 started by $XBT_NAME at $(cut -d' ' -f1 /proc/uptime)" >> "$(daemon_log "$1")"
+	setsid "$1" -d -v >> "$(daemon_log "$1")" 2>&1 < /dev/null &
+	echo $! > "$(daemon_pidfile "$1")"
+	sleep 1
+	pid_running "$!" || fail "$1 exited at startup: $(tail -n 3 "$(daemon_log "$1")" | tr '\n' ' ')"
+	log "$1 -d -v running again, pid $!"
 }
 
 # the blkbackd names the blk-* scenarios use

@@ -7,7 +7,10 @@
 # persistent grant table's bound more); no
 # worker of any other guest is left; then nb shuts down cleanly, its
 # workers exit (LeakSanitizer runs at their exit: a leak fails this
-# scenario through the sanitizer check) and Xen frees the domain.
+# scenario through the sanitizer check) and Xen frees the domain.  Last,
+# blkbackd, netbackd and consoled are stopped with SIGTERM and started
+# again: each parent has served every attack, and LeakSanitizer at its
+# exit reports any memory it lost doing so.
 # oracle: no (it judges the suite of our daemons)
 # timeout: 180
 . /xbtest/lib.sh
@@ -59,5 +62,19 @@ guest_stop $NB 60
 wait_dev_worker_gone vbd $D $XVDB 15
 wait_dev_worker_gone vif $D 0 15
 hostile_domain_freed $D 30
-note "neighbour: $rounds fio verify rounds, all verified; ping $tx sent, $rx answered; no backend process grew in fds or grant mappings"
+
+# the parents: nothing lost over the whole suite (LeakSanitizer at exit)
+for d in blkbackd netbackd; do
+	daemon_stop $d
+	daemon_start $d
+done
+if [ "$XBT_CONSOLE" = ours ]; then
+	_off=$(wc -c < "$CONSOLED_LOG")
+	consoled_stop TERM
+	_san=$(tail -c +$((_off + 1)) "$CONSOLED_LOG" |
+	    grep -m 1 -E 'ERROR: [A-Za-z]+Sanitizer|runtime error:|SUMMARY: [A-Za-z]+Sanitizer')
+	[ -z "$_san" ] || fail "consoled at its exit: $_san"
+	consoled_start
+fi
+note "neighbour: $rounds fio verify rounds, all verified; ping $tx sent, $rx answered; no backend process grew in fds or grant mappings; the parents exited with no leak and serve again"
 pass
