@@ -141,7 +141,8 @@ $(B)/bin/consoled-attach: $(call obj,opt,$(ATTACH_SRC))
 
 # Guest-side tools (frontends/), built for the test bed's domU image.
 $(B)/guest/xbfront-blk: $(call obj,opt,frontends/blkfront.c frontends/blkhostile.c \
-				    frontends/blkatk_req.c frontends/blkatk_data.c frontends/blkconform.c \
+				    frontends/blkatk_req.c frontends/blkatk_data.c frontends/blkatk_conn.c \
+				    frontends/blkconform.c \
 				    frontends/front.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs xenstore xengnttab xenevtchn)

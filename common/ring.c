@@ -79,6 +79,23 @@ ring_read_refs(struct xb_dev *dev, const char *order_dir, const char *dir,
 	return (int)n;
 }
 
+bool
+ring_refs_repeat(const uint32_t *refs, unsigned int n, unsigned int *first,
+    unsigned int *dup)
+{
+	unsigned int i, j;
+
+	/* At most 16 queues of 16 pages: quadratic is fine. */
+	for (j = 1; j < n; j++)
+		for (i = 0; i < j; i++)
+			if (refs[i] == refs[j]) {
+				*first = i;
+				*dup = j;
+				return true;
+			}
+	return false;
+}
+
 void *
 ring_map(xengnttab_handle *xgt, unsigned int domid, const uint32_t *refs,
     unsigned int npages)

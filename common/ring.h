@@ -74,6 +74,14 @@ int		ring_read_refs(struct xb_dev *, const char *order_dir,
 		    const char **bad);
 
 /*
+ * Does a grant reference repeat in refs[0..n-1]?  For the rings of one
+ * device (every page of every queue): returns true with *first < *dup the
+ * lowest dup whose ref equals an earlier one, false if all are distinct.
+ */
+bool		ring_refs_repeat(const uint32_t *refs, unsigned int n,
+		    unsigned int *first, unsigned int *dup);
+
+/*
  * Map npages granted pages of domid (refs[]) read/write and contiguously.
  * Returns the address, or NULL with errno.
  */

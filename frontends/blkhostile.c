@@ -3,10 +3,12 @@
  * (issue 6; the hostile-blk-* scenarios of tests/xen).  This file: the
  * checks the attacks share (blkhostile.h), the table of attacks and the
  * run; the attacks are in blkatk_req.c (ring indexes, request fields,
- * events) and blkatk_data.c (grants, indirect pages, double fetch).
+ * events), blkatk_data.c (grants, indirect pages, double fetch) and
+ * blkatk_conn.c (closing under I/O, ring pages, queues, the x86_32
+ * layout).
  *
- * Each attack connects in the x86_64 layout, breaks one rule of io/blkif.h
- * or io/ring.h on purpose and checks the backend's answer from the
+ * Each attack connects in the x86_64 layout (or as it needs), breaks one
+ * rule of io/blkif.h or io/ring.h on purpose and checks the backend's answer from the
  * guest's side.  A request that breaks a rule must come back
  * BLKIF_RSP_ERROR or BLKIF_RSP_EOPNOTSUPP with its id and operation echoed,
  * unless the backend closed the device instead (Closing or Closed within
@@ -329,32 +331,50 @@ static const struct attack {
 	const char	*name;
 	void		(*fn)(struct front *, int, char **);
 	const char	*doc;
+	bool		 own;	/* connects itself (rings, queues, layout) */
 } attacks[] = {
-	{ "prod-far", a_prod_far, "req_prod more than a ring past the responses" },
-	{ "prod-back", a_prod_back, "req_prod going backwards" },
-	{ "id-reuse", a_id_reuse, "one id on requests in flight; extreme ids" },
-	{ "bad-op", a_bad_op, "undefined operations, direct and indirect" },
-	{ "nseg-0", a_nseg_0, "reads and writes of 0 segments" },
-	{ "nseg-max", a_nseg_max, "direct requests of 12..255 segments" },
-	{ "sect-order", a_sect_order, "first_sect > last_sect" },
-	{ "sect-over-7", a_sect_over_7, "last_sect (or first_sect) above 7" },
-	{ "beyond-end", a_beyond_end, "sectors past the end of the disk" },
-	{ "sector-wrap", a_sector_wrap, "sector ranges wrapping at 2^64" },
-	{ "gref-unknown", a_gref_unknown, "grant refs never granted" },
-	{ "gref-readonly", a_gref_readonly, "reads into read-only grants" },
-	{ "gref-other", a_gref_other, "pages granted to another domain" },
+	{ "prod-far", a_prod_far, "req_prod more than a ring past the responses",
+	    false },
+	{ "prod-back", a_prod_back, "req_prod going backwards", false },
+	{ "id-reuse", a_id_reuse, "one id on requests in flight; extreme ids",
+	    false },
+	{ "bad-op", a_bad_op, "undefined operations, direct and indirect",
+	    false },
+	{ "nseg-0", a_nseg_0, "reads and writes of 0 segments", false },
+	{ "nseg-max", a_nseg_max, "direct requests of 12..255 segments",
+	    false },
+	{ "sect-order", a_sect_order, "first_sect > last_sect", false },
+	{ "sect-over-7", a_sect_over_7, "last_sect (or first_sect) above 7",
+	    false },
+	{ "beyond-end", a_beyond_end, "sectors past the end of the disk",
+	    false },
+	{ "sector-wrap", a_sector_wrap, "sector ranges wrapping at 2^64",
+	    false },
+	{ "gref-unknown", a_gref_unknown, "grant refs never granted", false },
+	{ "gref-readonly", a_gref_readonly, "reads into read-only grants",
+	    false },
+	{ "gref-other", a_gref_other, "pages granted to another domain",
+	    false },
 	{ "gref-revoked", a_gref_revoked, "grants revoked before and during "
-	    "requests [count]" },
-	{ "indirect-garbage", a_indirect_garbage, "indirect pages of garbage" },
+	    "requests [count]", false },
+	{ "indirect-garbage", a_indirect_garbage, "indirect pages of garbage",
+	    false },
 	{ "indirect-count", a_indirect_count, "indirect nr_segments vs pages "
-	    "and maximum" },
+	    "and maximum", false },
 	{ "double-fetch", a_double_fetch, "requests changed after the notify "
-	    "[ms per phase]" },
+	    "[ms per phase]", false },
 	{ "evtchn-storm", a_evtchn_storm, "notifications in a tight loop "
-	    "[seconds]" },
-	{ "ring-random", a_ring_random, "full rings of random bytes [rounds]" },
+	    "[seconds]", false },
+	{ "ring-random", a_ring_random, "full rings of random bytes [rounds]",
+	    false },
 	{ "discard-bad", a_discard_bad, "discards past the end, wrapping, "
-	    "secure" },
+	    "secure", false },
+	{ "close-inflight", a_close_inflight, "Closing and Closed with 64 "
+	    "requests out", true },
+	{ "ring-alias", a_ring_alias, "ring-ref0..3 (or two queues) naming "
+	    "one grant", true },
+	{ "queue1", a_queue1, "queue 1 of 2 attacked, queue 0 serving", true },
+	{ "abi32", a_abi32, "bad requests in the x86_32 layout", true },
 };
 
 void
@@ -382,7 +402,8 @@ hostile_main(struct front *f, const char *mode, int argc, char **argv)
 		hostile_list();
 		return 2;
 	}
-	blk_connect(f, "x86_64-abi");
+	if (!a->own)
+		blk_connect(f, "x86_64-abi");
 	ok("attack %s: %s", a->name, a->doc);
 	a->fn(f, argc, argv);
 	/* The backend may close the device; it must then take us back. */

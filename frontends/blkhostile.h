@@ -84,7 +84,9 @@ unsigned long	 arg_num(int argc, char **argv, int i, unsigned long dflt);
 
 /*
  * The attacks (the table in blkhostile.c documents each): connected on
- * entry; they may leave the device closed (be_closed).
+ * entry, unless marked "own" (they connect as they need and leave the
+ * device connected in one page and one queue); they may leave the device
+ * closed (be_closed).
  */
 void	a_prod_far(struct front *, int, char **);
 void	a_prod_back(struct front *, int, char **);
@@ -106,5 +108,10 @@ void	a_gref_revoked(struct front *, int, char **);
 void	a_indirect_garbage(struct front *, int, char **);
 void	a_indirect_count(struct front *, int, char **);
 void	a_double_fetch(struct front *, int, char **);
+/* blkatk_conn.c: these connect themselves (the table's "own"). */
+void	a_close_inflight(struct front *, int, char **);
+void	a_ring_alias(struct front *, int, char **);
+void	a_queue1(struct front *, int, char **);
+void	a_abi32(struct front *, int, char **);
 
 #endif

@@ -135,16 +135,57 @@ blk_inflight(const struct blk_worker *w)
 	return n;
 }
 
+/*
+ * Requests the frontend published that we never took: dropped at
+ * disconnect (io/blkif.h promises no answer to a frontend that closed).
+ * A halted queue's producer is not to be trusted: none counted.
+ */
+static unsigned int
+blk_unread(const struct blk_worker *w)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < w->nq; i++) {
+		const struct blk_queue *q = &w->q[i];
+		RING_IDX prod;
+
+		if (q->sring == NULL || q->halted)
+			continue;
+		prod = blk_ring_req_prod(&q->ring);
+		if (!blk_ring_prod_bad(&q->ring, prod))
+			n += prod - q->ring.req_cons;
+	}
+	return n;
+}
+
 static int
 blk_disconnect(struct xb_dev *dev, void *arg)
 {
 	struct blk_worker *w = arg;
+	unsigned int busy, unread;
 
 	(void)dev;
 	if (w->q == NULL)
 		return 0;
 	w->connected = false;		/* take no more requests */
-	if (blk_inflight(w) > 0) {
+	busy = blk_inflight(w);
+	if (!w->closing) {
+		/*
+		 * A frontend may close (or vanish) with requests out.  Those
+		 * taken finish first: the store holds iovecs into persistent
+		 * grants and the grant copy of a read writes into the guest's
+		 * pages, so the rings and grants are unmapped only when the
+		 * last one is answered.
+		 */
+		w->closing = true;
+		unread = blk_unread(w);
+		if (busy > 0 || unread > 0)
+			log_info("frontend closed with %u request%s in flight "
+			    "and %u unread on the ring: answering the first "
+			    "before unmapping, dropping the rest", busy,
+			    busy == 1 ? "" : "s", unread);
+	}
+	if (busy > 0) {
 		errno = EBUSY;		/* blk_after_finish() kicks us */
 		return -1;
 	}
@@ -162,6 +203,52 @@ blk_disconnect(struct xb_dev *dev, void *arg)
 	return 0;
 }
 
+/* The frontend key of page pg of queue qi's ring, for the log. */
+static void
+blk_ref_key(const struct blk_worker *w, unsigned int qi, unsigned int pg,
+    unsigned int np, char *buf, size_t len)
+{
+	char pre[16] = "";
+
+	if (w->nq > 1)
+		snprintf(pre, sizeof(pre), "queue-%u/", qi);
+	if (np > 1)
+		snprintf(buf, len, "%sring-ref%u", pre, pg);
+	else
+		snprintf(buf, len, "%sring-ref", pre);
+}
+
+/*
+ * io/blkif.h (multi-page rings) has ring-ref0..ring-ref(2^order - 1) name
+ * the pages of one ring in order, and each queue its own ring.  A ref that
+ * repeats (in this ring or an earlier queue's) makes slots alias each
+ * other and the indexes: nothing a working frontend does, so the device
+ * is refused rather than served in a ring that overwrites itself.
+ */
+static int
+blk_refs_repeat(struct blk_worker *w, struct blk_queue *q,
+    const uint32_t *refs, unsigned int np)
+{
+	uint32_t all[BLK_MAX_QUEUES * XB_RING_MAX_PAGES];
+	char ka[32], kb[32];
+	unsigned int i, a, b;
+
+	/* Every queue has the same order (read from the top level). */
+	if (q->idx >= BLK_MAX_QUEUES)
+		return 0;
+	for (i = 0; i < q->idx; i++)
+		memcpy(all + i * np, w->q[i].refs, np * sizeof(*refs));
+	memcpy(all + q->idx * np, refs, np * sizeof(*refs));
+	memcpy(q->refs, refs, np * sizeof(*refs));
+	if (!ring_refs_repeat(all, (q->idx + 1) * np, &a, &b))
+		return 0;
+	blk_ref_key(w, a / np, a % np, np, ka, sizeof(ka));
+	blk_ref_key(w, b / np, b % np, np, kb, sizeof(kb));
+	xb_dev_fatal(w->dev, EINVAL, "frontend %s repeats %s (grant %u): the "
+	    "pages of the rings must be distinct", kb, ka, all[b]);
+	return -1;
+}
+
 /* Map, attach and bind queue q from the frontend keys in dir. */
 static int
 blk_queue_setup(struct blk_worker *w, struct blk_queue *q, const char *dir,
@@ -177,6 +264,8 @@ blk_queue_setup(struct blk_worker *w, struct blk_queue *q, const char *dir,
 
 	n = ring_read_refs(dev, xb_dev_fepath(dev), dir, XB_RING_MAX_ORDER,
 	    refs, &bad);
+	if (n != -1 && blk_refs_repeat(w, q, refs, (unsigned int)n) == -1)
+		return -1;
 	if (n == -1) {
 		/* One line naming the key, its value and why (xenbus.h). */
 		if (strcmp(bad, "ring-page-order") == 0)
@@ -246,6 +335,7 @@ blk_connect(struct xb_dev *dev, void *arg)
 	if (blk_disconnect(dev, arg) == -1)	/* precondition, as Linux connect_ring() */
 		return -1;
 	w->warned = false;
+	w->closing = false;
 
 	/* io/blkif.h "protocol": the request layout. */
 	proto = xb_dev_fe_read(dev, "protocol");

@@ -78,6 +78,7 @@ struct blk_queue {
 	unsigned int		 idx;
 	void			*sring;
 	unsigned int		 npages;
+	uint32_t		 refs[XB_RING_MAX_PAGES];	/* as read */
 	struct blk_ring		 ring;
 	int			 port;		/* local, -1 if unbound */
 	struct blk_io		*ios;
@@ -134,6 +135,7 @@ struct blk_worker {
 	uint64_t		 nr_req, nr_bad, nr_ioerr, nr_rd, nr_wr, nr_fl,
 				 nr_ds, nr_copy_segs, nr_pgrant_segs, nr_storms;
 	bool			 warned;
+	bool			 closing;	/* the drain at disconnect is logged */
 };
 
 /* Log once per connection (the first bad request); the rest are counted. */

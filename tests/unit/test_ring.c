@@ -240,6 +240,48 @@ test_attach_ok(void **state)
 	}
 }
 
+/* Ring refs of one device must be distinct (worker.c refuses repeats). */
+static void
+test_refs_repeat(void **state)
+{
+	const uint32_t four[] = { 8, 9, 10, 11 };
+	const uint32_t same[] = { 8, 8, 8, 8 };
+	const uint32_t late[] = { 8, 9, 10, 8 };
+	const uint32_t two[] = { 5, 6, 7, 6, 5 };
+	uint32_t big[256];
+	unsigned int a = 99, b = 99, i;
+
+	(void)state;
+	assert_false(ring_refs_repeat(four, 0, &a, &b));
+	assert_false(ring_refs_repeat(four, 1, &a, &b));
+	assert_false(ring_refs_repeat(four, 4, &a, &b));
+	assert_int_equal(a, 99);
+	assert_true(ring_refs_repeat(same, 4, &a, &b));
+	assert_int_equal(a, 0);
+	assert_int_equal(b, 1);
+	assert_true(ring_refs_repeat(late, 4, &a, &b));
+	assert_int_equal(a, 0);
+	assert_int_equal(b, 3);
+	assert_false(ring_refs_repeat(late, 3, &a, &b));
+	/* The lowest repeating index is named, with its first occurrence. */
+	assert_true(ring_refs_repeat(two, 5, &a, &b));
+	assert_int_equal(a, 1);
+	assert_int_equal(b, 3);
+	/* 16 queues of 16 pages: the last page of the last queue repeats. */
+	for (i = 0; i < 256; i++)
+		big[i] = 1000 + i;
+	assert_false(ring_refs_repeat(big, 256, &a, &b));
+	big[255] = big[16];
+	assert_true(ring_refs_repeat(big, 256, &a, &b));
+	assert_int_equal(a, 16);
+	assert_int_equal(b, 255);
+	/* 0 and UINT32_MAX are refs like others. */
+	big[0] = 0;
+	big[1] = 0;
+	assert_true(ring_refs_repeat(big, 2, &a, &b));
+	assert_int_equal(b, 1);
+}
+
 int
 main(void)
 {
@@ -252,6 +294,7 @@ main(void)
 		cmocka_unit_test(test_req_prod_overflow_wrap),
 		cmocka_unit_test(test_req_prod_overflow_matches_ring_h),
 		cmocka_unit_test(test_attach_ok),
+		cmocka_unit_test(test_refs_repeat),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
