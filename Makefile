@@ -61,9 +61,10 @@ ATTACH_SRC := daemons/consoled/attach.c
 UNIT_TESTS := test_parse test_xenbus test_ring test_blkif test_proc test_target \
 	      test_backing_nbd test_blkif_ext test_blkif_random test_blkring \
 	      test_blkring_front test_pgrant test_netif test_nethdr test_netrate \
-	      test_netctrl test_bq test_crate test_cring test_conslog
+	      test_netctrl test_bq test_crate test_cring test_conslog test_loglimit
 # Pure-logic sources each unit test links against.
 test_parse_SRC  := common/parse.c common/log.c
+test_loglimit_SRC := common/log.c
 test_xenbus_SRC := common/parse.c common/log.c common/xenbus.c common/xs.c common/ev.c
 test_ring_SRC   := common/parse.c common/log.c common/ring.c common/xenbus.c common/xs.c common/ev.c
 test_blkif_SRC  := daemons/blkbackd/blkif.c

@@ -10,6 +10,9 @@
 #define XB_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 /*
  * Initialise logging.  ident is the syslog ident and the stderr tag;
@@ -51,5 +54,76 @@ void	fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn)
  * paths) can never inject terminal escapes or fake log lines.  Returns dst.
  */
 char	*log_escape(char *dst, size_t dstlen, const char *src);
+
+/*
+ * Rate limit for one device's lifecycle lines (connect, disconnect, state
+ * changes, reconnects), so that a guest cycling its frontend forever cannot
+ * flood dom0's logs.  A token bucket: burst lines at once, then one line per
+ * interval_ms.  Suppressed lines are counted and reported in one summary
+ * line at most every summary_ms ("vbd d5/51712: 340 lifecycle lines
+ * suppressed in the last 10 s (frontend cycling)").  A warning is a line
+ * like any other, except that the first one after a summary always gets
+ * through (the line naming why a device was closed is never lost); the
+ * later ones are counted and the last one's text goes into the summary.
+ * The numbers are the caller's; the LOG_LIMIT_* defaults are the daemons'
+ * (docs/ARCHITECTURE.md, "Processes").
+ */
+#define LOG_LIMIT_BURST		20
+#define LOG_LIMIT_INTERVAL_MS	1000
+#define LOG_LIMIT_SUMMARY_MS	10000
+
+struct log_limit {
+	char		name[48];	/* "vbd d5/51712", put before the summary */
+	unsigned int	burst, interval_ms, summary_ms;
+	unsigned int	tokens;
+	uint64_t	refill_ms;	/* time the bucket was last topped up */
+	unsigned int	dropped;	/* suppressed since the last summary */
+	unsigned int	dropped_warn;	/* of which warnings */
+	uint64_t	first_ms;	/* time of the first of them */
+	bool		warned;		/* a warning got through since the last summary */
+	char		last_warn[160];	/* the last suppressed warning */
+};
+
+/*
+ * Set up a full bucket.  name is put before the summary line when no
+ * process prefix is set; burst >= 1.
+ */
+void	log_limit_init(struct log_limit *, const char *name, unsigned int burst,
+	    unsigned int interval_ms, unsigned int summary_ms);
+
+/*
+ * The decision, a pure function of the limiter and the time (unit-tested):
+ * true if a line may be logged at now_ms (a token is taken), false if it is
+ * suppressed and counted.  warn is the text of a warning, NULL for any
+ * other line.
+ */
+bool	log_limit_pass(struct log_limit *, uint64_t now_ms, const char *warn);
+
+/*
+ * -1 if nothing was suppressed, 0 if a summary is due now, else the
+ * milliseconds until it is (the caller arms a timer for log_limit_flush()).
+ */
+long	log_limit_due(const struct log_limit *, uint64_t now_ms);
+
+/*
+ * Write the summary line into buf (size len) and start counting afresh.
+ * Returns false, writing nothing, if nothing was suppressed.
+ */
+bool	log_limit_summary(struct log_limit *, uint64_t now_ms, char *buf,
+	    size_t len);
+
+/* Log the summary now if lines were suppressed (timer, device release). */
+void	log_limit_flush(struct log_limit *);
+
+/*
+ * Route this thread's lines (log_info, log_warn, log_warnx, log_debug and
+ * the log_dev* ones) through lim (NULL: none) until the next call; returns the previous
+ * limiter so that scopes nest.  A summary due is logged first.  fatal()
+ * is never limited.
+ */
+struct log_limit *log_limit_scope(struct log_limit *lim);
+
+/* Milliseconds of CLOCK_MONOTONIC: the limiter's clock. */
+uint64_t log_now_ms(void);
 
 #endif

@@ -38,6 +38,8 @@ struct xb_dev {
 	bool			 no_hotplug;	/* no hotplug script runs for this type */
 	bool			 reattach;	/* may connect to a ring already Connected */
 	bool			 connected;	/* connect() succeeded, no disconnect() since */
+	struct log_limit	 lim;		/* this device's lifecycle lines */
+	struct ev		*ev_lim;	/* logs the limiter's summary when due */
 };
 
 static const char *xb_state_names[] = {
@@ -180,6 +182,39 @@ xb_next(const struct xb_view *v, const char **why)
 
 static void xb_eval(struct xb_dev *);
 
+/*
+ * Everything logged while the device handles a change (our state lines,
+ * the device model's connect/disconnect lines, errors) goes through its
+ * limiter: a frontend cycling connect/close must not flood dom0's log.
+ */
+static struct log_limit *
+xb_log_enter(struct xb_dev *dev)
+{
+	return log_limit_scope(&dev->lim);
+}
+
+/* Back to the caller's scope; a summary not yet due gets the timer. */
+static void
+xb_log_leave(struct xb_dev *dev, struct log_limit *prev)
+{
+	long due;
+
+	log_limit_scope(prev);
+	if ((due = log_limit_due(&dev->lim, log_now_ms())) == 0)
+		log_limit_flush(&dev->lim);
+	else if (due > 0 && dev->ev_lim != NULL)
+		ev_timer_arm(dev->ev_lim, (unsigned int)due);
+}
+
+static void
+xb_lim_cb(int fd, void *arg)
+{
+	struct xb_dev *dev = arg;
+
+	(void)fd;
+	log_limit_flush(&dev->lim);
+}
+
 static void
 xb_watch_cb(const char *path, void *arg)
 {
@@ -220,6 +255,9 @@ xb_dev_new(struct xsc *xsc, const char *type, unsigned int self,
 	dev->devid = devid;
 	dev->be_state = XenbusStateUnknown;
 	snprintf(dev->type, sizeof(dev->type), "%s", type);
+	snprintf(path, sizeof(path), "%s d%u/%u", type, domid, devid);
+	log_limit_init(&dev->lim, path, LOG_LIMIT_BURST, LOG_LIMIT_INTERVAL_MS,
+	    LOG_LIMIT_SUMMARY_MS);
 	snprintf(dev->bepath, sizeof(dev->bepath),
 	    "/local/domain/%u/backend/%s/%u/%u", self, type, domid, devid);
 	snprintf(dev->errpath, sizeof(dev->errpath),
@@ -264,7 +302,9 @@ xb_dev_start(struct xb_dev *dev)
 	dev->w_be = xsc_watch(dev->xsc, dev->bepath, xb_watch_cb, dev);
 	dev->w_fe = xsc_watch(dev->xsc, path, xb_watch_cb, dev);
 	dev->w_rel = xsc_watch(dev->xsc, "@releaseDomain", xb_release_cb, dev);
-	if (dev->w_be == NULL || dev->w_fe == NULL || dev->w_rel == NULL)
+	dev->ev_lim = ev_timer(xsc_base(dev->xsc), xb_lim_cb, dev);
+	if (dev->w_be == NULL || dev->w_fe == NULL || dev->w_rel == NULL ||
+	    dev->ev_lim == NULL)
 		log_devwarnx(dev->type, dev->domid, dev->devid,
 		    "xenstore watch: %s", strerror(errno));
 	dev->started = true;
@@ -276,6 +316,8 @@ xb_dev_free(struct xb_dev *dev)
 {
 	if (dev == NULL)
 		return;
+	log_limit_flush(&dev->lim);
+	ev_free(dev->ev_lim);
 	xsc_unwatch(dev->xsc, dev->w_be);
 	xsc_unwatch(dev->xsc, dev->w_fe);
 	xsc_unwatch(dev->xsc, dev->w_rel);
@@ -416,6 +458,7 @@ static void
 xb_eval(struct xb_dev *dev)
 {
 	struct xb_view v;
+	struct log_limit *prev;
 	enum xb_action act;
 	const char *why;
 	int i;
@@ -425,6 +468,7 @@ xb_eval(struct xb_dev *dev)
 		return;
 	}
 	dev->in_eval = true;
+	prev = xb_log_enter(dev);
 	for (i = 0; i < XB_EVAL_MAX; i++) {
 		dev->again = false;
 		xb_read_view(dev, &v);
@@ -468,10 +512,15 @@ xb_eval(struct xb_dev *dev)
 				goto out;
 			break;
 		case XB_DESTROY:
+			/* Once per device: unlimited, after the summary. */
+			log_limit_scope(prev);
+			log_limit_flush(&dev->lim);
 			log_devinfo(dev->type, dev->domid, dev->devid,
 			    "releasing device: %s", why);
-			if (dev->ops->disconnect(dev, dev->arg) == -1)
-				goto out;
+			if (dev->ops->disconnect(dev, dev->arg) == -1) {
+				dev->in_eval = false;
+				return;	/* busy: kicked again when drained */
+			}
 			/*
 			 * Lets libxl finish its removal without its 10 s
 			 * timeout.  Our own write fires our watch again:
@@ -490,6 +539,7 @@ xb_eval(struct xb_dev *dev)
 		}
 	}
 out:
+	xb_log_leave(dev, prev);
 	dev->in_eval = false;
 }
 
@@ -508,18 +558,23 @@ xb_verror(struct xb_dev *dev, int err, const char *fmt, va_list ap)
 void
 xb_dev_error(struct xb_dev *dev, int err, const char *fmt, ...)
 {
+	struct log_limit *prev;
 	va_list ap;
 
+	prev = xb_log_enter(dev);
 	va_start(ap, fmt);
 	xb_verror(dev, err, fmt, ap);
 	va_end(ap);
+	xb_log_leave(dev, prev);
 }
 
 void
 xb_dev_fatal(struct xb_dev *dev, int err, const char *fmt, ...)
 {
+	struct log_limit *prev;
 	va_list ap;
 
+	prev = xb_log_enter(dev);
 	va_start(ap, fmt);
 	xb_verror(dev, err, fmt, ap);
 	va_end(ap);
@@ -531,6 +586,7 @@ xb_dev_fatal(struct xb_dev *dev, int err, const char *fmt, ...)
 	 */
 	if (dev->be_state != XenbusStateClosing && !dev->dead)
 		xb_switch(dev, XenbusStateClosing, "frontend error");
+	xb_log_leave(dev, prev);
 }
 
 struct xsc *

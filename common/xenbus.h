@@ -9,6 +9,10 @@
  *    detach (online=0 + Closing) and teardown when either directory vanishes.
  *  - struct xb_dev: one backend device bound to a xenstore connection; it
  *    watches both ends, runs xb_next() and calls the device model's ops.
+ *    What is logged while it handles a change (its state lines, the
+ *    lines the ops log, xb_dev_fatal()/xb_dev_error()) goes through the
+ *    device's lifecycle rate limit (log.h, LOG_LIMIT_*); "releasing device"
+ *    never does.
  *
  * The rules are collected, with their sources, in docs/ARCHITECTURE.md
  * ("xenbus state machine").

@@ -26,6 +26,7 @@ struct xsc_watch {
 
 struct xsc {
 	struct xs_handle		*xsh;
+	struct ev_base			*base;
 	struct ev			*ev;
 	TAILQ_HEAD(, xsc_watch)		 watches;
 	unsigned long			 next_token;
@@ -63,6 +64,7 @@ xsc_open(struct ev_base *base)
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return NULL;
 	TAILQ_INIT(&c->watches);
+	c->base = base;
 	if ((c->xsh = xs_open(0)) == NULL) {
 		free(c);
 		return NULL;
@@ -74,6 +76,12 @@ xsc_open(struct ev_base *base)
 		return NULL;
 	}
 	return c;
+}
+
+struct ev_base *
+xsc_base(struct xsc *c)
+{
+	return c->base;
 }
 
 void

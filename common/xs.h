@@ -27,6 +27,9 @@ typedef void xsc_watch_cb(const char *path, void *arg);
 /* Open a connection and register it with the event loop.  NULL on failure. */
 struct xsc	*xsc_open(struct ev_base *);
 
+/* The event loop the connection runs on (for a device's own timers). */
+struct ev_base	*xsc_base(struct xsc *);
+
 /* Remove every watch and close the connection. */
 void		 xsc_close(struct xsc *);
 
