@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "front.h"
@@ -131,4 +132,13 @@ front_open(struct xfront *f, const char *type, unsigned int devid)
 		die("opening gntalloc");
 	if ((f->xce = xenevtchn_open(NULL, 0)) == NULL)
 		die("opening evtchn");
+}
+
+uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }

@@ -9,6 +9,8 @@
 #ifndef XB_FRONT_H
 #define XB_FRONT_H
 
+#include <stdint.h>
+
 #include <xenevtchn.h>
 #include <xengnttab.h>
 #include <xenstore.h>
@@ -48,5 +50,8 @@ void	 xwrite(struct xfront *, const char *key, const char *fmt, ...)
 int	 be_state(struct xfront *);
 /* Wait up to 20 s for the backend to reach state a or b; the last state. */
 int	 wait_be(struct xfront *, int a, int b);
+
+/* Milliseconds of CLOCK_MONOTONIC, for timeouts and rates. */
+uint64_t now_ms(void);
 
 #endif

@@ -56,7 +56,6 @@ struct nf {
 	unsigned int		 seen_n, bad_n, dup_n;
 };
 
-uint64_t	 now_ms(void);
 void		 put16(uint8_t *, uint16_t);
 
 /* Post RX buffer id (no notification: we have no rx-notify). */

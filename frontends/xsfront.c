@@ -26,7 +26,10 @@
  *   state-skip		Initialising -> Connected without keys, -> InitWait,
  *			a legal skip with keys (served), garbage state last
  *   state-flap		Connected/Closing flapped fast, then connect/close
- *			cycles without waiting; then a clean reconnect served
+ *			cycles without waiting, then 6 s of connect/close
+ *			cycles as fast as the backend follows (hundreds:
+ *			its log must stay within its rate limit); then a
+ *			clean reconnect served
  *   state-reconnect	Connected -> Closing -> Closed -> Initialising ->
  *			new ring pages and port -> Connected, served
  *   state-vanish	the state node removed while Connected: released
@@ -48,7 +51,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "ring.h"		/* io/ring.h with our barriers */
@@ -67,15 +69,6 @@ sname(int st)
 	    "Reconfigured" };
 
 	return st >= 0 && st <= 8 ? n[st] : "absent";
-}
-
-uint64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /* ---- xenstore ----------------------------------------------------------- */
@@ -230,9 +223,19 @@ new_rings(struct xsf *s)
 		if ((s->ring[i] = xengntshr_share_pages(s->x.gs, s->x.bdom, 1,
 		    &s->ref[i], 1)) == NULL)
 			die("sharing a ring page");
-		memset(s->ring[i], 0, PAGE);
 		snprintf(s->sref[i], sizeof(s->sref[i]), "%u", s->ref[i]);
 	}
+	init_rings(s);
+}
+
+/* Zero and initialise the ring pages we have (the backend is not on them). */
+void
+init_rings(struct xsf *s)
+{
+	unsigned int i, n = s->type == T_VIF ? 2 : 1;
+
+	for (i = 0; i < n; i++)
+		memset(s->ring[i], 0, PAGE);
 	switch (s->type) {
 	case T_VBD:
 		SHARED_RING_INIT((blkif_sring_t *)s->ring[0]);

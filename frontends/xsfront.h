@@ -45,7 +45,6 @@ struct xsf {
 
 /* The name of a xenbus state ("Connected"; "absent" for -1). */
 const char	*sname(int);
-uint64_t	 now_ms(void);
 
 /* Write / remove KEY of our frontend directory in t; die on failure. */
 void	 put(struct xsf *, xs_transaction_t, const char *key, const char *val);
@@ -84,6 +83,12 @@ void	 refuse1(struct xsf *, const char *key, const char *val);
  */
 bool	 connect_good(struct xsf *, const char *what, bool skip);
 void	 close_good(struct xsf *, const char *what);
+
+/*
+ * Zero and initialise the ring pages of the last connection, for a
+ * reconnect on them; only while the backend is not connected.
+ */
+void	 init_rings(struct xsf *);
 
 /* xsmodes.c: the type's ring-ref key (i: 0 tx, 1 rx) and port key. */
 const char	*ringkey(struct xsf *, int i);
