@@ -170,30 +170,44 @@ test_due(void **state)
 }
 
 /*
- * The hostile scenario's numbers: a frontend cycling connect/close every
- * 20 ms for 6 s costs the backend about six lines a cycle (1800 lines).
- * What gets through, summaries included (one each time one is due, as
- * log.c does), is the burst, one a second and a summary per 10 s.
+ * A frontend cycling connect/close every 20 ms for ms, about six backend
+ * lines a cycle.  Counts what gets through and the summaries logged, one
+ * each time one is due before a line (as log.c does).  The total offered.
+ */
+static unsigned int
+flood(struct log_limit *l, uint64_t ms, unsigned int *passed,
+    unsigned int *summaries)
+{
+	char buf[512];
+	unsigned int total = 0, line;
+	uint64_t t;
+
+	*passed = *summaries = 0;
+	for (t = T0; t < T0 + ms; t += 20) {
+		for (line = 0; line < 6; line++) {
+			if (log_limit_due(l, t) == 0 &&
+			    log_limit_summary(l, t, buf, sizeof(buf)))
+				(*summaries)++;
+			*passed += log_limit_pass(l, t, NULL);
+			total++;
+		}
+	}
+	return total;
+}
+
+/*
+ * The hostile scenario's numbers: 6 s of cycling (1800 lines) lets
+ * through the burst and one a second; the summary comes from the timer.
  */
 static void
 test_flood(void **state)
 {
 	struct log_limit l = lim_std();
 	char buf[512];
-	unsigned int passed = 0, summaries = 0, total = 0, line;
-	uint64_t t;
+	unsigned int passed, summaries;
 
 	(void)state;
-	for (t = T0; t < T0 + 6000; t += 20) {
-		for (line = 0; line < 6; line++) {
-			if (log_limit_due(&l, t) == 0 &&
-			    log_limit_summary(&l, t, buf, sizeof(buf)))
-				summaries++;
-			passed += log_limit_pass(&l, t, NULL);
-			total++;
-		}
-	}
-	assert_int_equal(total, 1800);
+	assert_int_equal(flood(&l, 6000, &passed, &summaries), 1800);
 	assert_int_equal(summaries, 0);
 	assert_in_range(passed, LOG_LIMIT_BURST + 5, LOG_LIMIT_BURST + 6);
 	/* the timer's summary, 10 s after the first suppressed line */
@@ -206,15 +220,7 @@ test_flood(void **state)
 
 	/* a minute of it: at most burst + 60 lines + 6 summaries */
 	l = lim_std();
-	passed = summaries = 0;
-	for (t = T0; t < T0 + 60000; t += 20) {
-		for (line = 0; line < 6; line++) {
-			if (log_limit_due(&l, t) == 0 &&
-			    log_limit_summary(&l, t, buf, sizeof(buf)))
-				summaries++;
-			passed += log_limit_pass(&l, t, NULL);
-		}
-	}
+	flood(&l, 60000, &passed, &summaries);
 	assert_true(passed <= LOG_LIMIT_BURST + 60);
 	assert_in_range(summaries, 5, 6);
 }
