@@ -11,8 +11,8 @@
 #   dom0.cpio.zst  dom0 initramfs (busybox, Xen tools, hotplug script
 #                  needs, qemu-img/qemu-nbd/qemu-io, fio, network tools,
 #                  our daemons from $XB_BIN and block-nbd, consoled-attach,
-#                  ptyexpect (tools/), GNU grep, scenarios, bench, domU
-#                  images)
+#                  ptyexpect and pktinject (tools/), GNU grep, scenarios,
+#                  bench, domU images)
 # Does nothing when no input changed since the last build.
 # Knobs: XB_VMLINUX=0 (domUs boot vmlinuz), XB_QDISK=1 (add qemu-system-xen
 # for qdisk anchor runs), XB_NOFETCH=1 (skip fetch.sh).
@@ -245,6 +245,10 @@ mkdir -p "$XB_OUT/tools"
 cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o "$XB_OUT/tools/ptyexpect" \
     "$XB_HERE/tools/ptyexpect.c"
 install_bin "$R" "$XB_OUT/tools/ptyexpect" /usr/libexec/xbt/ptyexpect
+# net-conform: pktinject writes a GSO or over-a-page frame onto a vif
+cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o "$XB_OUT/tools/pktinject" \
+    "$XB_HERE/tools/pktinject.c"
+install_bin "$R" "$XB_OUT/tools/pktinject" /usr/libexec/xbt/pktinject
 install_bin "$R" /bin/grep /usr/libexec/xbt/grep
 
 install -m 755 "$XB_HERE/dom0-init.sh" "$R/init"
