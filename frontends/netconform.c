@@ -8,10 +8,14 @@
  * event channels"): min(multi-queue-max-queues, 2) queues, with
  * queue-N/{tx,rx}-ring-ref and queue-N/event-channel-{tx,rx} (or
  * event-channel when the backend has no feature-split-event-channels);
- * request-rx-copy, feature-rx-notify, feature-sg, feature-gso-tcpv4 if
- * offered, and checksum offload (no feature-no-csum-offload key).
+ * request-rx-copy, feature-rx-notify, feature-sg, feature-gso-tcpv4,
+ * feature-gso-tcpv6 and feature-ipv6-csum-offload if offered, and IPv4
+ * checksum offload (no feature-no-csum-offload key).
  * Rings, buffers and the frame checks are netfront.c's; the RX path is
  * ours, because with feature-sg a frame may span slots and carry flags.
+ * IPv6 is spoken from fd58:6274::<our IPv4 address> to fd58:6274::<the
+ * peer's> (the scenario gives dom0's xenbr0 that address), to the peer's
+ * IPv4 MAC; we answer neighbour solicitations for ours.
  *
  * Checks, one line each ("ok", "FAIL", "not exercised"):
  *   echo replies for requests sent on each queue (TX on both queues; which
@@ -23,6 +27,15 @@
  *   ICMP port unreachable proves (Linux answers none for a bad checksum);
  *   a 2896-byte TCP segment with a GSO extra (gso size 1448): dom0 must take
  *   it, which its RST proves;
+ *   the same two over IPv6 (ICMPv6 port unreachable, RST) with a GSO
+ *   extra of type TCPv6, when feature-ipv6-csum-offload and
+ *   feature-gso-tcpv6 are offered;
+ *   RX of what dom0's pktinject (tests/xen/tools/pktinject.c) writes to
+ *   the vif once we print "wait rx-inject": TCP/IPv4 and TCP/IPv6 GSO
+ *   packets of 6000 payload bytes (gso size 1448), which must come as one
+ *   frame over several slots with a GSO extra, or as segments, and a
+ *   plain 9000-byte UDP frame (NETRXF_more_data over 3 slots); payload
+ *   pattern, lengths and checksums checked;
  *   the RX flags seen.
  */
 #include <sys/types.h>
@@ -47,6 +60,15 @@
 #define TCP_ACK		5000u
 #define GSO_SIZE	1448
 
+/* What pktinject writes (tests/xen/tools/pktinject.c: keep in step). */
+#define INJ_SPORT	40001
+#define INJ_TPORT	33436	/* TCP, GSO */
+#define INJ_UPORT	33437	/* UDP, over a page, no GSO */
+#define INJ_ISN		0x10000u	/* sequence of payload byte 0 */
+#define INJ_TCP_LEN	6000
+#define INJ_UDP_FRAME	9000
+#define INJ_WAIT_MS	20000
+
 /* One queue: netfront.c's struct nf and what our RX path keeps. */
 struct cq {
 	struct nf	*n;
@@ -56,6 +78,8 @@ struct cq {
 	size_t		 flen;
 	uint16_t	 fflags;
 	unsigned int	 nslots, extras;
+	uint8_t		 xgso_type;	/* the frame's GSO extra, if any */
+	uint16_t	 xgso_size;
 	bool		 fbad;
 	unsigned long	 tx_frames, rx_frames, rx_multi, rx_blank, rx_valid,
 			 rx_gso;
@@ -74,13 +98,40 @@ static struct {
 	uint8_t		 data[8192];
 	size_t		 have, total;	/* total 0: last fragment not seen */
 	unsigned int	 frags, reasm;
-	/* ICMP port unreachable for our UDP datagram */
-	unsigned int	 unreach;
-	uint16_t	 quoted_csum;
+	/* ICMP port unreachable for our UDP datagram ([1]: IPv6) */
+	unsigned int	 unreach[2];
+	uint16_t	 quoted_csum[2];
 	/* RST for our TCP segment */
-	unsigned int	 rst;
-	uint32_t	 rst_seq;
+	unsigned int	 rst[2];
+	uint32_t	 rst_seq[2];
+	/* other IPv6 frames: how many, the last one's next header/type */
+	unsigned int	 v6other;
+	uint8_t		 v6nh, v6type;
+	unsigned int	 nadv;		/* neighbour advertisements sent */
 } got;
+
+/* The frame being delivered: what its slots said. */
+static struct {
+	unsigned int	 nslots;
+	uint16_t	 flags;		/* of its first slot */
+	uint8_t		 gso_type;	/* XEN_NETIF_GSO_TYPE_NONE: no extra */
+	uint16_t	 gso_size;
+} rxm;
+
+/* What came of pktinject's frames, per kind. */
+enum { INJ_V4, INJ_V6, INJ_BIG, INJ_N };
+static struct inj {
+	bool		 want;
+	unsigned int	 frames, gso, bad, maxslots;
+	uint16_t	 flags;		/* of the first frame */
+	uint8_t		 gso_type;	/* of the first GSO extra */
+	uint16_t	 gso_size;
+	size_t		 need, have, maxlen;	/* payload bytes; frame */
+	uint8_t		 seen[INJ_UDP_FRAME];
+	char		 why[128];
+} inj[INJ_N];
+
+static uint8_t ip6_me[16], ip6_peer[16];
 
 static uint32_t
 sum16(const uint8_t *p, size_t len, uint32_t s)
@@ -115,6 +166,22 @@ pseudo(const uint8_t *ip, uint8_t proto, size_t l4len)
 	uint32_t s = sum16(ip + 12, 8, 0);
 
 	return fold(s + proto + (uint32_t)l4len);
+}
+
+/* The same for IPv6 (RFC 8200 8.1: addresses, 32-bit length, next header). */
+static uint16_t
+pseudo6(const uint8_t *ip6, uint8_t proto, size_t l4len)
+{
+	uint32_t s = sum16(ip6 + 8, 32, 0);
+
+	return fold(s + proto + (uint32_t)(l4len >> 16) +
+	    (uint32_t)(l4len & 0xffff));
+}
+
+static uint8_t
+inj_pat(size_t i)
+{
+	return (uint8_t)(i * 11 + (i >> 8) + 3);
 }
 
 /* ---- receive ---------------------------------------------------------- */
@@ -159,6 +226,185 @@ deliver_ip4_frag(struct nf *n, const uint8_t *f, size_t len)
 	handle_frame(n, fr, ETH_HLEN + 20 + got.total);
 }
 
+static void
+inj_bad(struct inj *j, const char *why, size_t off)
+{
+	if (j->bad++ == 0)
+		snprintf(j->why, sizeof(j->why), "%s (frame %u, payload "
+		    "offset %zu, %u slots, flags %#x)", why, j->frames, off,
+		    rxm.nslots, rxm.flags);
+}
+
+/*
+ * One of pktinject's frames: l4 is its TCP or UDP header, l4len long, ps
+ * its pseudo-header sum.  With NETRXF_csum_blank the checksum field must
+ * hold just ps (io/netif.h: "protocol checksum field is blank", Linux's
+ * CHECKSUM_PARTIAL), else the whole checksum must verify.
+ */
+static void
+inj_take(unsigned int k, size_t flen, const uint8_t *l4, size_t l4len,
+    uint16_t ps)
+{
+	struct inj *j = &inj[k];
+	bool tcp = k != INJ_BIG;
+	size_t hl = tcp ? (size_t)(l4[12] >> 4) * 4 : 8, off = 0, plen, i;
+	uint16_t field = get16(l4 + (tcp ? 16 : 6));
+
+	j->frames++;
+	if (rxm.nslots > j->maxslots)
+		j->maxslots = rxm.nslots;
+	if (flen > j->maxlen)
+		j->maxlen = flen;
+	if (j->frames == 1)
+		j->flags = rxm.flags;
+	if (rxm.gso_type != XEN_NETIF_GSO_TYPE_NONE && j->gso++ == 0) {
+		j->gso_type = rxm.gso_type;
+		j->gso_size = rxm.gso_size;
+	}
+	if (hl < 8 || hl > l4len) {
+		inj_bad(j, "bad L4 header length", 0);
+		return;
+	}
+	if (tcp)
+		off = (uint32_t)(get16(l4 + 4) << 16 | get16(l4 + 6)) - INJ_ISN;
+	plen = l4len - hl;
+	if ((rxm.flags & NETRXF_csum_blank) ? field != ps :
+	    fold(sum16(l4, l4len, ps)) != 0xffff) {
+		inj_bad(j, (rxm.flags & NETRXF_csum_blank) ? "csum_blank but "
+		    "the field is not the pseudo-header sum" : "bad checksum",
+		    off);
+		return;
+	}
+	if (off > j->need || plen > j->need - off) {
+		inj_bad(j, "payload out of range", off);
+		return;
+	}
+	for (i = 0; i < plen; i++) {
+		if (l4[hl + i] != inj_pat(off + i)) {
+			inj_bad(j, "payload differs", off + i);
+			return;
+		}
+		if (!j->seen[off + i]) {
+			j->seen[off + i] = 1;
+			j->have++;
+		}
+	}
+}
+
+/* Is f one of pktinject's frames to us?  Then it is taken. */
+static bool
+inj_frame(struct nf *n, const uint8_t *f, size_t len)
+{
+	const uint8_t *ip = f + ETH_HLEN, *l4;
+	size_t l4len, hl;
+	uint8_t proto;
+	uint16_t ps;
+	unsigned int k;
+
+	if (len >= ETH_HLEN + 20 && get16(f + 12) == 0x0800 &&
+	    memcmp(ip + 16, &n->ip, 4) == 0 && !(get16(ip + 6) & 0x3fff)) {
+		hl = (size_t)(ip[0] & 15) * 4;
+		if (get16(ip + 2) > len - ETH_HLEN || get16(ip + 2) < hl)
+			return false;
+		l4len = get16(ip + 2) - hl;
+		proto = ip[9];
+		ps = pseudo(ip, proto, l4len);
+		k = proto == 6 ? INJ_V4 : INJ_BIG;
+	} else if (len >= ETH_HLEN + 40 && get16(f + 12) == 0x86dd &&
+	    memcmp(ip + 24, ip6_me, 16) == 0) {
+		hl = 40;
+		if (get16(ip + 4) > len - ETH_HLEN - 40)
+			return false;
+		l4len = get16(ip + 4);
+		proto = ip[6];
+		ps = pseudo6(ip, proto, l4len);
+		k = INJ_V6;
+	} else
+		return false;
+	l4 = ip + hl;
+	if (proto == 6 && l4len >= 20 && get16(l4) == INJ_SPORT &&
+	    get16(l4 + 2) == INJ_TPORT)
+		inj_take(k, len, l4, l4len, ps);
+	else if (proto == 17 && k == INJ_BIG && l4len >= 8 &&
+	    get16(l4) == INJ_SPORT && get16(l4 + 2) == INJ_UPORT)
+		inj_take(k, len, l4, l4len, ps);
+	else
+		return false;
+	return true;
+}
+
+/*
+ * RFC 4861 7.2.4: answer a neighbour solicitation for our address with a
+ * solicited, override advertisement carrying our MAC (hop limit 255, or
+ * the peer ignores it).  dom0 asks before its first answer to us; a
+ * static entry would not do, as Linux flushes the bridge's neighbours
+ * when the bridge's MAC changes as our vif joins it.
+ */
+static void
+neigh_adv(struct nf *n, const uint8_t *f, const uint8_t *ns)
+{
+	uint8_t r[ETH_HLEN + 40 + 32], *ip = r + ETH_HLEN, *a = ip + 40;
+
+	memcpy(r, f + 6, 6);
+	memcpy(r + 6, n->mac, 6);
+	put16(r + 12, 0x86dd);
+	memset(ip, 0, 40 + 32);
+	ip[0] = 0x60;
+	put16(ip + 4, 32);
+	ip[6] = 58;
+	ip[7] = 255;
+	memcpy(ip + 8, ip6_me, 16);
+	memcpy(ip + 24, f + ETH_HLEN + 8, 16);	/* the solicitor */
+	a[0] = 136;
+	a[4] = 0x60;			/* solicited, override */
+	memcpy(a + 8, ns + 8, 16);	/* the target: us */
+	a[24] = 2;			/* target link-layer address */
+	a[25] = 1;
+	memcpy(a + 26, n->mac, 6);
+	put16(a + 2, (uint16_t)~fold(sum16(a, 32, pseudo6(ip, 58, 32))));
+	got.nadv++;
+	send_frame(n, r, sizeof(r));
+}
+
+/* dom0's IPv6 answers: ICMPv6 port unreachable quoting our UDP, RST. */
+static void
+deliver6(struct nf *n, const uint8_t *f, size_t len)
+{
+	const uint8_t *ip = f + ETH_HLEN, *l4 = ip + 40;
+	size_t l4len;
+
+	/* a neighbour solicitation (to our solicited-node group) for us */
+	if (len >= ETH_HLEN + 40 + 24 && ip[6] == 58 && l4[0] == 135 &&
+	    get16(ip + 4) >= 24 && memcmp(l4 + 8, ip6_me, 16) == 0 &&
+	    !(ip[8] == 0 && ip[9] == 0)) {
+		neigh_adv(n, f, l4);
+		return;
+	}
+
+	if (len < ETH_HLEN + 40 + 1 || memcmp(ip + 8, ip6_peer, 16) != 0 ||
+	    memcmp(ip + 24, ip6_me, 16) != 0 ||
+	    (l4len = get16(ip + 4)) > len - ETH_HLEN - 40) {
+		if (len >= ETH_HLEN + 40 + 1) {
+			got.v6other++;
+			got.v6nh = ip[6];
+			got.v6type = l4[0];
+		}
+		handle_frame(n, f, len);
+		return;
+	}
+	/* RFC 4443 3.1: type 1 code 4, then as much of ours as fits */
+	if (ip[6] == 58 && l4len >= 8 + 40 + 8 && l4[0] == 1 && l4[1] == 4 &&
+	    l4[8 + 6] == 17 && get16(l4 + 8 + 40 + 2) == UDP_DPORT) {
+		got.unreach[1]++;
+		got.quoted_csum[1] = get16(l4 + 8 + 40 + 6);
+	} else if (ip[6] == 6 && l4len >= 20 && get16(l4) == TCP_DPORT &&
+	    get16(l4 + 2) == TCP_SPORT && (l4[13] & 0x04)) {
+		got.rst[1]++;
+		got.rst_seq[1] = (uint32_t)get16(l4 + 4) << 16 | get16(l4 + 6);
+	} else
+		handle_frame(n, f, len);
+}
+
 /* A whole frame from any queue; the checks' state is queue 0's nf. */
 static void
 deliver(struct nf *n, const uint8_t *f, size_t len)
@@ -166,6 +412,12 @@ deliver(struct nf *n, const uint8_t *f, size_t len)
 	const uint8_t *ip = f + ETH_HLEN, *l4;
 	size_t hl;
 
+	if (inj_frame(n, f, len))
+		return;
+	if (len >= ETH_HLEN && get16(f + 12) == 0x86dd) {
+		deliver6(n, f, len);
+		return;
+	}
 	if (len >= ETH_HLEN + 20 && get16(f + 12) == 0x0800 &&
 	    memcmp(ip + 12, &n->peer, 4) == 0 &&
 	    memcmp(ip + 16, &n->ip, 4) == 0) {
@@ -179,15 +431,15 @@ deliver(struct nf *n, const uint8_t *f, size_t len)
 		if (ip[9] == 1 && len >= ETH_HLEN + hl + 8 + 20 + 8 &&
 		    l4[0] == 3 && l4[1] == 3 && l4[8 + 9] == 17 &&
 		    get16(l4 + 8 + 20 + 2) == UDP_DPORT) {
-			got.unreach++;
-			got.quoted_csum = get16(l4 + 8 + 20 + 6);
+			got.unreach[0]++;
+			got.quoted_csum[0] = get16(l4 + 8 + 20 + 6);
 			return;
 		}
 		if (ip[9] == 6 && len >= ETH_HLEN + hl + 20 &&
 		    get16(l4) == TCP_DPORT && get16(l4 + 2) == TCP_SPORT &&
 		    (l4[13] & 0x04)) {
-			got.rst++;
-			got.rst_seq = (uint32_t)get16(l4 + 4) << 16 |
+			got.rst[0]++;
+			got.rst_seq[0] = (uint32_t)get16(l4 + 4) << 16 |
 			    get16(l4 + 6);
 			return;
 		}
@@ -226,8 +478,11 @@ c_reap_rx(struct cq *c, struct nf *n0)
 				struct netif_extra_info ex;
 
 				memcpy(&ex, &rsp, sizeof(ex));
-				if (ex.type == XEN_NETIF_EXTRA_TYPE_GSO)
+				if (ex.type == XEN_NETIF_EXTRA_TYPE_GSO) {
 					c->rx_gso++;
+					c->xgso_type = ex.u.gso.type;
+					c->xgso_size = ex.u.gso.size;
+				}
 				if (!(ex.flags & XEN_NETIF_EXTRA_FLAG_MORE))
 					c->extras = 0;
 				c_post(c, c->slot_id[i & (NRX - 1)]);
@@ -261,10 +516,16 @@ c_reap_rx(struct cq *c, struct nf *n0)
 			c->rx_multi += c->nslots > 1;
 			c->rx_blank += (c->fflags & NETRXF_csum_blank) != 0;
 			c->rx_valid += (c->fflags & NETRXF_data_validated) != 0;
+			rxm.nslots = c->nslots;
+			rxm.flags = c->fflags;
+			rxm.gso_type = c->xgso_type;
+			rxm.gso_size = c->xgso_size;
 			if (!c->fbad)
 				deliver(n0, c->f, c->flen);
 			c->flen = 0;
 			c->nslots = 0;
+			c->xgso_type = XEN_NETIF_GSO_TYPE_NONE;
+			c->xgso_size = 0;
 			c->fbad = false;
 		}
 		RING_FINAL_CHECK_FOR_RESPONSES(&n->rx, more);
@@ -427,15 +688,6 @@ check_sg(struct nf *n0)
 			    got.reasm != fr ? " (dom0's reply fragmented, "
 			    "reassembled)" : "");
 	}
-	/*
-	 * RX of a frame over a page: dom0's side of the vif is at MTU 1500
-	 * and we run no TCP to receive GSO, so the backend never has one.
-	 */
-	printf("not exercised rx sg: no frame larger than a page comes from "
-	    "dom0 (MTU 1500, no TCP stream to the guest); multi-slot RX "
-	    "frames seen: %lu\n", cq[0].rx_multi + (nq > 1 ? cq[1].rx_multi :
-	    0));
-	fflush(stdout);
 }
 
 /* An IPv4 header from us to the peer into ip. */
@@ -463,71 +715,113 @@ eth(struct nf *n0, uint8_t *f)
 }
 
 /*
+ * Ethernet and an IPv4 or IPv6 header (RFC 8200: no extension headers;
+ * dom0's xenbr0, the IPv4 peer, has the IPv6 peer address too) from us to
+ * the peer into f; the L3 header's length.
+ */
+static size_t
+l3_hdr(struct nf *n0, uint8_t *f, bool v6, uint8_t proto, size_t l4len,
+    uint16_t id)
+{
+	uint8_t *ip = f + ETH_HLEN;
+
+	eth(n0, f);
+	if (!v6) {
+		ip_hdr(n0, ip, proto, l4len, id);
+		return 20;
+	}
+	put16(f + 12, 0x86dd);
+	memset(ip, 0, 40);
+	ip[0] = 0x60;
+	put16(ip + 4, (uint16_t)l4len);
+	ip[6] = proto;
+	ip[7] = 64;
+	memcpy(ip + 8, ip6_me, 16);
+	memcpy(ip + 24, ip6_peer, 16);
+	return 40;
+}
+
+static uint16_t
+l4_pseudo(const uint8_t *ip, bool v6, uint8_t proto, size_t l4len)
+{
+	return v6 ? pseudo6(ip, proto, l4len) : pseudo(ip, proto, l4len);
+}
+
+/*
  * io/netif.h: NETTXF_csum_blank "protocol checksum field is blank in the
  * packet (hence needs to be calculated)", NETTXF_data_validated "packet
  * data has been validated against protocol checksum"; as Linux
- * xen-netfront does, the field holds the pseudo-header sum.
+ * xen-netfront does, the field holds the pseudo-header sum.  v6: over
+ * IPv6 (feature-ipv6-csum-offload), answered by ICMPv6 (RFC 4443).
  */
 static void
-check_csum(struct nf *n0)
+check_csum(struct nf *n0, bool v6)
 {
-	uint8_t f[ETH_HLEN + 20 + 8 + 64], *ip = f + ETH_HLEN, *u = ip + 20;
+	uint8_t f[ETH_HLEN + 40 + 8 + 64], *ip = f + ETH_HLEN, *u;
+	const char *what = v6 ? "csum6: UDP/IPv6" : "csum: UDP";
 	unsigned int i, slots, tries;
-	uint16_t full;
+	uint16_t full, ps;
+	size_t len;
 	uint64_t end;
 
-	eth(n0, f);
-	ip_hdr(n0, ip, 17, 8 + 64, 0x4321);
+	u = ip + l3_hdr(n0, f, v6, 17, 8 + 64, 0x4321);
+	len = (size_t)(u - f) + 8 + 64;
 	put16(u, TCP_SPORT);
 	put16(u + 2, UDP_DPORT);
 	put16(u + 4, 8 + 64);
 	for (i = 0; i < 64; i++)
 		u[8 + i] = (uint8_t)(i * 5 + 1);
 	put16(u + 6, 0);
-	full = (uint16_t)~fold(sum16(u, 8 + 64, pseudo(ip, 17, 8 + 64)));
-	put16(u + 6, pseudo(ip, 17, 8 + 64));
-	for (tries = 0; tries < 3 && got.unreach == 0; tries++) {
-		if (!send_slots(&cq[nq - 1], f, sizeof(f), PAGE,
+	ps = l4_pseudo(ip, v6, 17, 8 + 64);
+	full = (uint16_t)~fold(sum16(u, 8 + 64, ps));
+	put16(u + 6, ps);
+	for (tries = 0; tries < 3 && got.unreach[v6] == 0; tries++) {
+		if (!send_slots(&cq[nq - 1], f, len, PAGE,
 		    NETTXF_csum_blank | NETTXF_data_validated, NULL, &slots)) {
-			fail(&n0->x, "csum: TX response to a csum_blank UDP "
-			    "datagram not OKAY");
+			fail(&n0->x, "%s: TX response to a csum_blank datagram "
+			    "not OKAY", what);
 			return;
 		}
 		end = now_ms() + 1500;
-		while (got.unreach == 0 && now_ms() < end)
+		while (got.unreach[v6] == 0 && now_ms() < end)
 			cpump(10);
 	}
-	if (got.unreach == 0)
-		fail(&n0->x, "csum: no ICMP port unreachable from dom0 for a UDP "
+	if (got.unreach[v6] == 0)
+		fail(&n0->x, "%s: no ICMP%s port unreachable from dom0 for a "
 		    "datagram sent with NETTXF_csum_blank|data_validated and a "
-		    "partial checksum (%u tries): dom0 dropped it", tries);
+		    "partial checksum (%u tries): dom0 dropped it (other IPv6 "
+		    "frames: %u, the last next header %u type %u; neighbour "
+		    "advertisements sent %u)", what, v6 ? "v6" : "", tries,
+		    got.v6other, got.v6nh, got.v6type, got.nadv);
 	else
-		ok("csum: UDP datagram with NETTXF_csum_blank|data_validated "
+		ok("%s datagram with NETTXF_csum_blank|data_validated "
 		    "and partial checksum %#06x accepted by dom0 (port "
-		    "unreachable; quoted checksum %#06x, %s)",
-		    pseudo(ip, 17, 8 + 64), got.quoted_csum,
-		    got.quoted_csum == full ? "completed" :
-		    "still partial: dom0 took it as CHECKSUM_PARTIAL");
+		    "unreachable; quoted checksum %#06x, %s)%s", what, ps,
+		    got.quoted_csum[v6], got.quoted_csum[v6] == full ?
+		    "completed" : "still partial: dom0 took it as "
+		    "CHECKSUM_PARTIAL", v6 && got.nadv ? "; dom0's neighbour "
+		    "solicitations answered" : "");
 }
 
 /*
  * io/netif.h "feature-gso-tcpv4", XEN_NETIF_EXTRA_TYPE_GSO: a TCP segment
  * of 2 * GSO_SIZE payload bytes (over the 1500 MTU), csum_blank, the GSO
  * extra in the slot after the first.  Nobody listens on TCP_DPORT, so dom0
- * answers the ACK with a RST whose sequence number is our ack.
+ * answers the ACK with a RST whose sequence number is our ack.  v6: over
+ * IPv6 with XEN_NETIF_GSO_TYPE_TCPV6 ("feature-gso-tcpv6").
  */
 static void
-check_gso(struct nf *n0)
+check_gso(struct nf *n0, bool v6)
 {
-	uint8_t f[ETH_HLEN + 20 + 20 + 2 * GSO_SIZE], *ip = f + ETH_HLEN,
-	    *t = ip + 20;
+	uint8_t f[ETH_HLEN + 40 + 20 + 2 * GSO_SIZE], *ip = f + ETH_HLEN, *t;
+	const char *what = v6 ? "gso6" : "gso";
 	struct netif_extra_info ex;
-	size_t l4 = 20 + 2 * GSO_SIZE, i;
+	size_t l4 = 20 + 2 * GSO_SIZE, i, len;
 	unsigned int slots, tries;
 	uint64_t end;
 
-	eth(n0, f);
-	ip_hdr(n0, ip, 6, l4, 0x4322);
+	t = ip + l3_hdr(n0, f, v6, 6, l4, 0x4322);
+	len = (size_t)(t - f) + l4;
 	memset(t, 0, 20);
 	put16(t, TCP_SPORT);
 	put16(t + 2, TCP_DPORT);
@@ -540,34 +834,121 @@ check_gso(struct nf *n0)
 	put16(t + 14, 1024);
 	for (i = 0; i < 2 * GSO_SIZE; i++)
 		t[20 + i] = (uint8_t)(i * 3);
-	put16(t + 16, pseudo(ip, 6, l4));
+	put16(t + 16, l4_pseudo(ip, v6, 6, l4));
 	memset(&ex, 0, sizeof(ex));
 	ex.type = XEN_NETIF_EXTRA_TYPE_GSO;
 	ex.u.gso.size = GSO_SIZE;
-	ex.u.gso.type = XEN_NETIF_GSO_TYPE_TCPV4;
-	for (tries = 0; tries < 3 && got.rst == 0; tries++) {
-		if (!send_slots(&cq[0], f, sizeof(f), 1024, NETTXF_csum_blank |
+	ex.u.gso.type = v6 ? XEN_NETIF_GSO_TYPE_TCPV6 :
+	    XEN_NETIF_GSO_TYPE_TCPV4;
+	for (tries = 0; tries < 3 && got.rst[v6] == 0; tries++) {
+		if (!send_slots(&cq[0], f, len, 1024, NETTXF_csum_blank |
 		    NETTXF_data_validated, &ex, &slots)) {
-			fail(&n0->x, "gso: TX response to a GSO TCP segment "
-			    "not OKAY");
+			fail(&n0->x, "%s: TX response to a GSO TCP segment "
+			    "not OKAY", what);
 			return;
 		}
 		end = now_ms() + 1500;
-		while (got.rst == 0 && now_ms() < end)
+		while (got.rst[v6] == 0 && now_ms() < end)
 			cpump(10);
 	}
-	if (got.rst == 0)
-		fail(&n0->x, "gso: no RST from dom0 for a %zu-byte TCP segment "
-		    "with a GSO extra (size %u, TCPv4; %u tries)", l4,
-		    GSO_SIZE, tries);
-	else if (got.rst_seq != TCP_ACK)
-		fail(&n0->x, "gso: dom0's RST has seq %u, want %u", got.rst_seq,
-		    TCP_ACK);
+	if (got.rst[v6] == 0)
+		fail(&n0->x, "%s: no RST from dom0 for a %zu-byte TCP segment "
+		    "with a GSO extra (size %u, TCPv%d; %u tries)", what, l4,
+		    GSO_SIZE, v6 ? 6 : 4, tries);
+	else if (got.rst_seq[v6] != TCP_ACK)
+		fail(&n0->x, "%s: dom0's RST has seq %u, want %u", what,
+		    got.rst_seq[v6], TCP_ACK);
 	else
-		ok("gso: %zu-byte TCP segment in %u slots + GSO extra (size %u, "
-		    "TCPv4, csum_blank) taken by dom0 (RST seq %u); "
-		    "segmentation on the wire not seen from here", l4, slots,
-		    GSO_SIZE, TCP_ACK);
+		ok("%s: %zu-byte TCP segment in %u slots + GSO extra (size %u, "
+		    "TCPv%d, csum_blank) taken by dom0 (RST seq %u); "
+		    "segmentation on the wire not seen from here", what, l4,
+		    slots, GSO_SIZE, v6 ? 6 : 4, TCP_ACK);
+}
+
+/* One kind of pktinject's frames judged; gtype: its GSO type, or NONE. */
+static void
+inj_report(struct nf *n0, unsigned int k, uint8_t gtype)
+{
+	struct inj *j = &inj[k];
+	const char *what = k == INJ_V4 ? "rx-gso: TCPv4" : k == INJ_V6 ?
+	    "rx-gso: TCPv6" : "rx-sg: UDP";
+
+	if (j->frames == 0)
+		fail(&n0->x, "%s: nothing from dom0's pktinject in %u s", what,
+		    INJ_WAIT_MS / 1000);
+	else if (j->bad != 0)
+		fail(&n0->x, "%s: %u bad frames, first: %s", what, j->bad,
+		    j->why);
+	else if (j->have != j->need)
+		fail(&n0->x, "%s: %zu of %zu payload bytes came in %u frames",
+		    what, j->have, j->need, j->frames);
+	else if (gtype == XEN_NETIF_GSO_TYPE_NONE) {
+		/* io/netif.h: a frame over a page needs feature-sg */
+		if (j->frames != 1 || j->maxslots < 3 || j->gso != 0)
+			fail(&n0->x, "%s: %u frames, %u slots, %u GSO extras, "
+			    "want one frame in 3 slots", what, j->frames,
+			    j->maxslots, j->gso);
+		else
+			ok("%s %zu-byte frame without GSO in %u slots "
+			    "(NETRXF_more_data), flags %#x: %zu payload bytes "
+			    "and checksum right", what, j->maxlen, j->maxslots,
+			    j->flags, j->have);
+	} else if (j->gso == 0)
+		ok("%s came as %u frames without a GSO extra (segmented before "
+		    "us), largest %zu bytes, flags %#x: %zu payload bytes and "
+		    "checksums right", what, j->frames, j->maxlen, j->flags,
+		    j->have);
+	else if (j->frames != 1 || j->gso_type != gtype ||
+	    j->gso_size != GSO_SIZE || j->maxslots < 2 ||
+	    !(j->flags & NETRXF_csum_blank))
+		/* io/netif.h: GSO needs the partial checksum (csum_blank) */
+		fail(&n0->x, "%s: %u frames, GSO extra type %u size %u, %u "
+		    "slots, flags %#x; want one frame, type %u size %u, "
+		    "csum_blank", what, j->frames, j->gso_type, j->gso_size,
+		    j->maxslots, j->flags, gtype, GSO_SIZE);
+	else
+		ok("%s %zu-byte frame in %u slots (NETRXF_more_data) + GSO "
+		    "extra (TCPv%d, size %u), flags %#x (csum_blank, the "
+		    "pseudo-header sum in the field): %zu payload bytes right",
+		    what, j->maxlen, j->maxslots, k == INJ_V6 ? 6 : 4,
+		    j->gso_size, j->flags, j->have);
+}
+
+/*
+ * RX over a page and RX GSO: dom0 has nothing of its own to send us that
+ * big (MTU 1500, no TCP stream to us), so once we say "wait rx-inject"
+ * the scenario writes pktinject's frames onto our vif, again until we say
+ * "done rx-inject" (duplicates are counted once).  We wait at most
+ * INJ_WAIT_MS for every kind we can take.
+ */
+static void
+check_rx_inject(struct nf *n0, bool gso, bool gso6)
+{
+	uint64_t end = now_ms() + INJ_WAIT_MS;
+	unsigned int k;
+	bool all;
+
+	inj[INJ_V4].want = gso;
+	inj[INJ_V6].want = gso6;
+	inj[INJ_BIG].want = true;
+	inj[INJ_V4].need = inj[INJ_V6].need = INJ_TCP_LEN;
+	inj[INJ_BIG].need = INJ_UDP_FRAME - ETH_HLEN - 20 - 8;
+	printf("wait rx-inject\n");
+	fflush(stdout);
+	do {
+		cpump(10);
+		for (all = true, k = 0; k < INJ_N; k++)
+			all = all && (!inj[k].want ||
+			    inj[k].have == inj[k].need);
+	} while (!all && now_ms() < end);
+	cpump(200);
+	printf("done rx-inject\n");
+	fflush(stdout);
+	if (gso)
+		inj_report(n0, INJ_V4, XEN_NETIF_GSO_TYPE_TCPV4);
+	if (gso6)
+		inj_report(n0, INJ_V6, XEN_NETIF_GSO_TYPE_TCPV6);
+	inj_report(n0, INJ_BIG, XEN_NETIF_GSO_TYPE_NONE);
 }
 
 /* ---- connection ------------------------------------------------------- */
@@ -592,7 +973,7 @@ be_flag(struct nf *n0, const char *key)
 }
 
 static void
-c_connect(struct nf *n0, bool sg, bool gso)
+c_connect(struct nf *n0, bool sg, bool gso, bool csum6, bool gso6)
 {
 	static struct nf n1;
 	xs_transaction_t t;
@@ -664,6 +1045,11 @@ c_connect(struct nf *n0, bool sg, bool gso)
 			xwrite(&n0->x, "feature-sg", "1");
 		if (gso)
 			xwrite(&n0->x, "feature-gso-tcpv4", "1");
+		/* io/netif.h: we take csum_blank IPv6 and TCPv6 GSO too */
+		if (csum6)
+			xwrite(&n0->x, "feature-ipv6-csum-offload", "1");
+		if (gso6)
+			xwrite(&n0->x, "feature-gso-tcpv6", "1");
 		n0->x.t = XBT_NULL;
 		if (xs_transaction_end(n0->x.xs, t, false))
 			break;
@@ -678,9 +1064,10 @@ c_connect(struct nf *n0, bool sg, bool gso)
 	for (i = 0; i < nq; i++)
 		xenevtchn_notify(n0->x.xce, cq[i].rxport);
 	ok("connected: %u queue%s, %s event channels (queue 0 tx %u rx %u), "
-	    "request-rx-copy, feature-rx-notify, sg %d, gso-tcpv4 %d, csum "
-	    "offload on", nq, nq > 1 ? "s" : "", split ? "split" : "shared",
-	    cq[0].n->port, cq[0].rxport, sg, gso);
+	    "request-rx-copy, feature-rx-notify, sg %d, gso-tcpv4 %d, "
+	    "gso-tcpv6 %d, csum offload on, ipv6 csum offload %d", nq,
+	    nq > 1 ? "s" : "", split ? "split" : "shared", cq[0].n->port,
+	    cq[0].rxport, sg, gso, gso6, csum6);
 }
 
 static void
@@ -746,17 +1133,27 @@ ne(const char *what)
 int
 net_conform(struct nf *n0)
 {
-	bool sg, gso, csum;
+	bool sg, gso, csum, csum6, gso6;
 	unsigned long fr = 0, bl = 0, va = 0, gs = 0;
 	unsigned int i;
 
 	sg = be_flag(n0, "feature-sg");
 	gso = sg && be_flag(n0, "feature-gso-tcpv4");
 	csum = true;	/* io/netif.h: IPv4 checksum offload is the default */
+	csum6 = be_flag(n0, "feature-ipv6-csum-offload");
+	/* io/netif.h: GSO needs the partial checksum, and so SG */
+	gso6 = sg && csum6 && be_flag(n0, "feature-gso-tcpv6");
 	if (!be_flag(n0, "feature-rx-copy"))
 		fail(&n0->x, "backend has no feature-rx-copy (io/netif.h: "
 		    "request-rx-copy needs it)");
-	c_connect(n0, sg, gso);
+	/* fd58:6274::/64 ("Xbt"), the IPv4 address in the low 32 bits */
+	ip6_me[0] = ip6_peer[0] = 0xfd;
+	ip6_me[1] = ip6_peer[1] = 0x58;
+	ip6_me[2] = ip6_peer[2] = 0x62;
+	ip6_me[3] = ip6_peer[3] = 0x74;
+	memcpy(ip6_me + 12, &n0->ip, 4);
+	memcpy(ip6_peer + 12, &n0->peer, 4);
+	c_connect(n0, sg, gso, csum6, gso6);
 	if (nq < 2)
 		ne("multi-queue: the backend offers no multi-queue-max-queues "
 		    ">= 2");
@@ -770,13 +1167,25 @@ net_conform(struct nf *n0)
 	else
 		ne("sg: feature-sg not offered");
 	if (csum)
-		check_csum(n0);
+		check_csum(n0, false);
 	if (gso)
-		check_gso(n0);
+		check_gso(n0, false);
 	else
 		ne("gso: feature-gso-tcpv4 not offered");
-	ne("gso-tcpv6, ipv6 csum offload, multicast control: IPv4 only here "
-	    "(net-minios covers multicast control)");
+	if (csum6)
+		check_csum(n0, true);
+	else
+		ne("csum6: feature-ipv6-csum-offload not offered");
+	if (gso6)
+		check_gso(n0, true);
+	else
+		ne("gso6: feature-gso-tcpv6 (with sg and ipv6 csum offload) "
+		    "not offered");
+	if (sg)
+		check_rx_inject(n0, gso, gso6);
+	else
+		ne("rx over a page, rx gso: feature-sg not offered");
+	ne("multicast control: net-minios covers it");
 	cpump(200);
 	for (i = 0; i < nq; i++) {
 		fr += cq[i].rx_frames;

@@ -1,9 +1,11 @@
 # Guest side of net-conform: xen-netfront is not loaded (xbt.nonet=1);
 # frontends/netconform.c (xbfront-net -C) connects device/vif/0 at xbt.fip
 # with every feature the backend offers (two queues, split event
-# channels, rx-notify, rx-copy, sg, csum offload, gso-tcpv4) and checks
-# each against dom0.  Its lines go to the console ("XBT-GUEST-NET ok ...",
-# "XBT-GUEST-NET not exercised ...").
+# channels, rx-notify, rx-copy, sg, csum offload for IPv4 and IPv6,
+# gso-tcpv4, gso-tcpv6) and checks each against dom0; midway it prints
+# "wait rx-inject" and takes what dom0's pktinject writes to the vif.
+# Its lines go to the console ("XBT-GUEST-NET ok ...", "XBT-GUEST-NET not
+# exercised ...").
 dmesg -n 1
 for m in xen-evtchn xen-gntalloc; do
 	insmod /lib/modules/$m.ko 2>/dev/null
