@@ -91,7 +91,7 @@ test_backing_nbd_SRC := daemons/blkbackd/backing_nbd.c common/ev.c common/log.c
 all: $(B)/bin/blkbackd $(B)/asan/bin/blkbackd $(B)/bin/netbackd \
 	$(B)/asan/bin/netbackd $(B)/bin/consoled $(B)/asan/bin/consoled \
 	$(B)/bin/consoled-attach $(B)/guest/xbfront-blk $(B)/guest/xbfront-net \
-	$(B)/guest/xbfront-xs $(B)/guest/xbfront-cons
+	$(B)/guest/xbfront-xs $(B)/guest/xbfront-cons $(B)/guest/xbfront-get
 
 obj = $(patsubst %.c,$(B)/$(1)/%.o,$(2))
 
@@ -161,6 +161,10 @@ $(B)/guest/xbfront-xs: $(call obj,opt,frontends/xsfront.c frontends/xsmodes.c \
 $(B)/guest/xbfront-cons: $(call obj,opt,frontends/consfront.c frontends/front.c)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs xenstore xengnttab xenevtchn)
+
+$(B)/guest/xbfront-get: $(call obj,opt,frontends/xbtget.c)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs xenstore)
 
 define unit_rule
 $(B)/asan/tests/$(1): $(call obj,asan,tests/unit/$(1).c $($(1)_SRC))

@@ -257,6 +257,15 @@ run_scenario() {	# NAME
 		echo "SKIP $name: not a xenconsoled scenario: ${why:-xenconsoled cannot do this}"
 		return
 	fi
+	# the hostile suite's standing attacker (lib.sh hostile) lives only
+	# from one hostile-* scenario to the next
+	case $name in
+	hostile-*) ;;
+	*)	if grep -qx hatk /run/xbt/keep 2>/dev/null; then
+			sed -i '/^hatk$/d' /run/xbt/keep
+			timeout 30 xl destroy hatk >/dev/null 2>&1
+		fi ;;
+	esac
 	tmo=$(sed -n 's/^# timeout: *\([0-9][0-9]*\).*/\1/p' "$f" | head -n 1)
 	tmo=${tmo:-180}
 	touch /run/xbt/stamp

@@ -802,8 +802,8 @@ backend_pids() {
 proc_fds() { ls "/proc/$1/fd" 2>/dev/null | wc -l; }
 proc_gntmaps() { grep -c gntdev "/proc/$1/maps" 2>/dev/null; }
 
-# hostile KIND MODE LOGRE [ARG...]: run attack MODE from a fresh guest
-# "h<kind>" and check that
+# hostile KIND MODE LOGRE [ARG...]: run attack MODE from a guest and check
+# that
 #  - the guest's frontend saw the backend answer with errors or close the
 #    device (xbfront-KIND -H MODE exits 0: "XBT-GUEST-OK hostile");
 #  - the backend logged a line naming the domain, the device and the reason
@@ -811,23 +811,33 @@ proc_gntmaps() { grep -c gntdev "/proc/$1/maps" 2>/dev/null; }
 #    LOGRE), and did not flood its log (at most 40 lines for the device);
 #  - the daemon's parent and every worker that ran before (the
 #    neighbour's among them) still run, with the same pids;
-#  - once the guest is destroyed its worker exits and Xen frees the domain
-#    (a grant mapping left behind keeps it as a dying "(null)" domain).
-# KIND: blk (device xvdb on a 16 MiB image; xen-blkfront not loaded),
-# net (vif 0 on $BRIDGE; xen-netfront not loaded) or cons (console 1,
-# backend written by dom0 as a toolstack would; the guest's frontend
-# writes device/console/1 without ever saying Initialising, so hvc_xen
-# does not bind it).  ARGs go to the frontend after "-H MODE", before the
-# device id.  HOSTILE_TOOL=xs runs xbfront-xs (xenstore and state
-# machine abuse, any device type: "-t vbd|vif|console" comes first) instead
-# of xbfront-KIND.  HOSTILE_TIMEOUT bounds the attack (90 s).
-# HOSTILE_HOOK names a function run in this shell with the domid once the
-# guest is up (the console backend written): dom0's part of an attack,
-# e.g. hostile-net-rx-never's flood; it may fail.
+#  - once the device is gone its worker exits, and the parent holds no
+#    more fds and grant mappings than before the attack.
+# blk and net attacks come from the suite's standing attacker "hatk"
+# (hostile_attacker: booted once, xen-blkfront and xen-netfront not
+# loaded): dom0 attaches the device with xl block-attach (xvdb, a fresh
+# 16 MiB image) or xl network-attach (vif 0 on $BRIDGE), hands the guest
+# the command through xenstore, and detaches the device after the checks.
+# A guest boot per attack cost ~4 s more each.  hatk stays in
+# $HOSTILE_KEEP only between attacks that passed: after a failure
+# cleanup_guests destroys it and the next attack boots a fresh one;
+# hostile-zz-neighbour destroys it last and checks that Xen frees it (a
+# grant mapping left behind keeps a domain dying).  cons attacks, and any
+# with HOSTILE_FRESH=1, boot a fresh guest "h<kind>" instead, destroyed
+# after the checks, and Xen must free it.  cons: console 1, backend
+# written by dom0 as a toolstack would; the guest's frontend writes
+# device/console/1 without ever saying Initialising, so hvc_xen does not
+# bind it.  ARGs go to the frontend after "-H MODE", before the device id.
+# HOSTILE_TOOL=xs runs xbfront-xs (xenstore and state machine abuse, any
+# device type: "-t vbd|vif|console" comes first) instead of xbfront-KIND.
+# HOSTILE_TIMEOUT bounds the attack (90 s).  HOSTILE_HOOK names a function
+# run in this shell with the domid once the device is there (the console
+# backend written): dom0's part of an attack, e.g. hostile-net-rx-never's
+# flood; it may fail.
+HOSTILE_ATK=hatk
 hostile() {
 	_hk=$1 _hm=$2 _hre=$3
 	shift 3
-	_ha=$(echo "$*" | tr ' ' ',')
 	case $_hk in
 	blk) _hd=blkbackd _ht=vbd _hdev=$XVDB ;;
 	net) _hd=netbackd _ht=vif _hdev=0 ;;
@@ -839,37 +849,61 @@ hostile() {
 	_hpar=$(cat "$(daemon_pidfile "$_hd")" 2>/dev/null)
 	[ "$_hk" != cons ] || _hpar=$(consoled_pid)
 	pid_running "$_hpar" || fail "$_hd is not running before the attack"
+	_htool=${HOSTILE_TOOL:-$_hk}
+	[ "$_htool" != xs ] || set -- -t $_ht "$@"
+	_hcmd="$_htool -H $_hm $* $_hdev"
+	_hfresh=${HOSTILE_FRESH:-0}
+	[ "$_hk" != cons ] || _hfresh=1
+	if [ "$_hfresh" = 1 ]; then
+		_hn=h$_hk
+		_hga="xbt.stay=1 xbt.hostile=$(echo "$_hcmd" | tr ' ' ',' | sed 's/,/:/')"
+		case $_hk in
+		blk)	mkimg $IMAGES/hostile.img 16
+			GUEST_ARGS="$_hga xbt.noblk=1" guest_cfg $_hn hostile \
+			    "format=raw,vdev=xvdb,access=rw,target=$IMAGES/hostile.img" ;;
+		net)	GUEST_ARGS="$_hga xbt.nonet=1" GUEST_EXTRA="vif = [ '$(vif_spec 9)' ]" \
+			    guest_cfg $_hn hostile ;;
+		cons)	GUEST_ARGS="$_hga" guest_cfg $_hn hostile ;;
+		esac
+	else
+		_hn=$HOSTILE_ATK
+		hostile_attacker
+	fi
 	_hbefore=$(backend_pids blkbackd; backend_pids netbackd; consoled_pid)
 	for _p in $_hbefore; do
 		echo "$_p $(tr '\0' ' ' < /proc/$_p/cmdline 2>/dev/null)"
 	done > /tmp/hostile.before
-	_hn=h$_hk
-	_htool=${HOSTILE_TOOL:-$_hk}
-	[ "$_htool" != xs ] || _ha="-t,$_ht${_ha:+,$_ha}"
-	_hga="xbt.stay=1 xbt.hostile=$_htool:-H,$_hm${_ha:+,$_ha},$_hdev"
-	case $_hk in
-	blk)	mkimg $IMAGES/hostile.img 16
-		GUEST_ARGS="$_hga xbt.noblk=1" guest_cfg $_hn hostile \
-		    "format=raw,vdev=xvdb,access=rw,target=$IMAGES/hostile.img" ;;
-	net)	GUEST_ARGS="$_hga xbt.nonet=1" GUEST_EXTRA="vif = [ '$(vif_spec 9)' ]" \
-		    guest_cfg $_hn hostile ;;
-	cons)	GUEST_ARGS="$_hga" guest_cfg $_hn hostile ;;
-	esac
-	guest_start $_hn
-	D=$(guest_domid $_hn)
+	_hfd0=$(proc_fds "$_hpar") _hgm0=$(proc_gntmaps "$_hpar")
+	_hl0=0
+	if [ "$_hfresh" = 1 ]; then
+		guest_start $_hn
+		D=$(guest_domid $_hn)
+		_htag=hostile
+	else
+		D=$(guest_domid $_hn)
+		_hl0=$(console $_hn | wc -l)
+		hostile_attach
+		_hnum=$(( $(cat /run/xbt/hostile.n 2>/dev/null || echo 0) + 1 ))
+		echo $_hnum > /run/xbt/hostile.n
+		_htag="hostile $_hnum"
+		_hx=/local/domain/$D/data/xbt-hostile
+		# made under data/, the node is the guest's (its parent's
+		# permissions): xbfront-get reads and removes it
+		xenstore-write $_hx "$_hnum $_hcmd" || fail "cannot write the command to $_hx"
+	fi
 	[ "$_hk" != cons ] || hostile_cons_backend "$D"
 	[ -z "${HOSTILE_HOOK:-}" ] || "$HOSTILE_HOOK" "$D"
 	_hend=$(( $(now) + ${HOSTILE_TIMEOUT:-90} ))
-	until console_grep $_hn 'XBT-GUEST-(OK|FAIL) hostile' > /dev/null; do
+	until hostile_con | grep -qE "XBT-GUEST-(OK|FAIL) $_htag(:|\$)"; do
 		if [ "$(now)" -ge "$_hend" ]; then
-			console_grep $_hn 'XBT-GUEST-HOSTILE' | tail -n 20 | sed 's/^/  guest: /'
+			hostile_con | grep 'XBT-GUEST-HOSTILE' | tail -n 20 | sed 's/^/  guest: /'
 			fail "the guest's frontend did not finish attack $_hm within ${HOSTILE_TIMEOUT:-90}s"
 		fi
 		guest_domid $_hn > /dev/null || fail "guest $_hn is gone during attack $_hm"
-		sleep 0.5
+		sleep 0.3
 	done
-	console_grep $_hn 'XBT-GUEST-HOSTILE' | sed 's/.*XBT-GUEST-HOSTILE /  guest: /'
-	_hg=$(console_grep $_hn 'XBT-GUEST-FAIL hostile' | head -n 1)
+	hostile_con | grep 'XBT-GUEST-HOSTILE' | sed 's/.*XBT-GUEST-HOSTILE /  guest: /'
+	_hg=$(hostile_con | grep -E "XBT-GUEST-FAIL $_htag(:|\$)" | head -n 1)
 	[ -z "$_hg" ] || fail "guest: ${_hg#*XBT-GUEST-FAIL }"
 	# the backend's own account of it
 	daemon_log_new "$_hd" | grep -E "$_ht d$D/$_hdev[: ]" > /tmp/hostile.dlog
@@ -879,13 +913,89 @@ hostile() {
 	_hc=$(wc -l < /tmp/hostile.dlog)
 	[ "$_hc" -le 40 ] || fail "$_hd logged $_hc lines for $_ht d$D/$_hdev (a guest must not flood the log)"
 	hostile_survivors "$_hbefore"
-	# the guest goes; so must its worker and every grant mapping of it
-	log "xl destroy $_hn"
-	timeout 30 xl destroy $_hn || fail "xl destroy $_hn failed or hung"
-	hostile_domain_freed "$D" 30
+	if [ "$_hfresh" = 1 ]; then
+		# the guest goes; so must its worker and every grant mapping of it
+		log "xl destroy $_hn"
+		timeout 30 xl destroy $_hn || fail "xl destroy $_hn failed or hung"
+		hostile_domain_freed "$D" 30
+	else
+		hostile_detach
+	fi
 	[ "$_hk" = cons ] || wait_dev_worker_gone $_ht "$D" "$_hdev" 15
 	hostile_survivors "$_hbefore"
+	[ "$_hk" = cons ] || hostile_parent_same
+	[ "$_hfresh" = 1 ] || echo $_hn >> "$HOSTILE_KEEP"	# passed: it may serve the next
 	note "$_hm: $(echo "${_hl#*"$_ht d$D/$_hdev"}" | sed 's/^[: ]*//' | cut -c1-160)"
+}
+
+# hostile_con: the attacker's console since this attack began
+hostile_con() { console "$_hn" | tail -n +$((_hl0 + 1)); }
+
+# hostile_attacker: hatk is up and waiting for commands (booted when it is
+# not); it leaves $HOSTILE_KEEP until its attack passed (hostile)
+hostile_attacker() {
+	if grep -qx "$HOSTILE_ATK" "$HOSTILE_KEEP" 2>/dev/null && guest_domid $HOSTILE_ATK > /dev/null; then
+		sed -i "/^$HOSTILE_ATK\$/d" "$HOSTILE_KEEP"
+		return 0
+	fi
+	sed -i "/^$HOSTILE_ATK\$/d" "$HOSTILE_KEEP" 2>/dev/null
+	guest_domid $HOSTILE_ATK > /dev/null && { timeout 30 xl destroy $HOSTILE_ATK; sleep 0.5; }
+	GUEST_ARGS="xbt.stay=1 xbt.hostile=serve xbt.noblk=1 xbt.nonet=1" guest_cfg $HOSTILE_ATK hostile
+	guest_start $HOSTILE_ATK
+	wait_console $HOSTILE_ATK 'XBT-GUEST-OK hostile ready' 60
+}
+
+# hostile_attach / hostile_detach: the attacked device on hatk, as an
+# administrator adds and removes one; detach must finish (libxl waits 10 s
+# for Closed) and leave no backend directory behind
+hostile_attach() {
+	case $_hk in
+	blk)	mkimg $IMAGES/hostile.img 16
+		timeout 60 xl block-attach $_hn "format=raw,vdev=xvdb,access=rw,target=$IMAGES/hostile.img" \
+		    > /tmp/hostile.attach 2>&1 ||
+		    fail "xl block-attach $_hn xvdb failed: $(xl_error /tmp/hostile.attach)" ;;
+	net)	# xl network-attach takes the vif spec's keys as separate words
+		timeout 60 xl network-attach $_hn $(vif_spec 9 | tr ',' ' ') > /tmp/hostile.attach 2>&1 ||
+		    fail "xl network-attach $_hn failed: $(xl_error /tmp/hostile.attach)" ;;
+	esac
+	xenstore-exists /local/domain/$D/device/$_ht/$_hdev ||
+	    fail "xl attached no device/$_ht/$_hdev to $_hn"
+	log "$_ht $_hdev attached to $_hn (domain $D)"
+}
+hostile_detach() {
+	case $_hk in
+	blk) _hxl="block-detach $_hn xvdb" ;;
+	net) _hxl="network-detach $_hn $_hdev" ;;
+	esac
+	timeout 30 xl $_hxl > /tmp/hostile.detach 2>&1 ||
+	    fail "xl $_hxl failed or hung: $(xl_error /tmp/hostile.detach)"
+	grep -q 'unable to remove' /tmp/hostile.detach &&
+	    fail "the backend never reached Closed at detach: $(grep -m 1 'unable to remove' /tmp/hostile.detach)"
+	wait_xs_gone /local/domain/0/backend/$_ht/$D/$_hdev 10
+	# what a hook left for this attack's frontend (data/xbt-flood ...)
+	for _k in $(xenstore-list /local/domain/$D/data 2>/dev/null); do
+		case $_k in xbt-*) xenstore-rm /local/domain/$D/data/$_k ;; esac
+	done
+	log "$_ht $_hdev detached from $_hn"
+}
+
+# hostile_parent_same: the daemon's parent holds the fds and grant
+# mappings it held before the attack (a device it set up and tore down
+# leaves nothing; the worker held the rest and is gone)
+hostile_parent_same() {
+	_f=$(proc_fds "$_hpar") _m=$(proc_gntmaps "$_hpar")
+	[ "$_f" -le "$_hfd0" ] || fail "$_hd ($_hpar) has $_f fds after the attack, $_hfd0 before"
+	[ "$_m" -le "$_hgm0" ] || fail "$_hd ($_hpar) has $_m grant mappings after the attack, $_hgm0 before"
+}
+
+# hostile_attacker_end: hatk goes (hostile-zz-neighbour): Xen must free
+# it, which it cannot while a mapping of its pages is left anywhere
+hostile_attacker_end() {
+	_ad=$(guest_domid $HOSTILE_ATK) || return 0
+	sed -i "/^$HOSTILE_ATK\$/d" "$HOSTILE_KEEP" 2>/dev/null
+	log "xl destroy $HOSTILE_ATK (domain $_ad, $(cat /run/xbt/hostile.n 2>/dev/null) attacks)"
+	timeout 30 xl destroy $HOSTILE_ATK || fail "xl destroy $HOSTILE_ATK failed or hung"
+	hostile_domain_freed "$_ad" 30
 }
 
 # hostile_survivors PIDS: every pid still runs (the daemons' parents and

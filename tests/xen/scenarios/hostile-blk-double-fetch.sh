@@ -12,5 +12,5 @@
 
 hostile blk double-fetch 'bad request id|disconnected: [0-9]+ requests'
 # what the guest counted, for the record
-note "$(console_grep hblk 'XBT-GUEST-HOSTILE (ok double fetch)' | sed 's/.*XBT-GUEST-HOSTILE ok //' | tr '\n' ';')"
+note "$(hostile_con | grep -E 'XBT-GUEST-HOSTILE (ok double fetch)' | sed 's/.*XBT-GUEST-HOSTILE ok //' | tr '\n' ';')"
 pass

@@ -9,5 +9,5 @@
 
 hostile blk gref-other 'grant copy (to|from) guest failed'
 # what the guest counted, for the record
-note "$(console_grep hblk 'XBT-GUEST-HOSTILE ok (granting a page|a page granted to domain [0-9]+: the page is unchanged)' | sed 's/.*XBT-GUEST-HOSTILE ok //' | tr '\n' ';')"
+note "$(hostile_con | grep -E 'XBT-GUEST-HOSTILE ok (granting a page|a page granted to domain [0-9]+: the page is unchanged)' | sed 's/.*XBT-GUEST-HOSTILE ok //' | tr '\n' ';')"
 pass

@@ -10,5 +10,5 @@
 
 hostile blk gref-revoked 'grant copy (to|from) guest failed' -p
 # what the guest counted, for the record
-note "$(console_grep hblk 'XBT-GUEST-HOSTILE (ok [0-9]+ requests with the grant revoked)' | sed 's/.*XBT-GUEST-HOSTILE ok //' | tr '\n' ';')"
+note "$(hostile_con | grep -E 'XBT-GUEST-HOSTILE (ok [0-9]+ requests with the grant revoked)' | sed 's/.*XBT-GUEST-HOSTILE ok //' | tr '\n' ';')"
 pass

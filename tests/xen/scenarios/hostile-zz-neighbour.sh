@@ -1,16 +1,17 @@
 #!/bin/sh
 # Judges the hostile suite's neighbour (hostile-00-neighbour) after every
-# attack: nb still runs; its fio verify rounds all verified (at least one
-# more ran during the suite); dom0's ping got every answer; the backend
-# processes of the baseline all still run with no more fds and no more
-# grant mappings than before the suite (nb's workers: within their
-# persistent grant table's bound more); no
-# worker of any other guest is left; then nb shuts down cleanly, its
-# workers exit (LeakSanitizer runs at their exit: a leak fails this
-# scenario through the sanitizer check) and Xen frees the domain.  Last,
-# blkbackd, netbackd and consoled are stopped with SIGTERM and started
-# again: each parent has served every attack, and LeakSanitizer at its
-# exit reports any memory it lost doing so.
+# attack, once the standing attacker hatk is destroyed and freed by Xen (a
+# grant mapping of its pages left anywhere keeps it dying): nb still runs;
+# its fio verify rounds all verified (at least one more ran during the
+# suite); dom0's ping got every answer; the backend processes of the
+# baseline all still run with no more fds and no more grant mappings than
+# before the suite (nb's workers: within their persistent grant table's
+# bound more); no worker of any other guest is left; then nb shuts down
+# cleanly, its workers exit (LeakSanitizer runs at their exit: a leak
+# fails this scenario through the sanitizer check) and Xen frees the
+# domain.  Last, blkbackd, netbackd and consoled are stopped with SIGTERM
+# and started again: each parent has served every attack, and
+# LeakSanitizer at its exit reports any memory it lost doing so.
 # oracle: no (it judges the suite of our daemons)
 # timeout: 180
 . /xbtest/lib.sh
@@ -19,6 +20,8 @@
 grep -qx $NB $HOSTILE_KEEP 2>/dev/null || fail "nb is not kept: hostile-00-neighbour did not finish"
 D=$(guest_domid $NB)
 [ -n "$D" ] || fail "the neighbour guest is gone"
+# the suite's standing attacker goes first: Xen must free it
+hostile_attacker_end
 r0=$(console_grep $NB 'XBT-GUEST-OK nb round' | wc -l)
 g=$(console_grep $NB 'XBT-GUEST-FAIL|XBT-GUEST-FIOFAIL|XBT-GUEST-FIOMSG' | head -n 1)
 [ -z "$g" ] || fail "the neighbour's fio: ${g#*XBT-GUEST-}"
