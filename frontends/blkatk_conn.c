@@ -792,19 +792,13 @@ a_abi32(struct front *f, int argc, char **argv)
 		put_ind32(f, BLKIF_OP_READ, 8, id = new_id(), 2048, ip.ref);
 		if (served(f, "x86_32: a legal indirect read of 8 segments",
 		    id, BLKIF_OP_READ)) {
-			uint8_t *want = malloc(8 * PAGE);
-
-			if (want == NULL)
-				die("malloc");
 			/* Descriptors 0..7 name data pages 0..7, in order. */
-			pattern(want, 8 * PAGE, 32);
-			if (memcmp(f->data, want, 8 * PAGE) != 0)
+			if (!data_is(f, 8, 32))
 				fail(&f->x, "x86_32: the indirect read brought "
 				    "wrong data");
 			else
 				ok("x86_32: a legal indirect read is served, "
 				    "data right");
-			free(want);
 		}
 	}
 	free(v);

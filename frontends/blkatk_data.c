@@ -219,7 +219,6 @@ a_indirect_garbage(struct front *f, int argc, char **argv)
 	struct xpage other = xpage_share(f, 0x7fef, 0);
 	struct seg *d = (struct seg *)ip.p;
 	uint32_t bad = BAD_GREF;
-	uint8_t *want;
 	unsigned int i;
 	uint64_t id;
 
@@ -253,16 +252,12 @@ a_indirect_garbage(struct front *f, int argc, char **argv)
 	put_ind(f, BLKIF_OP_READ, 8, id = new_id(), 4096, &f->data_ref[0], 1);
 	if (served(f, "indirect read into its own indirect page", id,
 	    BLKIF_OP_READ)) {
-		if ((want = malloc(8 * PAGE)) == NULL)
-			die("malloc");
-		pattern(want, 8 * PAGE, 66);
-		if (memcmp(f->data, want, 8 * PAGE) != 0)
+		if (!data_is(f, 8, 66))
 			fail(&f->x, "indirect read into its own indirect page: "
 			    "wrong data");
 		else
 			ok("indirect read into its own indirect page: served, "
 			    "data right");
-		free(want);
 	}
 	xpage_unshare(f, &other);
 	xpage_unshare(f, &ip);

@@ -204,26 +204,35 @@ disk_put(struct front *f, uint64_t sector, unsigned int n, unsigned int seed)
 	rw_pages(f, "writing a known pattern", BLKIF_OP_WRITE, sector, n);
 }
 
+/* Do data pages 0..n-1 hold pattern seed? */
+bool
+data_is(struct front *f, unsigned int n, unsigned int seed)
+{
+	uint8_t *want;
+	bool same;
+
+	if ((want = malloc((size_t)n * PAGE)) == NULL)
+		die("malloc");
+	pattern(want, (size_t)n * PAGE, seed);
+	same = memcmp(f->data, want, (size_t)n * PAGE) == 0;
+	free(want);
+	return same;
+}
+
 /* Do the n pages at sector still hold pattern seed? */
 void
 disk_check(struct front *f, const char *what, uint64_t sector, unsigned int n,
     unsigned int seed)
 {
-	uint8_t *want;
-
 	if (be_closed)
 		return;
-	if ((want = malloc((size_t)n * PAGE)) == NULL)
-		die("malloc");
-	pattern(want, (size_t)n * PAGE, seed);
 	memset(f->data, 0, (size_t)n * PAGE);
 	if (rw_pages(f, "reading the pattern back", BLKIF_OP_READ, sector, n)) {
-		if (memcmp(f->data, want, (size_t)n * PAGE) != 0)
+		if (!data_is(f, n, seed))
 			fail(&f->x, "%s: the disk changed", what);
 		else
 			ok("%s: the disk is unchanged", what);
 	}
-	free(want);
 }
 
 struct xpage

@@ -57,6 +57,8 @@ bool		 rw_pages(struct front *, const char *what, uint8_t op,
 /* Write pattern seed over n data pages at sector (setting up a check). */
 void		 disk_put(struct front *, uint64_t sector, unsigned int n,
 		    unsigned int seed);
+/* Do data pages 0..n-1 hold pattern seed?  (No check line.) */
+bool		 data_is(struct front *, unsigned int n, unsigned int seed);
 /* Do the n pages at sector still hold pattern seed?  ok or FAIL. */
 void		 disk_check(struct front *, const char *what, uint64_t sector,
 		    unsigned int n, unsigned int seed);

@@ -50,6 +50,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "inetsum.h"
 #include "netfront.h"
 
 #define NQ_MAX		2
@@ -132,26 +133,6 @@ static struct inj {
 } inj[INJ_N];
 
 static uint8_t ip6_me[16], ip6_peer[16];
-
-static uint32_t
-sum16(const uint8_t *p, size_t len, uint32_t s)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		s += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		s += (uint32_t)p[len - 1] << 8;
-	return s;
-}
-
-static uint16_t
-fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
-}
 
 static uint16_t
 get16(const uint8_t *p)

@@ -246,7 +246,7 @@ cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o "$XB_OUT/tools/ptyexpect"
     "$XB_HERE/tools/ptyexpect.c"
 install_bin "$R" "$XB_OUT/tools/ptyexpect" /usr/libexec/xbt/ptyexpect
 # net-conform: pktinject writes a GSO or over-a-page frame onto a vif
-cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o "$XB_OUT/tools/pktinject" \
+cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -I"$XB_REPO/frontends" -o "$XB_OUT/tools/pktinject" \
     "$XB_HERE/tools/pktinject.c"
 install_bin "$R" "$XB_OUT/tools/pktinject" /usr/libexec/xbt/pktinject
 install_bin "$R" /bin/grep /usr/libexec/xbt/grep

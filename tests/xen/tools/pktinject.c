@@ -38,6 +38,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "inetsum.h"	/* frontends/: build.sh passes -I */
+
 #define SPORT		40001
 #define TPORT		33436
 #define UPORT		33437
@@ -66,26 +68,6 @@ put32(uint8_t *p, uint32_t v)
 {
 	put16(p, v >> 16);
 	put16(p + 2, v & 0xffff);
-}
-
-static uint32_t
-sum16(const uint8_t *p, size_t len, uint32_t s)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		s += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		s += (uint32_t)p[len - 1] << 8;
-	return s;
-}
-
-static uint16_t
-fold(uint32_t s)
-{
-	while (s >> 16)
-		s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)s;
 }
 
 int
