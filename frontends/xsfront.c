@@ -27,7 +27,8 @@
  *			a legal skip with keys (served), garbage state last
  *   state-flap		Connected/Closing flapped fast, then connect/close
  *			cycles without waiting, then 6 s of connect/close
- *			cycles as fast as the backend follows (hundreds:
+ *			cycles as fast as the backend follows (dozens on
+ *			the nested test bed, ~180 backend lines:
  *			its log must stay within its rate limit); then a
  *			clean reconnect served
  *   state-reconnect	Connected -> Closing -> Closed -> Initialising ->

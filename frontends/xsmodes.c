@@ -235,7 +235,8 @@ follow(struct xsf *s, int want)
 
 /*
  * Connect/close cycles for ms as fast as the backend follows: each one
- * really connects (about six backend log lines), hundreds in all.  The
+ * really connects (about six backend log lines): dozens on the
+ * nested test bed, far more on real hardware.  The
  * backend's per-device lifecycle log limit keeps that to a burst, a line
  * a second and a summary (the hostile frame allows 40 lines).  Every
  * cycle reconnects on the same ring pages, zeroed again as a frontend
