@@ -348,7 +348,7 @@ static int
 flip_run(struct front *f, const struct flip *fl, unsigned int nfl,
     uint64_t id, uint8_t *op)
 {
-	uint64_t end = ms_now() + 10000;
+	uint64_t end = now_ms() + 10000;
 	struct rsp r;
 	unsigned int i, turns = 0;
 
@@ -361,7 +361,7 @@ flip_run(struct front *f, const struct flip *fl, unsigned int nfl,
 		__sync_synchronize();
 		if (RING_RSP_PROD(f) != f->rsp_cons)
 			break;
-		if (++turns % 4096 == 0 && ms_now() > end)
+		if (++turns % 4096 == 0 && now_ms() > end)
 			return -100;
 	}
 	if (!next_rsp(f, &r, 0))
@@ -407,12 +407,12 @@ df_ring(struct front *f, const uint8_t *want, unsigned int ms,
 	static const unsigned int off[] = { 0, 1, 24 + 5 };
 	static const uint8_t good[] = { BLKIF_OP_READ, 1, SPP - 1 };
 	static const uint8_t bad[] = { 77, 200, 9 };
-	uint64_t end = ms_now() + ms, id, i;
+	uint64_t end = now_ms() + ms, id, i;
 	struct seg s[11];
 	uint8_t op = 0;
 	int st;
 
-	for (i = 0; ms_now() < end && !be_closed; i++) {
+	for (i = 0; now_ms() < end && !be_closed; i++) {
 		struct flip fl = { slot(f, f->req_prod), 3, off, good, bad };
 
 		/* Low bytes as the good operation and nr_segments. */
@@ -442,7 +442,7 @@ df_indirect(struct front *f, struct xpage *ip, const uint8_t *want,
 	static const uint8_t bad[] = { 77, 0, 2 };
 	static unsigned int doff[8];
 	static uint8_t dgood[8], dbad[8];
-	uint64_t end = ms_now() + ms, id, i;
+	uint64_t end = now_ms() + ms, id, i;
 	uint8_t op = 0;
 	int st;
 
@@ -451,7 +451,7 @@ df_indirect(struct front *f, struct xpage *ip, const uint8_t *want,
 		dgood[i] = SPP - 1;
 		dbad[i] = 9;
 	}
-	for (i = 0; ms_now() < end && !be_closed; i++) {
+	for (i = 0; now_ms() < end && !be_closed; i++) {
 		struct flip fl[2] = {
 			{ slot(f, f->req_prod), 3, off, good, bad },
 			{ ip->p, 8, doff, dgood, dbad },

@@ -404,13 +404,13 @@ void
 a_evtchn_storm(struct front *f, int argc, char **argv)
 {
 	unsigned long secs = arg_num(argc, argv, 0, 4), nn = 0, nread = 0;
-	uint64_t end = ms_now() + secs * 1000, id = 0, next = 0;
+	uint64_t end = now_ms() + secs * 1000, id = 0, next = 0;
 	bool waiting = false;
 	struct seg s[11];
 	struct rsp r;
 
 	fill_segs(f, s, 1, 0, SPP - 1);
-	while (ms_now() < end) {
+	while (now_ms() < end) {
 		unsigned int i;
 
 		for (i = 0; i < 256; i++)
@@ -423,11 +423,11 @@ a_evtchn_storm(struct front *f, int argc, char **argv)
 			nread++;
 			waiting = false;
 		}
-		if (!waiting && ms_now() >= next) {
+		if (!waiting && now_ms() >= next) {
 			put_req(f, BLKIF_OP_READ, 1, id = new_id(), 0, s);
 			push(f);
 			waiting = true;
-			next = ms_now() + 100;
+			next = now_ms() + 100;
 		}
 	}
 	if (waiting && answer(f, "the read pushed last in the storm", id,

@@ -82,21 +82,12 @@ push(struct front *f)
 	xenevtchn_notify(f->x.xce, f->port);
 }
 
-uint64_t
-ms_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 int
 next_rsp(struct front *f, struct rsp *r, int ms)
 {
 	volatile uint32_t *hdr = (volatile uint32_t *)f->ring;
 	struct pollfd pfd = { .fd = xenevtchn_fd(f->x.xce), .events = POLLIN };
-	uint64_t end = ms_now() + (uint64_t)ms;
+	uint64_t end = now_ms() + (uint64_t)ms;
 
 	for (;;) {
 		if (f->rsp_cons != hdr[2]) {		/* rsp_prod */
@@ -116,7 +107,7 @@ next_rsp(struct front *f, struct rsp *r, int ms)
 		__sync_synchronize();
 		if (hdr[2] != f->rsp_cons)
 			continue;
-		if (ms_now() >= end)
+		if (now_ms() >= end)
 			return 0;
 		if (poll(&pfd, 1, 20) == 1) {
 			xenevtchn_port_or_error_t port =

@@ -77,8 +77,6 @@ struct rsp {
 #define RING_REQ_PROD(f)	(((volatile uint32_t *)(f)->ring)[0])
 #define RING_RSP_PROD(f)	(((volatile uint32_t *)(f)->ring)[2])
 
-/* Monotonic milliseconds. */
-uint64_t ms_now(void);
 /* Slot i of the ring (requests and responses share slots). */
 uint8_t	*slot(struct front *, uint32_t i);
 /* Put one read/write-layout request in the next slot (not yet pushed). */
