@@ -18,10 +18,16 @@
  * 6.6), which costs more than the copy itself.
  *
  * Completions ready at kick() time (inline I/O, and io_uring requests the
- * kernel finished during submission) are delivered by kick(); the eventfd,
- * registered for asynchronous completions only, wakes the loop for the
- * rest.  Delivery never nests: a done() that submits and kicks leaves the
- * new completions to the delivery loop already running.
+ * kernel finished during submission) are delivered by kick(); the eventfd
+ * wakes the loop for the rest.  It is registered for every completion,
+ * not with IORING_REGISTER_EVENTFD_ASYNC: that flag signals only CQEs
+ * posted by io-wq threads (Linux io_uring/io_uring.c io_eventfd_signal,
+ * "!io_wq_current_is_worker()"), and an O_DIRECT request on a block
+ * device completes through task_work in this process, after submission,
+ * with no signal: its answer waited for the next request's kick(), and the
+ * last request of a burst for ever (hostile-blk-close-inflight on a loop
+ * device found it).  Delivery never nests: a done() that submits and kicks
+ * leaves the new completions to the delivery loop already running.
  */
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
@@ -207,7 +213,7 @@ raw_open(const struct backing_params *p, struct ev_base *base,
 	}
 	r->ring_ok = true;
 	if ((r->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1 ||
-	    (rc = io_uring_register_eventfd_async(&r->ring, r->efd)) < 0) {
+	    (rc = io_uring_register_eventfd(&r->ring, r->efd)) < 0) {
 		if (r->efd != -1)
 			errno = -rc;
 		snprintf(why, why_len, "io_uring eventfd: %s", strerror(errno));
