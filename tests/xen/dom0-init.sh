@@ -226,6 +226,10 @@ cleanup_guests() {
 	for d in $(xenstore-list /local/domain/0/backend/console 2>/dev/null); do
 		xl list "$d" >/dev/null 2>&1 || xenstore-rm "/local/domain/0/backend/console/$d"
 	done
+	# loop devices a scenario put on its images (FIO_LOOP, close-inflight)
+	for l in $(losetup -a 2>/dev/null | grep /var/lib/xen/images/ | cut -d: -f1); do
+		losetup -d "$l" 2>/dev/null
+	done
 	rm -f /var/lib/xen/images/*
 	# net-mtu may have raised it by hand (an auto-adjusted one follows its ports)
 	[ "$(cat /sys/class/net/xenbr0/mtu 2>/dev/null)" = 9000 ] && [ -z "$(ls /sys/class/net/xenbr0/brif)" ] &&

@@ -305,11 +305,20 @@ blkfront_line() {
 	console_grep "$1" "XBT-GUEST-BLKFRONT $2 " | tail -n 1 | sed "s/.*XBT-GUEST-BLKFRONT $2 //"
 }
 # fio_guest NAME: a guest that runs guest/fio.sh on xvdb (a fresh 128 MiB
-# image); GUEST_ARGS and GUEST_VCPUS as for guest_cfg.  Returns once
+# image; FIO_LOOP=1: a loop device on it); GUEST_ARGS and GUEST_VCPUS as
+# for guest_cfg.  Returns once
 # blkfront has connected and reported, with D, FE and BE set.
 fio_guest() {
 	mkimg $IMAGES/$1.img 128
-	guest_cfg $1 fio "format=raw,vdev=xvdb,access=rw,target=$IMAGES/$1.img"
+	_ft=$IMAGES/$1.img
+	if [ "${FIO_LOOP:-0}" = 1 ]; then
+		# a block device: blkbackd serves it with O_DIRECT through
+		# io_uring, completions after submission (an image on dom0's
+		# memory file system it serves inline)
+		_ft=$(losetup -f) && losetup $_ft $IMAGES/$1.img ||
+		    fail "cannot put a loop device on $IMAGES/$1.img"
+	fi
+	guest_cfg $1 fio "format=raw,vdev=xvdb,access=rw,target=$_ft"
 	guest_start $1
 	D=$(guest_domid $1)
 	FE=$(fe_path $D $XVDB)
@@ -830,7 +839,8 @@ proc_gntmaps() { grep -c gntdev "/proc/$1/maps" 2>/dev/null; }
 # bind it.  ARGs go to the frontend after "-H MODE", before the device id.
 # HOSTILE_TOOL=xs runs xbfront-xs (xenstore and state machine abuse, any
 # device type: "-t vbd|vif|console" comes first) instead of xbfront-KIND.
-# HOSTILE_TIMEOUT bounds the attack (90 s).  HOSTILE_HOOK names a function
+# HOSTILE_TIMEOUT bounds the attack (90 s); HOSTILE_TARGET is a blk
+# attack's disk (hostile_disk).  HOSTILE_HOOK names a function
 # run in this shell with the domid once the device is there (the console
 # backend written): dom0's part of an attack, e.g. hostile-net-rx-never's
 # flood; it may fail.
@@ -858,9 +868,9 @@ hostile() {
 		_hn=h$_hk
 		_hga="xbt.stay=1 xbt.hostile=$(echo "$_hcmd" | tr ' ' ',' | sed 's/,/:/')"
 		case $_hk in
-		blk)	mkimg $IMAGES/hostile.img 16
+		blk)	hostile_disk
 			GUEST_ARGS="$_hga xbt.noblk=1" guest_cfg $_hn hostile \
-			    "format=raw,vdev=xvdb,access=rw,target=$IMAGES/hostile.img" ;;
+			    "format=raw,vdev=xvdb,access=rw,target=$_htarget" ;;
 		net)	GUEST_ARGS="$_hga xbt.nonet=1" GUEST_EXTRA="vif = [ '$(vif_spec 9)' ]" \
 			    guest_cfg $_hn hostile ;;
 		cons)	GUEST_ARGS="$_hga" guest_cfg $_hn hostile ;;
@@ -945,13 +955,22 @@ hostile_attacker() {
 	wait_console $HOSTILE_ATK 'XBT-GUEST-OK hostile ready' 60
 }
 
+# hostile_disk: the attacked vbd's target: $HOSTILE_TARGET when set (e.g. a
+# loop device, which blkbackd serves through io_uring: requests stay in
+# flight a while), else a fresh 16 MiB image (a memory file system, which
+# blkbackd serves inline)
+hostile_disk() {
+	_htarget=${HOSTILE_TARGET:-$IMAGES/hostile.img}
+	[ -n "${HOSTILE_TARGET:-}" ] || mkimg $IMAGES/hostile.img 16
+}
+
 # hostile_attach / hostile_detach: the attacked device on hatk, as an
 # administrator adds and removes one; detach must finish (libxl waits 10 s
 # for Closed) and leave no backend directory behind
 hostile_attach() {
 	case $_hk in
-	blk)	mkimg $IMAGES/hostile.img 16
-		timeout 60 xl block-attach $_hn "format=raw,vdev=xvdb,access=rw,target=$IMAGES/hostile.img" \
+	blk)	hostile_disk
+		timeout 60 xl block-attach $_hn "format=raw,vdev=xvdb,access=rw,target=$_htarget" \
 		    > /tmp/hostile.attach 2>&1 ||
 		    fail "xl block-attach $_hn xvdb failed: $(xl_error /tmp/hostile.attach)" ;;
 	net)	# xl network-attach takes the vif spec's keys as separate words
