@@ -61,7 +61,8 @@ ATTACH_SRC := daemons/consoled/attach.c
 UNIT_TESTS := test_parse test_xenbus test_ring test_blkif test_proc test_target \
 	      test_backing_nbd test_blkif_ext test_blkif_random test_blkring \
 	      test_blkring_front test_pgrant test_netif test_nethdr test_netrate \
-	      test_netctrl test_bq test_crate test_cring test_conslog test_loglimit
+	      test_netctrl test_bq test_crate test_cring test_conslog test_loglimit \
+	      test_backing_raw
 # Pure-logic sources each unit test links against.
 test_parse_SRC  := common/parse.c common/log.c
 test_loglimit_SRC := common/log.c
@@ -86,6 +87,8 @@ test_cring_SRC  := daemons/consoled/cring.c
 test_conslog_SRC := daemons/consoled/conslog.c
 # Runs a real qemu-nbd (qemu-utils) on a temporary image.
 test_backing_nbd_SRC := daemons/blkbackd/backing_nbd.c common/ev.c common/log.c
+# An O_DIRECT file (on /var/tmp or .) through io_uring.
+test_backing_raw_SRC := daemons/blkbackd/backing_raw.c common/ev.c common/log.c
 
 .PHONY: all check unit demo bench install uninstall clean testbed hostile
 all: $(B)/bin/blkbackd $(B)/asan/bin/blkbackd $(B)/bin/netbackd \
