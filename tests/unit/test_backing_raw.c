@@ -10,7 +10,7 @@
  * answered only when the next request was kicked.  Also: written data
  * reads back, and close() waits for what is in flight.
  *
- * The path needs a file system that takes O_DIRECT (the test tries
+ * The path needs a file system that takes O_TMPFILE and O_DIRECT (the test tries
  * /var/tmp, then the current directory); without one the test fails and
  * says so: it is never skipped.
  */
@@ -42,7 +42,6 @@
 #define WAIT_MS		3000u
 
 struct fixture {
-	char		 path[128];
 	struct ev_base	*base;
 	void		*ctx;
 	struct backing_info info;
@@ -75,40 +74,34 @@ pat(size_t i)
 	return (uint8_t)(i * 7 + (i >> 9) + 1);
 }
 
-/* A file of FILE_SIZE pattern bytes where O_DIRECT works; its path. */
-static bool
-make_file(char *path, size_t len)
+/*
+ * An unnamed file (O_TMPFILE) of FILE_SIZE pattern bytes, opened O_DIRECT,
+ * in the first directory whose file system takes both; -1 if none does.
+ */
+static int
+make_file(void)
 {
 	static const char *dirs[] = { "/var/tmp", "." };
 	uint8_t *buf;
 	size_t i, d;
-	int fd, dfd;
+	int fd = -1;
 
-	if ((buf = malloc(FILE_SIZE)) == NULL)
-		return false;
+	if (posix_memalign((void **)&buf, BLK, FILE_SIZE) != 0)
+		return -1;
 	for (i = 0; i < FILE_SIZE; i++)
 		buf[i] = pat(i);
 	for (d = 0; d < sizeof(dirs) / sizeof(dirs[0]); d++) {
-		snprintf(path, len, "%s/xb-test-raw.XXXXXX", dirs[d]);
-		if ((fd = mkstemp(path)) == -1)
+		if ((fd = open(dirs[d], O_TMPFILE | O_RDWR | O_DIRECT,
+		    0600)) == -1)
 			continue;
-		if (write(fd, buf, FILE_SIZE) != (ssize_t)FILE_SIZE ||
-		    fsync(fd) == -1) {
-			close(fd);
-			unlink(path);
-			continue;
-		}
+		if (pwrite(fd, buf, FILE_SIZE, 0) == (ssize_t)FILE_SIZE &&
+		    fsync(fd) == 0)
+			break;
 		close(fd);
-		/* does this file system take O_DIRECT? */
-		if ((dfd = open(path, O_RDONLY | O_DIRECT)) != -1) {
-			close(dfd);
-			free(buf);
-			return true;
-		}
-		unlink(path);
+		fd = -1;
 	}
 	free(buf);
-	return false;
+	return fd;
 }
 
 static int
@@ -120,20 +113,19 @@ setup(void **state)
 	(void)state;
 	fx = calloc(1, sizeof(*fx));
 	assert_non_null(fx);
-	if (!make_file(fx->path, sizeof(fx->path)))
-		fail_msg("no file system here takes O_DIRECT (tried /var/tmp "
-		    "and .): the completion path under test needs one");
-	assert_non_null(fx->base = ev_base_new());
 	memset(&p, 0, sizeof(p));
-	p.fd = open(fx->path, O_RDWR);
-	assert_true(p.fd != -1);
+	if ((p.fd = make_file()) == -1)
+		fail_msg("no file system here takes O_TMPFILE and O_DIRECT "
+		    "(tried /var/tmp and .): the completion path under test "
+		    "needs one");
+	assert_non_null(fx->base = ev_base_new());
 	p.arg = "";
 	p.max_io = 64u << 10;
 	p.queue_depth = 32;
 	fx->ctx = backing_raw.open(&p, fx->base, on_done, &fx->info, why,
 	    sizeof(why));
 	if (fx->ctx == NULL)
-		fail_msg("backing_raw open %s: %s", fx->path, why);
+		fail_msg("backing_raw open: %s", why);
 	return 0;
 }
 
@@ -145,7 +137,6 @@ teardown(void **state)
 		backing_raw.close(fx->ctx);
 	if (fx->base != NULL)
 		ev_base_free(fx->base);
-	unlink(fx->path);
 	free(fx);
 	return 0;
 }
