@@ -50,7 +50,8 @@ BLK_SRC	:= daemons/blkbackd/blkbackd.c daemons/blkbackd/worker.c \
 NET_SRC	:= daemons/netbackd/netbackd.c daemons/netbackd/worker.c \
 	   daemons/netbackd/nettx.c daemons/netbackd/netrx.c \
 	   daemons/netbackd/tap.c daemons/netbackd/netif.c \
-	   daemons/netbackd/nethdr.c daemons/netbackd/netrate.c
+	   daemons/netbackd/nethdr.c daemons/netbackd/netrate.c \
+	   daemons/netbackd/netjournal.c
 CONS_SRC := daemons/consoled/consoled.c daemons/consoled/console.c \
 	   daemons/consoled/secondary.c daemons/consoled/readers.c \
 	   daemons/consoled/hvlog.c daemons/consoled/cring.c \
@@ -62,7 +63,7 @@ UNIT_TESTS := test_parse test_xenbus test_ring test_blkif test_proc test_target 
 	      test_backing_nbd test_blkif_ext test_blkif_random test_blkring \
 	      test_blkring_front test_pgrant test_netif test_nethdr test_netrate \
 	      test_netctrl test_bq test_crate test_cring test_conslog test_loglimit \
-	      test_backing_raw
+	      test_backing_raw test_netjournal
 # Pure-logic sources each unit test links against.
 test_parse_SRC  := common/parse.c common/log.c
 test_loglimit_SRC := common/log.c
@@ -81,6 +82,7 @@ test_netif_SRC  := daemons/netbackd/netif.c common/parse.c
 test_nethdr_SRC := daemons/netbackd/nethdr.c daemons/netbackd/netif.c common/parse.c
 test_netrate_SRC := daemons/netbackd/netrate.c
 test_netctrl_SRC := daemons/netbackd/netctrl.c
+test_netjournal_SRC := daemons/netbackd/netjournal.c daemons/netbackd/netif.c common/parse.c
 test_bq_SRC     := daemons/consoled/bq.c
 test_crate_SRC  := daemons/consoled/crate.c
 test_cring_SRC  := daemons/consoled/cring.c
