@@ -41,7 +41,7 @@ LDFLAGS	?=
 B	:= build
 COMMON_SRC := common/log.c common/ev.c common/parse.c common/xs.c \
 	      common/xenbus.c common/ring.c common/gnt.c common/proc.c \
-	      common/supervise.c common/wproc.c
+	      common/supervise.c common/wproc.c common/journal.c common/fence.c
 BLK_SRC	:= daemons/blkbackd/blkbackd.c daemons/blkbackd/worker.c \
 	   daemons/blkbackd/blkif.c daemons/blkbackd/backing_raw.c \
 	   daemons/blkbackd/backing_nbd.c daemons/blkbackd/target.c \

@@ -8,9 +8,19 @@
  * worker exits 0, or, for a device without a worker, until its directory
  * goes away: while it exists the device is not started again, so a device
  * that failed is not retried on every watch event its directory causes.
+ *
+ * Crash-only restart (supervise.h, docs/ARCHITECTURE.md "Restart
+ * protocol"): the entry also holds the fds its workers must find again
+ * (held[]), the argv to start a successor with, and the restart budget.
+ * Between a death and the successor the entry has pid -1 and restarting
+ * set; the fence (fence.h) and the SUP_GAP_MS spacing run on timers, so
+ * the parent never blocks on one device.
  */
 #include <sys/queue.h>
 #include <sys/wait.h>
+
+#include <fcntl.h>
+#include <time.h>
 
 #include <systemd/sd-daemon.h>
 
@@ -23,6 +33,7 @@
 #include <unistd.h>
 
 #include "ev.h"
+#include "fence.h"
 #include "log.h"
 #include "parse.h"
 #include "proc.h"
@@ -36,15 +47,40 @@
 
 /* stop(): how long workers get to exit after SHUTDOWN, in 100 ms polls. */
 #define SUP_STOP_POLLS	20
+/* How often a running fence looks at the dead worker's ring. */
+#define SUP_FENCE_POLL_MS	2
+/* Room for argv: the daemon's, "-R", NULL. */
+#define SUP_ARGV_MAX	32
 
 struct child {
 	TAILQ_ENTRY(child)	 entry;
 	struct sup		*sup;
 	unsigned int		 domid, devid;
-	pid_t			 pid;		/* -1: no worker (device failed) */
+	pid_t			 pid;		/* -1: no worker (failed or restarting) */
 	int			 chan;
 	struct ev		*ev;
-	bool			 ready;
+	bool			 ready;		/* this incarnation sent READY */
+	bool			 errored;	/* ... sent ERROR, or lost its fds */
+
+	/* Crash-only restart. */
+	char			*argv[SUP_ARGV_MAX];	/* copy; "-R" added for successors */
+	struct sup_held		 held[SUP_HELD_MAX];
+	unsigned int		 nheld;
+	bool			 restartable;	/* every fd was kept */
+	bool			 resumed;	/* some incarnation was READY: use -R */
+	bool			 restarting;	/* between a death and the successor */
+	unsigned int		 unready;	/* deaths before READY in a row */
+	uint64_t		 deaths[SUP_BUDGET];	/* ms, own deaths, ring */
+	unsigned int		 ndeaths;
+	uint64_t		 t_reap, t_spawn;	/* ms */
+	pid_t			 dead_pid;	/* the predecessor, for the log */
+	char			 dead_why[160];
+	struct ev		*ev_restart;	/* gap and fence timer */
+	struct fence		*fence;		/* the dead worker's io_uring */
+	uint64_t		 t_fence;	/* ms, fence start */
+	int			 uring_fd;	/* PROC_FD "uring" of the worker */
+	char			 uring_params[FENCE_PARAMS_MAX];
+	size_t			 uring_len;
 };
 
 struct sup {
@@ -62,6 +98,16 @@ struct sup {
 };
 
 static void	check_device(struct sup *, unsigned int, unsigned int);
+static void	restart_cb(int, void *);
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
 
 static struct child *
 child_find(struct sup *s, unsigned int domid, unsigned int devid)
@@ -86,8 +132,33 @@ child_new(struct sup *s, unsigned int domid, unsigned int devid)
 	c->devid = devid;
 	c->pid = -1;
 	c->chan = -1;
+	c->uring_fd = -1;
 	TAILQ_INSERT_TAIL(&s->children, c, entry);
 	return c;
+}
+
+/* Close what the device's workers shared: it is destroyed or failed. */
+static void
+child_drop(struct child *c)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->nheld; i++)
+		close(c->held[i].fd);
+	c->nheld = 0;
+	for (i = 0; i < SUP_ARGV_MAX && c->argv[i] != NULL; i++) {
+		free(c->argv[i]);
+		c->argv[i] = NULL;
+	}
+	fence_free(c->fence);
+	c->fence = NULL;
+	if (c->uring_fd >= 0)
+		close(c->uring_fd);
+	c->uring_fd = -1;
+	ev_free(c->ev_restart);
+	c->ev_restart = NULL;
+	c->restarting = false;
+	c->restartable = false;
 }
 
 static void
@@ -97,6 +168,7 @@ child_free(struct sup *s, struct child *c)
 	ev_free(c->ev);
 	if (c->chan >= 0)
 		close(c->chan);
+	child_drop(c);
 	free(c);
 }
 
@@ -106,13 +178,43 @@ sup_fail(struct sup *s, unsigned int domid, unsigned int devid, int err,
 {
 	char msg[512];
 	va_list ap;
+	struct child *c;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	xb_backend_fail(s->xsc, s->type, s->self, domid, devid, err, msg);
-	if (child_find(s, domid, devid) == NULL)
+	if ((c = child_find(s, domid, devid)) == NULL)
 		child_new(s, domid, devid);
+	else if (c->pid == -1)
+		child_drop(c);		/* no successor will come */
+}
+
+/*
+ * Why a worker ended, in one place, for the failure and the restart line
+ * ("killed by signal 9 (Killed)").
+ */
+static const char *
+child_death_str(const struct child *c, int status, char *buf, size_t len)
+{
+	(void)c;
+	return proc_status_str(status, buf, len);
+}
+
+/* The worker handed us its io_uring for the fence (PROC_FD "uring"). */
+static void
+child_uring(struct child *c, struct proc_msg *m)
+{
+	size_t nl = strlen(m->data) + 1;
+
+	if (c->uring_fd >= 0)
+		close(c->uring_fd);
+	c->uring_fd = m->fd;
+	m->fd = -1;
+	c->uring_len = m->len > nl ? m->len - nl : 0;
+	if (c->uring_len > sizeof(c->uring_params))
+		c->uring_len = sizeof(c->uring_params);
+	memcpy(c->uring_params, m->data + nl, c->uring_len);
 }
 
 static void
@@ -124,15 +226,32 @@ chan_cb(int fd, void *arg)
 	int rc;
 
 	while ((rc = proc_recv(fd, &m)) == 1) {
+		if (m.type == PROC_FD && m.fd >= 0 &&
+		    strcmp(m.data, "uring") == 0)
+			child_uring(c, &m);
 		if (m.fd >= 0)
 			close(m.fd);
 		switch (m.type) {
 		case PROC_READY:
 			c->ready = true;
-			log_devinfo(type, c->domid, c->devid,
-			    "worker %ld ready", (long)c->pid);
+			c->resumed = true;
+			c->unready = 0;
+			if (c->t_reap == 0) {
+				log_devinfo(type, c->domid, c->devid,
+				    "worker %ld ready", (long)c->pid);
+				break;
+			}
+			/* The gap the guest saw: reap -> READY. */
+			log_devinfo(type, c->domid, c->devid, "worker %ld %s; "
+			    "restarted as %ld after %.2f s", (long)c->dead_pid,
+			    c->dead_why, (long)c->pid,
+			    (double)(now_ms() - c->t_reap) / 1000.0);
+			c->t_reap = 0;
 			break;
+		case PROC_FD:
+			break;		/* "uring", taken above */
 		case PROC_ERROR:
+			c->errored = true;
 			log_devwarnx(type, c->domid, c->devid,
 			    "worker %ld failed: %s", (long)c->pid, m.data);
 			break;
@@ -147,12 +266,82 @@ chan_cb(int fd, void *arg)
 		ev_disable(c->ev);	/* worker closed it; SIGCHLD follows */
 }
 
+/*
+ * Start a worker for c with argv and the fds; held fds (c->held) go after
+ * fds, in their order.  Returns 0, or -1 (nothing started).
+ */
+static int
+child_exec(struct child *c, char *const argv[], const struct sup_fd *fds,
+    unsigned int nfds)
+{
+	struct sup *s = c->sup;
+	unsigned int i, n = nfds + (fds == NULL ? c->nheld : 0);
+
+	if ((c->pid = proc_spawn("/proc/self/exe", argv, &c->chan)) == -1)
+		return -1;
+	c->ready = false;
+	c->errored = false;
+	c->t_spawn = now_ms();
+	for (i = 0; i < n; i++) {
+		const char *name = fds != NULL ? fds[i].name : c->held[i].name;
+		int fd = fds != NULL ? fds[i].fd : c->held[i].fd;
+
+		if (proc_send(c->chan, PROC_FD, name, strlen(name), fd) == 0)
+			continue;
+		/* The worker waits for its fds: don't leave it waiting. */
+		log_devwarnx(s->type, c->domid, c->devid, "sending fd %u of %u "
+		    "to worker %ld: %s", i + 1, n, (long)c->pid,
+		    strerror(errno));
+		c->errored = true;	/* not restarted: fail when reaped */
+		kill(c->pid, SIGKILL);
+		break;
+	}
+	if ((c->ev = ev_read(s->base, c->chan, true, chan_cb, c)) == NULL)
+		log_devwarnx(s->type, c->domid, c->devid, "watching worker "
+		    "%ld's channel: %s", (long)c->pid, strerror(errno));
+	return 0;
+}
+
+/* Keep argv and dups of the kept fds for successors.  Returns 0 or -1. */
+static int
+child_keep(struct child *c, char *const argv[], const struct sup_fd *fds,
+    unsigned int nfds)
+{
+	unsigned int i, n = 0;
+
+	c->restartable = true;
+	for (i = 0; argv[i] != NULL; i++) {
+		if (i + 2 >= SUP_ARGV_MAX) {
+			errno = E2BIG;
+			return -1;
+		}
+		if ((c->argv[i] = strdup(argv[i])) == NULL)
+			return -1;
+	}
+	for (i = 0; i < nfds; i++) {
+		if (!fds[i].keep) {
+			/* A successor would lack it: no restart. */
+			c->restartable = false;
+			continue;
+		}
+		if (n == SUP_HELD_MAX ||
+		    strlen(fds[i].name) >= sizeof(c->held[n].name)) {
+			errno = E2BIG;
+			return -1;
+		}
+		if ((c->held[n].fd = fcntl(fds[i].fd, F_DUPFD_CLOEXEC, 0)) == -1)
+			return -1;
+		strcpy(c->held[n].name, fds[i].name);
+		c->nheld = ++n;
+	}
+	return 0;
+}
+
 pid_t
 sup_spawn(struct sup *s, unsigned int domid, unsigned int devid,
     char *const argv[], const struct sup_fd *fds, unsigned int nfds)
 {
 	struct child *c;
-	unsigned int i;
 
 	if ((c = child_find(s, domid, devid)) != NULL && c->pid != -1) {
 		/* Only start() calls this, for a device without a worker. */
@@ -166,26 +355,146 @@ sup_spawn(struct sup *s, unsigned int domid, unsigned int devid,
 		    strerror(errno));
 		return -1;
 	}
-	if ((c->pid = proc_spawn("/proc/self/exe", argv, &c->chan)) == -1) {
+	if (child_keep(c, argv, fds, nfds) == -1) {
+		sup_fail(s, domid, devid, errno, "keeping the worker's fds: %s",
+		    strerror(errno));
+		return -1;
+	}
+	if (child_exec(c, argv, fds, nfds) == -1) {
 		sup_fail(s, domid, devid, errno, "cannot start worker: %s",
 		    strerror(errno));
 		return -1;
 	}
-	for (i = 0; i < nfds; i++) {
-		if (proc_send(c->chan, PROC_FD, fds[i].name,
-		    strlen(fds[i].name), fds[i].fd) == 0)
-			continue;
-		/* The worker waits for its fds: don't leave it waiting. */
-		log_devwarnx(s->type, domid, devid, "sending fd %u of %u "
-		    "to worker %ld: %s", i + 1, nfds, (long)c->pid,
-		    strerror(errno));
-		kill(c->pid, SIGKILL);	/* reaped; the device is failed then */
-		break;
-	}
-	if ((c->ev = ev_read(s->base, c->chan, true, chan_cb, c)) == NULL)
-		log_devwarnx(s->type, domid, devid, "watching worker %ld's "
-		    "channel: %s", (long)c->pid, strerror(errno));
 	return c->pid;
+}
+
+/* Start the successor of a dead worker: same argv plus -R, the held fds. */
+static void
+child_respawn(struct child *c)
+{
+	struct sup *s = c->sup;
+	char *argv[SUP_ARGV_MAX];
+	unsigned int i;
+
+	c->restarting = false;
+	for (i = 0; c->argv[i] != NULL; i++)
+		argv[i] = c->argv[i];
+	if (c->resumed)
+		argv[i++] = "-R";
+	argv[i] = NULL;
+	if (child_exec(c, argv, NULL, 0) == -1) {
+		sup_fail(s, c->domid, c->devid, errno, "worker %ld %s; cannot "
+		    "start its successor: %s", (long)c->dead_pid, c->dead_why,
+		    strerror(errno));
+		return;
+	}
+	if (c->t_reap == 0)
+		c->t_reap = now_ms();	/* a quiesced restart: gap from here */
+}
+
+/*
+ * The gap timer: run the fence while the dead worker's io_uring still has
+ * writes in flight (they could land after the successor rewrote the same
+ * sectors), then start the successor.
+ */
+static void
+restart_cb(int fd, void *arg)
+{
+	struct child *c = arg;
+	struct sup *s = c->sup;
+	uint64_t now = now_ms();
+	int rc;
+
+	(void)fd;
+	if (!c->restarting || s->stopping)
+		return;
+	if (c->fence != NULL) {
+		if ((rc = fence_poll(c->fence)) == 0) {
+			if (now - c->t_fence >= SUP_FENCE_MS) {
+				sup_fail(s, c->domid, c->devid, ETIMEDOUT,
+				    "worker %ld %s; fence timeout: its I/O did "
+				    "not complete in %u ms", (long)c->dead_pid,
+				    c->dead_why, SUP_FENCE_MS);
+				return;
+			}
+			ev_timer_arm(c->ev_restart, SUP_FENCE_POLL_MS);
+			return;
+		}
+		if (rc == -1) {
+			sup_fail(s, c->domid, c->devid, errno, "worker %ld %s; "
+			    "fence: %s", (long)c->dead_pid, c->dead_why,
+			    strerror(errno));
+			return;
+		}
+		fence_free(c->fence);
+		c->fence = NULL;
+	}
+	if (now < c->t_spawn + SUP_GAP_MS) {
+		ev_timer_arm(c->ev_restart, (unsigned int)(c->t_spawn +
+		    SUP_GAP_MS - now));
+		return;
+	}
+	child_respawn(c);
+}
+
+/*
+ * A READY worker died (or quiesced): restart it, or fail the device when
+ * it keeps dying.  status is the wait status.
+ */
+static void
+child_died(struct child *c, pid_t pid, int status, const char *why)
+{
+	struct sup *s = c->sup;
+	bool killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+	bool quiesced = WIFEXITED(status) &&
+	    WEXITSTATUS(status) == SUP_EX_RESTART;
+	uint64_t now = now_ms();
+	unsigned int n;
+
+	if (!c->restartable || c->errored) {
+		sup_fail(s, c->domid, c->devid, EIO, "worker %ld %s", (long)pid,
+		    why);
+		return;
+	}
+	/* SIGKILL comes from an admin or the OOM killer: not the worker's doing. */
+	if (!c->ready && !killed && !quiesced && ++c->unready >= 2) {
+		sup_fail(s, c->domid, c->devid, EIO, "worker %ld %s before it "
+		    "was ready, twice in a row", (long)pid, why);
+		return;
+	}
+	if (c->ready && !killed && !quiesced) {
+		c->deaths[c->ndeaths++ % SUP_BUDGET] = now;
+		n = c->ndeaths < SUP_BUDGET ? c->ndeaths : SUP_BUDGET;
+		if (n == SUP_BUDGET && now - c->deaths[c->ndeaths % SUP_BUDGET] <
+		    (uint64_t)SUP_BUDGET_S * 1000) {
+			sup_fail(s, c->domid, c->devid, EIO, "worker %ld %s: %u "
+			    "deaths within %u s, not restarted", (long)pid, why,
+			    SUP_BUDGET, SUP_BUDGET_S);
+			return;
+		}
+	}
+	c->restarting = true;
+	c->dead_pid = pid;
+	snprintf(c->dead_why, sizeof(c->dead_why), "%s", why);
+	c->t_reap = quiesced ? 0 : now;
+	if (c->uring_fd >= 0) {
+		c->fence = fence_new(c->uring_fd, c->uring_params,
+		    c->uring_len);
+		c->uring_fd = -1;	/* the fence owns it now */
+		if (c->fence == NULL) {
+			sup_fail(s, c->domid, c->devid, errno, "worker %ld %s; "
+			    "fence: %s", (long)pid, why, strerror(errno));
+			return;
+		}
+		c->t_fence = now;
+	}
+	if (c->ev_restart == NULL &&
+	    (c->ev_restart = ev_timer(s->base, restart_cb, c)) == NULL) {
+		sup_fail(s, c->domid, c->devid, errno, "worker %ld %s; "
+		    "restart timer: %s", (long)pid, why, strerror(errno));
+		return;
+	}
+	ev_timer_arm(c->ev_restart, 0);
 }
 
 /* Look at one device directory and start a worker if it is new. */
@@ -199,7 +508,10 @@ check_device(struct sup *s, unsigned int domid, unsigned int devid)
 	str = xsc_readf(s->xsc, XBT_NULL, "%s/%u/%u/state", s->root, domid,
 	    devid);
 	if (str == NULL) {
-		/* Directory gone: forget a failed device; workers see it themselves. */
+		/*
+		 * Directory gone: forget a failed device, or one whose
+		 * successor had not started yet; workers see it themselves.
+		 */
 		if (c != NULL && c->pid == -1)
 			child_free(s, c);
 		return;
@@ -292,7 +604,7 @@ sigchld_cb(int signo, void *arg)
 {
 	struct sup *s = arg;
 	struct child *c;
-	char why[96];
+	char why[160];
 	int status;
 	pid_t pid;
 
@@ -303,22 +615,25 @@ sigchld_cb(int signo, void *arg)
 				break;
 		if (c == NULL)
 			continue;
-		proc_status_str(status, why, sizeof(why));
+		/* What it said last (READY, ERROR, its uring) counts. */
+		if (c->ev != NULL)
+			chan_cb(c->chan, c);
+		child_death_str(c, status, why, sizeof(why));
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 			log_devinfo(s->type, c->domid, c->devid,
 			    "worker %ld %s", (long)pid, why);
 			child_free(s, c);
 			continue;
 		}
-		/* Abnormal end: the guest's device is gone; say so in xenstore. */
 		c->pid = -1;
 		ev_free(c->ev);
 		c->ev = NULL;
 		close(c->chan);
 		c->chan = -1;
-		if (!s->stopping)
-			sup_fail(s, c->domid, c->devid, EIO, "worker %ld %s",
-			    (long)pid, why);
+		if (s->stopping)
+			child_drop(c);
+		else
+			child_died(c, pid, status, why);
 		check_device(s, c->domid, c->devid);
 	}
 }
@@ -431,9 +746,12 @@ sup_stop(struct sup *s)
 	int i;
 
 	s->stopping = true;
-	TAILQ_FOREACH(c, &s->children, entry)
+	TAILQ_FOREACH(c, &s->children, entry) {
 		if (c->pid > 0)
 			proc_send(c->chan, PROC_SHUTDOWN, NULL, 0, -1);
+		else if (c->restarting)
+			child_drop(c);
+	}
 	/* Workers exit promptly; give them 2 s, then kill. */
 	for (i = 0; i < SUP_STOP_POLLS; i++) {
 		sigchld_cb(SIGCHLD, s);
@@ -449,6 +767,33 @@ sup_stop(struct sup *s)
 		if (c->pid > 0)
 			kill(c->pid, SIGKILL);
 	ev_break(s->base);
+}
+
+int
+sup_restart(struct sup *s, unsigned int domid, unsigned int devid)
+{
+	struct child *c = child_find(s, domid, devid);
+
+	if (c == NULL || c->pid <= 0 || !c->ready) {
+		errno = ENOENT;
+		return -1;
+	}
+	if (!c->restartable) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	return proc_send(c->chan, PROC_SHUTDOWN, "restart", strlen("restart"),
+	    -1);
+}
+
+void
+sup_restart_all(struct sup *s)
+{
+	struct child *c;
+
+	TAILQ_FOREACH(c, &s->children, entry)
+		if (c->pid > 0 && c->ready && c->restartable)
+			sup_restart(s, c->domid, c->devid);
 }
 
 void

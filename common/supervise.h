@@ -6,8 +6,10 @@
  * needs, reap workers and say why each one ended, and stop them all.
  *
  * It never exits and picks no policy: what a device needs is the daemon's
- * start() callback.  A worker that dies abnormally leaves its device failed
- * (error node, state Closed) and the failure logged; nothing else changes.
+ * start() callback.  A worker that dies abnormally is restarted on the
+ * same device (crash-only restart, below); one that keeps dying leaves its
+ * device failed (error node, state Closed) and the failure logged;
+ * nothing else changes.
  */
 #ifndef XB_SUPERVISE_H
 #define XB_SUPERVISE_H
@@ -30,11 +32,53 @@ struct sup_ops {
 		    void *arg);
 };
 
-/* An fd handed to a new worker, as one PROC_FD message whose data is name. */
+/*
+ * An fd handed to a new worker, as one PROC_FD message whose data is name.
+ * keep: the parent holds a dup (F_DUPFD_CLOEXEC) for the device's lifetime
+ * and sends it again, same name and position, to every successor (the
+ * journal, the restricted event-channel handle: what must outlive one
+ * worker).  Held fds are closed when the worker exits 0 (device destroyed),
+ * when the device is failed, and by sup_free().  keep=false: the caller
+ * keeps and closes its fd, as always.
+ */
 struct sup_fd {
 	const char	*name;
 	int		 fd;
+	bool		 keep;
 };
+
+/* Most fds a device may hold (SUP_HELD_MAX) and their name length. */
+#define SUP_HELD_MAX	16
+#define SUP_NAME_MAX	32
+
+/*
+ * One held fd, as struct child keeps them (a flat array, so an upgrade
+ * handover can write them out): name as given to sup_spawn().
+ */
+struct sup_held {
+	char		 name[SUP_NAME_MAX];
+	int		 fd;
+};
+
+/* Exit status of a worker that quiesced and wants to be restarted (sysexits.h). */
+#define SUP_EX_RESTART	75		/* EX_TEMPFAIL */
+
+/*
+ * Restart policy (docs/ARCHITECTURE.md "Restart protocol").  A worker that
+ * sent READY and then ends with anything but exit 0, while the parent is
+ * not stopping, is restarted: its channel is drained, the stale-I/O fence
+ * runs if it handed the parent an io_uring (PROC_FD "uring"), and a
+ * successor starts with the same argv plus "-R" and the held fds; start()
+ * is not called again.  Deaths of its own (a signal other than SIGKILL, an
+ * exit status other than 0 and SUP_EX_RESTART) count: SUP_BUDGET of them
+ * within SUP_BUDGET_S seconds fail the device.  A worker that dies before
+ * READY is started again once; a second death before READY in a row, or a
+ * PROC_ERROR, fails the device.  Restarts are SUP_GAP_MS apart at least.
+ */
+#define SUP_BUDGET	3
+#define SUP_BUDGET_S	60
+#define SUP_GAP_MS	50
+#define SUP_FENCE_MS	5000
 
 /*
  * Supervise backend/<type> of this domain: create an event base, connect
@@ -67,7 +111,9 @@ unsigned int	 sup_self(const struct sup *);
 /*
  * Start the worker of (domid, devid): fork+exec /proc/self/exe with argv
  * (argv[0] is its process title) and send it each of fds[0..nfds) as a
- * PROC_FD message, in order.  The caller keeps and closes its fds.  On
+ * PROC_FD message, in order (at most SUP_HELD_MAX with keep set, names
+ * shorter than SUP_NAME_MAX).  The caller keeps and closes its fds; those
+ * with keep set are dup'd first.  On
  * failure the device is failed (sup_fail) and -1 returned; if the worker
  * started but an fd could not be sent it is killed, so it never waits
  * forever (its pid is still returned; the device fails when it is reaped,
@@ -94,6 +140,18 @@ void		 sup_fail(struct sup *, unsigned int domid, unsigned int devid,
  * afterwards.
  */
 void		 sup_stop(struct sup *);
+
+/*
+ * Ask the worker of (domid, devid) to quiesce: PROC_SHUTDOWN with data
+ * "restart" (stop taking requests, answer those in flight, exit
+ * SUP_EX_RESTART), after which it is restarted with -R and not counted
+ * against the budget.  Returns 0, or -1 (ENOENT: no running worker).
+ */
+int		 sup_restart(struct sup *, unsigned int domid,
+		    unsigned int devid);
+
+/* sup_restart() every running worker that is READY (all at once). */
+void		 sup_restart_all(struct sup *);
 
 /* Send signo to every running worker (e.g. SIGUSR1: log your counters). */
 void		 sup_signal(struct sup *, int signo);

@@ -43,7 +43,7 @@ start_vbd(struct sup *sup, unsigned int domid, unsigned int devid, void *arg)
 	char *params, *mode, title[64], dd[32], err[512];
 	char store[PROC_MSG_MAX], desc[512];
 	char *argv[12], qs[16], ps[16];
-	struct sup_fd sfd;
+	struct sup_fd sfd = { 0 };
 	struct target t;
 	bool writable;
 	pid_t pid;
