@@ -41,12 +41,13 @@ LDFLAGS	?=
 B	:= build
 COMMON_SRC := common/log.c common/ev.c common/parse.c common/xs.c \
 	      common/xenbus.c common/ring.c common/gnt.c common/proc.c \
-	      common/supervise.c common/wproc.c common/journal.c common/fence.c
+	      common/supervise.c common/wproc.c common/journal.c common/fence.c \
+	      common/xsmsg.c common/xsp.c common/xsproxy.c
 BLK_SRC	:= daemons/blkbackd/blkbackd.c daemons/blkbackd/worker.c \
 	   daemons/blkbackd/blkif.c daemons/blkbackd/backing_raw.c \
 	   daemons/blkbackd/backing_nbd.c daemons/blkbackd/target.c \
 	   daemons/blkbackd/blkring.c daemons/blkbackd/pgrant.c \
-	   daemons/blkbackd/blkio.c
+	   daemons/blkbackd/blkio.c daemons/blkbackd/blkjournal.c
 NET_SRC	:= daemons/netbackd/netbackd.c daemons/netbackd/worker.c \
 	   daemons/netbackd/nettx.c daemons/netbackd/netrx.c \
 	   daemons/netbackd/tap.c daemons/netbackd/netif.c \
@@ -63,10 +64,13 @@ UNIT_TESTS := test_parse test_xenbus test_ring test_blkif test_proc test_target 
 	      test_backing_nbd test_blkif_ext test_blkif_random test_blkring \
 	      test_blkring_front test_pgrant test_netif test_nethdr test_netrate \
 	      test_netctrl test_bq test_crate test_cring test_conslog test_loglimit \
-	      test_backing_raw test_netjournal
+	      test_backing_raw test_netjournal test_xsproxy \
+	      test_blkjournal
 # Pure-logic sources each unit test links against.
 test_parse_SRC  := common/parse.c common/log.c
 test_loglimit_SRC := common/log.c
+test_xsproxy_SRC := common/xsproxy.c common/xsmsg.c common/xs.c common/ev.c \
+		    common/log.c common/parse.c common/proc.c
 test_xenbus_SRC := common/parse.c common/log.c common/xenbus.c common/xs.c common/ev.c
 test_ring_SRC   := common/parse.c common/log.c common/ring.c common/xenbus.c common/xs.c common/ev.c
 test_blkif_SRC  := daemons/blkbackd/blkif.c
@@ -76,6 +80,8 @@ test_blkif_random_SRC := $(test_blkif_SRC)
 test_blkring_SRC := daemons/blkbackd/blkring.c $(test_ring_SRC)
 test_blkring_front_SRC := $(test_blkring_SRC)
 test_pgrant_SRC := daemons/blkbackd/pgrant.c
+test_blkjournal_SRC := daemons/blkbackd/blkjournal.c common/journal.c \
+		       $(test_blkring_SRC)
 test_proc_SRC   := common/proc.c
 test_target_SRC := daemons/blkbackd/target.c common/log.c common/parse.c
 test_netif_SRC  := daemons/netbackd/netif.c common/parse.c

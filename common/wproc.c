@@ -1,7 +1,10 @@
 /*
  * wproc.c - the worker side of a daemon process.  See wproc.h.
  */
+#include <sys/queue.h>
+
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -14,12 +17,26 @@
 #include "proc.h"
 #include "wproc.h"
 
+/* A message that arrived while the worker waited for a reply (wproc_wait). */
+struct wmsg {
+	TAILQ_ENTRY(wmsg)	 entry;
+	struct proc_msg		 m;
+};
+
 struct wproc {
 	struct ev_base	*base;
 	int		 chan;
 	struct ev	*ev_chan, *ev_term, *ev_int, *ev_usr1;
+	struct ev	*ev_queue;	/* delivers queued messages */
+	TAILQ_HEAD(, wmsg) queue;
+	bool		 chan_eof;
+	uint32_t	 hook_type;
+	wproc_msg_hook	*hook;
+	void		*hook_arg;
 	wproc_hook	*usr1;
 	void		*arg;
+	wproc_hook	*quiesce;	/* wproc_on_quiesce() */
+	void		*quiesce_arg;
 	int		 status;
 	bool		 done;		/* leave the loop (may precede it) */
 };
@@ -36,6 +53,53 @@ report(int chan, const char *what)
 	return 1;
 }
 
+/* One message from the parent, from the loop. */
+static void
+handle(struct wproc *wp, const struct proc_msg *m)
+{
+	if (m->fd >= 0)
+		close(m->fd);
+	if (m->type == PROC_SHUTDOWN && strcmp(m->data, "restart") == 0) {
+		/* sup_restart(): quiesce, exit WPROC_EX_RESTART, be restarted. */
+		log_info("restart requested by the parent: quiescing");
+		if (wp->quiesce != NULL)
+			wp->quiesce(wp->quiesce_arg);
+		else
+			wproc_exit(wp, WPROC_EX_RESTART);
+	} else if (m->type == PROC_SHUTDOWN) {
+		log_info("shutdown requested by the parent");
+		wproc_exit(wp, 0);
+	} else if (wp->hook != NULL && m->type == wp->hook_type)
+		wp->hook(m, wp->hook_arg);
+}
+
+/*
+ * Handle what wproc_wait() queued, oldest first.  A hook may wait again and
+ * queue more behind; those are handled in this pass too.
+ */
+static void
+queue_cb(int fd, void *arg)
+{
+	struct wproc *wp = arg;
+	struct wmsg *q;
+
+	(void)fd;
+	while (!wp->done && (q = TAILQ_FIRST(&wp->queue)) != NULL) {
+		TAILQ_REMOVE(&wp->queue, q, entry);
+		handle(wp, &q->m);
+		free(q);
+	}
+}
+
+static void
+parent_gone(struct wproc *wp)
+{
+	/* The guest still needs its device; xenstore is out of reach now. */
+	log_info("parent exited; still serving");
+	wp->chan_eof = true;
+	ev_disable(wp->ev_chan);
+}
+
 static void
 chan_cb(int fd, void *arg)
 {
@@ -45,9 +109,7 @@ chan_cb(int fd, void *arg)
 
 	rc = proc_recv(fd, &m);
 	if (rc == 0) {
-		/* The parent is gone; the guest still needs its device. */
-		log_info("parent exited; still serving");
-		ev_disable(wp->ev_chan);
+		parent_gone(wp);
 		return;
 	}
 	if (rc == -1) {
@@ -55,11 +117,76 @@ chan_cb(int fd, void *arg)
 			ev_disable(wp->ev_chan);
 		return;
 	}
-	if (m.fd >= 0)
+	queue_cb(-1, wp);	/* keep the order: older messages first */
+	if (!wp->done)
+		handle(wp, &m);
+	else if (m.fd >= 0)
 		close(m.fd);
-	if (m.type == PROC_SHUTDOWN) {
-		log_info("shutdown requested by the parent");
-		wproc_exit(wp, 0);
+}
+
+void
+wproc_on_msg(struct wproc *wp, uint32_t type, wproc_msg_hook *hook,
+    void *arg)
+{
+	wp->hook_type = type;
+	wp->hook = hook;
+	wp->hook_arg = arg;
+}
+
+int
+wproc_send(struct wproc *wp, uint32_t type, const void *data, size_t len)
+{
+	if (wp->chan_eof) {
+		errno = EPIPE;
+		return -1;
+	}
+	return proc_send(wp->chan, type, data, len, -1);
+}
+
+int
+wproc_wait(struct wproc *wp, uint32_t type, int ms, struct proc_msg *m)
+{
+	struct pollfd pfd;
+	struct wmsg *q;
+	int rc;
+
+	for (;;) {
+		if (wp->chan_eof) {
+			errno = EPIPE;
+			return -1;
+		}
+		pfd.fd = wp->chan;
+		pfd.events = POLLIN;
+		/* ms is per message: the parent answers promptly or not at all. */
+		if ((rc = poll(&pfd, 1, ms)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (rc == 0) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
+		if ((rc = proc_recv(wp->chan, m)) == 0) {
+			parent_gone(wp);
+			errno = EPIPE;
+			return -1;
+		}
+		if (rc == -1) {
+			if (errno == EAGAIN || errno == EPROTO)
+				continue;
+			return -1;
+		}
+		if (m->type == type)
+			return 1;
+		if ((q = malloc(sizeof(*q))) == NULL) {
+			/* Cannot keep it; SHUTDOWN at least is not lost. */
+			handle(wp, m);
+			continue;
+		}
+		q->m = *m;
+		TAILQ_INSERT_TAIL(&wp->queue, q, entry);
+		ev_timer_arm(wp->ev_queue, 0);
 	}
 }
 
@@ -90,6 +217,7 @@ wproc_new(int chan, wproc_hook *usr1, void *arg)
 	wp->usr1 = usr1;
 	wp->arg = arg;
 	wp->status = 1;
+	TAILQ_INIT(&wp->queue);
 	if ((wp->base = ev_base_new()) == NULL) {
 		report(chan, "event base");
 		goto fail;
@@ -98,8 +226,9 @@ wproc_new(int chan, wproc_hook *usr1, void *arg)
 	wp->ev_term = ev_signal(wp->base, SIGTERM, signal_cb, wp);
 	wp->ev_int = ev_signal(wp->base, SIGINT, signal_cb, wp);
 	wp->ev_usr1 = ev_signal(wp->base, SIGUSR1, signal_cb, wp);
+	wp->ev_queue = ev_timer(wp->base, queue_cb, wp);
 	if (wp->ev_chan == NULL || wp->ev_term == NULL || wp->ev_int == NULL ||
-	    wp->ev_usr1 == NULL) {
+	    wp->ev_usr1 == NULL || wp->ev_queue == NULL) {
 		report(chan, "registering events");
 		goto fail;
 	}
@@ -130,6 +259,13 @@ wproc_ready(struct wproc *wp)
 }
 
 void
+wproc_on_quiesce(struct wproc *wp, wproc_hook *hook, void *arg)
+{
+	wp->quiesce = hook;
+	wp->quiesce_arg = arg;
+}
+
+void
 wproc_exit(struct wproc *wp, int status)
 {
 	wp->status = status;
@@ -148,6 +284,7 @@ wproc_run(struct wproc *wp)
 void
 wproc_free(struct wproc *wp)
 {
+	struct wmsg *q;
 	int saved = errno;
 
 	if (wp == NULL)
@@ -156,6 +293,13 @@ wproc_free(struct wproc *wp)
 	ev_free(wp->ev_term);
 	ev_free(wp->ev_int);
 	ev_free(wp->ev_usr1);
+	ev_free(wp->ev_queue);
+	while ((q = TAILQ_FIRST(&wp->queue)) != NULL) {
+		TAILQ_REMOVE(&wp->queue, q, entry);
+		if (q->m.fd >= 0)
+			close(q->m.fd);
+		free(q);
+	}
 	if (wp->base != NULL)
 		ev_base_free(wp->base);
 	free(wp);

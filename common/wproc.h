@@ -12,7 +12,11 @@
 #ifndef XB_WPROC_H
 #define XB_WPROC_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 struct ev_base;
+struct proc_msg;
 struct wproc;
 
 /* The daemon's SIGUSR1 hook (e.g. log its counters); called from the loop. */
@@ -48,6 +52,34 @@ void		 wproc_ready(struct wproc *);
  * destroyed while it was being set up).
  */
 void		 wproc_exit(struct wproc *, int status);
+
+/*
+ * Requests to the parent (the xenstore proxy, xsp.c).  wproc_on_msg() sets
+ * the one hook that gets messages of type (e.g. PROC_XS_WATCH) from the
+ * loop.  wproc_send() sends one message.  wproc_wait() waits up to ms for
+ * a message of type and copies it to *m; every other message that arrives
+ * meanwhile (SHUTDOWN, watch events) is queued and handled later from the
+ * loop, in order, never lost.  It returns 1, or -1 with errno ETIMEDOUT,
+ * EPIPE (the parent is gone: later calls fail at once) or another error.
+ */
+typedef void wproc_msg_hook(const struct proc_msg *, void *arg);
+void		 wproc_on_msg(struct wproc *, uint32_t type, wproc_msg_hook *,
+		    void *arg);
+int		 wproc_send(struct wproc *, uint32_t type, const void *data,
+		    size_t len);
+int		 wproc_wait(struct wproc *, uint32_t type, int ms,
+		    struct proc_msg *m);
+
+/*
+ * Exit status of a worker that quiesced for a restart (supervise.h
+ * SUP_EX_RESTART, sysexits.h EX_TEMPFAIL).  On PROC_SHUTDOWN "restart"
+ * (sup_restart()) the hook set by wproc_on_quiesce() is called: the daemon
+ * stops taking requests, answers those in flight and then calls
+ * wproc_exit(wp, WPROC_EX_RESTART).  Without a hook the worker exits so at
+ * once (its successor redoes what was in flight from the journal).
+ */
+#define WPROC_EX_RESTART	75
+void		 wproc_on_quiesce(struct wproc *, wproc_hook *, void *arg);
 
 /* Run the loop unless wproc_exit() came first.  Returns the exit status. */
 int		 wproc_run(struct wproc *);

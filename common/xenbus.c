@@ -497,6 +497,17 @@ xb_eval(struct xb_dev *dev)
 			if (dev->ops->connect(dev, dev->arg) == -1)
 				goto out;	/* connect reported it */
 			dev->connected = true;
+			/*
+			 * A re-attach writes nothing: rewriting Connected would
+			 * fire the frontend's watch (blkfront re-reads the
+			 * size, as for a resize).
+			 */
+			if (v.be_state == XenbusStateConnected) {
+				dev->be_state = XenbusStateConnected;
+				log_devinfo(dev->type, dev->domid, dev->devid,
+				    "re-attached (%s)", why);
+				break;
+			}
 			if (xb_switch(dev, XenbusStateConnected, why) == -1)
 				goto out;
 			break;

@@ -19,7 +19,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <xenevtchn.h>
+
 #include "blkbackd.h"
+#include "blkjournal.h"
+#include "journal.h"
 #include "log.h"
 #include "parse.h"
 #include "proc.h"
@@ -43,11 +47,12 @@ start_vbd(struct sup *sup, unsigned int domid, unsigned int devid, void *arg)
 	char *params, *mode, title[64], dd[32], err[512];
 	char store[PROC_MSG_MAX], desc[512];
 	char *argv[12], qs[16], ps[16];
-	struct sup_fd sfd = { 0 };
+	struct sup_fd sfd[3];
+	xenevtchn_handle *xce;
 	struct target t;
 	bool writable;
 	pid_t pid;
-	int fd, i = 0;
+	int fd, jfd, i = 0;
 
 	params = xsc_readf(sup_xsc(sup), XBT_NULL, "%s/%u/%u/params",
 	    sup_root(sup), domid, devid);
@@ -79,6 +84,29 @@ start_vbd(struct sup *sup, unsigned int domid, unsigned int devid, void *arg)
 		sup_fail(sup, domid, devid, errno, "%s", err);
 		return;
 	}
+	/* What outlives a worker (docs/ARCHITECTURE.md "Restart protocol"). */
+	if ((jfd = journal_create(blkj_size(p->opts.max_queues), JOURNAL_BLK,
+	    domid, devid)) == -1) {
+		sup_fail(sup, domid, devid, errno, "creating the restart "
+		    "journal: %s", strerror(errno));
+		close(fd);
+		return;
+	}
+	/*
+	 * The worker may bind only this guest's ports (IOCTL_EVTCHN_RESTRICT_DOMID,
+	 * Linux drivers/xen/evtchn.c); bound ports live as long as the file,
+	 * which we keep, so a successor finds them bound.
+	 */
+	if ((xce = xenevtchn_open(NULL, 0)) == NULL ||
+	    xenevtchn_restrict(xce, (domid_t)domid) == -1) {
+		sup_fail(sup, domid, devid, errno, "opening the event channel "
+		    "device for the guest: %s", strerror(errno));
+		if (xce != NULL)
+			xenevtchn_close(xce);
+		close(jfd);
+		close(fd);
+		return;
+	}
 
 	snprintf(title, sizeof(title), "blkbackd: d%u/%u", domid, devid);
 	snprintf(dd, sizeof(dd), "%u/%u", domid, devid);
@@ -97,10 +125,20 @@ start_vbd(struct sup *sup, unsigned int domid, unsigned int devid, void *arg)
 	argv[i++] = ps;
 	argv[i] = NULL;
 
-	sfd.name = store;
-	sfd.fd = fd;
-	pid = sup_spawn(sup, domid, devid, argv, &sfd, 1);
+	/* An NBD connection's stream state dies with the worker: not kept. */
+	sfd[0].name = store;
+	sfd[0].fd = fd;
+	sfd[0].keep = t.kind != TARGET_NBD;
+	sfd[1].name = "journal";
+	sfd[1].fd = jfd;
+	sfd[1].keep = true;
+	sfd[2].name = "evtchn";
+	sfd[2].fd = xenevtchn_fd(xce);
+	sfd[2].keep = true;
+	pid = sup_spawn(sup, domid, devid, argv, sfd, 3);
 	close(fd);
+	close(jfd);
+	xenevtchn_close(xce);
 	if (pid != -1)
 		log_devinfo(BLK_TYPE, domid, devid, "started worker %ld (%s, %s)",
 		    (long)pid, target_describe(&t, desc, sizeof(desc)),
@@ -134,7 +172,7 @@ main(int argc, char *argv[])
 	memset(&p, 0, sizeof(p));
 	p.opts.max_queues = BLK_DEF_QUEUES;
 	p.opts.pgrants = BLK_DEF_PGRANTS;
-	while ((ch = getopt_long(argc, argv, "dFhp:q:vW:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "dFhp:q:RvW:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
 			p.foreground = 1;
@@ -147,6 +185,9 @@ main(int argc, char *argv[])
 			break;
 		case 'W':
 			worker = optarg;
+			break;
+		case 'R':
+			p.opts.resume = true;	/* internal: a successor */
 			break;
 		case 'q':
 			if (parse_uint(optarg, BLK_MAX_QUEUES, &v) == -1 || v == 0)

@@ -4,6 +4,8 @@
 #ifndef BLKBACKD_H
 #define BLKBACKD_H
 
+#include <stdbool.h>
+
 #define BLK_TYPE	"vbd"		/* xenstore backend type libxl writes for phy disks */
 
 /*
@@ -25,12 +27,17 @@ struct blk_opts {
 	unsigned int	pgrants;	/* -p: persistent grants per ring, 0: off */
 	int		verbose;
 	int		foreground;
+	bool		resume;		/* -R: a successor (restart protocol) */
 };
 
 /*
- * Worker role: serve backend/vbd/<domid>/<devid>.  The backing store's fd
- * arrives on PROC_CHAN_FD as a PROC_FD message whose data names the store:
- * "raw", or "nbd:" followed by the export name.  Returns the exit status.
+ * Worker role: serve backend/vbd/<domid>/<devid>.  Its fds arrive on
+ * PROC_CHAN_FD as PROC_FD messages, in this order: the backing store
+ * (data names it: "raw", or "nbd:" followed by the export name), the
+ * restart journal ("journal", blkjournal.h) and the event-channel handle
+ * restricted to the guest ("evtchn").  With -R it resumes a live ring
+ * from the journal (docs/ARCHITECTURE.md "Restart protocol").  Returns
+ * the exit status.
  */
 int	worker_main(unsigned int domid, unsigned int devid,
 	    const struct blk_opts *);

@@ -83,11 +83,25 @@ pool_page(struct blk_worker *w, uint32_t i)
 
 /* ---- responses ------------------------------------------------------------ */
 
+/*
+ * Answer io: journal RESPONDING, write, publish, journal the publish
+ * (blkjournal.h has the order a successor relies on).
+ */
 static void
-blk_respond(struct blk_queue *q, uint64_t id, uint8_t op, int16_t status)
+blk_respond(struct blk_io *io, int16_t status)
 {
-	blk_ring_put_rsp(&q->ring, id, op, status);
-	if (blk_ring_push(&q->ring))
+	struct blk_queue *q = io->q;
+	unsigned int i = (unsigned int)(io - q->ios);
+	RING_IDX at = q->ring.rsp_prod_pvt;
+	bool notify;
+
+	if (q->jq != NULL)
+		blkj_rsp_begin(q->jq, i, at, status);
+	blk_ring_put_rsp(&q->ring, io->r.id, io->r.op, status);
+	notify = blk_ring_push(&q->ring);
+	if (q->jq != NULL)
+		blkj_rsp_end(q->jq, i, at);
+	if (notify)
 		xenevtchn_notify(q->w->xce, (evtchn_port_t)q->port);
 }
 
@@ -141,12 +155,12 @@ blk_after_finish(struct blk_queue *q)
 		ev_timer_arm(w->ev_kick, 0);
 }
 
-static void
+void
 blk_finish(struct blk_io *io, int16_t status)
 {
 	struct blk_queue *q = io->q;
 
-	blk_respond(q, io->r.id, io->r.op, status);
+	blk_respond(io, status);
 	blk_io_release(io);
 	q->inflight--;
 	if (q->barrier == io) {
@@ -406,6 +420,8 @@ blk_indirect(struct blk_worker *w, struct blk_req *r, const char **why)
 	return blk_validate_indirect(r, w->ipages, &w->lim, why);
 }
 
+static bool	blk_dispatch(struct blk_queue *, struct blk_io *);
+
 /*
  * Take, validate and start one request.  Returns false if the queue must
  * stop taking for now (a barrier drains, or the pool ran short).
@@ -430,6 +446,10 @@ blk_take_one(struct blk_queue *q)
 	st = blk_validate(&wire, &w->lim, &io->r, &why);
 	if (st == BLKIF_RSP_OKAY && io->r.nipages > 0)
 		st = blk_indirect(w, &io->r, &why);
+	/* Write-ahead: a successor redoes or answers it (blkjournal.h). */
+	if (q->jq != NULL)
+		blkj_take(q->jq, (unsigned int)(io - q->ios),
+		    q->ring.req_cons - 1, &io->r, (int16_t)st);
 	if (st != BLKIF_RSP_OKAY) {
 		w->nr_bad++;
 		blk_warn_once(w, "queue %u: bad request id %llu (%s, %u "
@@ -441,6 +461,16 @@ blk_take_one(struct blk_queue *q)
 		blk_finish(io, (int16_t)st);
 		return true;
 	}
+	return blk_dispatch(q, io);
+}
+
+/*
+ * Start a taken, valid request, or hold it.  Returns false if the queue
+ * must stop taking for now (a barrier drains, or the pool ran short).
+ */
+static bool
+blk_dispatch(struct blk_queue *q, struct blk_io *io)
+{
 	/* A barrier starts when everything before it has completed. */
 	if (io->r.drain && q->inflight > 1) {
 		q->held = io;
@@ -476,6 +506,27 @@ blk_serve(struct blk_queue *q)
 			q->held = io;
 			goto out;
 		}
+	}
+	/*
+	 * After a resume: the journaled requests again, in the order they
+	 * were taken, before anything new from the ring.  They were validated
+	 * when taken and again by blkj_plan(); a refused one gets its
+	 * journaled status.
+	 */
+	while (q->redo_pos < q->nredo) {
+		struct blk_io *io;
+
+		if (q->barrier != NULL || q->held != NULL)
+			goto out;
+		io = &q->ios[q->redo[q->redo_pos++]];
+		q->inflight++;
+		w->nr_req++;
+		if (io->status != BLKIF_RSP_OKAY) {
+			blk_finish(io, io->status);
+			continue;
+		}
+		if (!blk_dispatch(q, io))
+			goto out;
 	}
 	if (!w->connected || q->halted)
 		goto out;

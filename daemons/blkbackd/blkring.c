@@ -138,6 +138,15 @@ blk_ring_attach(struct blk_ring *r, void *sring, enum blk_abi abi,
 }
 
 RING_IDX
+blk_ring_rsp_prod(const struct blk_ring *r)
+{
+	RING_IDX prod = hdr(r)->rsp_prod;
+
+	xen_rmb();
+	return prod;
+}
+
+RING_IDX
 blk_ring_req_prod(const struct blk_ring *r)
 {
 	RING_IDX prod = hdr(r)->req_prod;

@@ -80,6 +80,12 @@ size_t		blk_abi_slot(enum blk_abi);
 int		blk_ring_attach(struct blk_ring *, void *sring, enum blk_abi,
 		    unsigned int npages);
 
+/*
+ * The shared response producer as the frontend sees it, read once (guest
+ * memory: a resume compares it with the journal, never trusts it).
+ */
+RING_IDX	blk_ring_rsp_prod(const struct blk_ring *);
+
 /* The shared request producer, read once, with the read barrier after it. */
 RING_IDX	blk_ring_req_prod(const struct blk_ring *);
 

@@ -103,6 +103,11 @@ blk_queue_free(struct blk_worker *w, struct blk_queue *q)
 	pgrant_free(&q->pg);
 	if (q->port >= 0)
 		ring_evtchn_unbind(w->xce, q->port);
+	if (q->jq != NULL)
+		__atomic_store_n(&q->jq->port, 0, __ATOMIC_RELEASE);
+	free(q->redo);
+	q->redo = NULL;
+	q->nredo = q->redo_pos = 0;
 	if (q->sring != NULL)
 		ring_unmap(w->xgt, q->sring, q->npages);
 	ev_free(q->ev_more);
@@ -189,6 +194,9 @@ blk_disconnect(struct xb_dev *dev, void *arg)
 		errno = EBUSY;		/* blk_after_finish() kicks us */
 		return -1;
 	}
+	/* Nothing to resume from now: a successor connects afresh. */
+	if (w->j != NULL)
+		journal_clear(&w->j->h, JOURNAL_CONNECTED);
 	blk_queues_free(w);
 	log_info("disconnected: %llu requests (%llu read, %llu write, %llu "
 	    "flush, %llu discard), %llu rejected, %llu I/O errors, %llu event "
@@ -249,10 +257,28 @@ blk_refs_repeat(struct blk_worker *w, struct blk_queue *q,
 	return -1;
 }
 
-/* Map, attach and bind queue q from the frontend keys in dir. */
+/* Every io of q on the free list (nothing taken). */
+static void
+blk_free_all(struct blk_queue *q)
+{
+	unsigned int i;
+
+	q->free = NULL;
+	for (i = q->nios; i-- > 0;) {
+		q->ios[i].next = q->free;
+		q->free = &q->ios[i];
+	}
+}
+
+/*
+ * Map, attach and bind queue q from the frontend keys in dir.  resume: the
+ * keys must equal the journal's record (else 1 is returned and nothing is
+ * reported: the caller connects afresh), and the port bound by an earlier
+ * worker, which the parent's handle kept bound, is used as it is.
+ */
 static int
 blk_queue_setup(struct blk_worker *w, struct blk_queue *q, const char *dir,
-    enum blk_abi abi)
+    enum blk_abi abi, bool resume)
 {
 	struct xb_dev *dev = w->dev;
 	uint32_t refs[XB_RING_MAX_PAGES];
@@ -264,6 +290,13 @@ blk_queue_setup(struct blk_worker *w, struct blk_queue *q, const char *dir,
 
 	n = ring_read_refs(dev, xb_dev_fepath(dev), dir, XB_RING_MAX_ORDER,
 	    refs, &bad);
+	if (resume) {
+		const struct blkj_queue *jq = q->jq;
+
+		if (n < 1 || (unsigned int)n != jq->npages ||
+		    memcmp(refs, jq->refs, (size_t)n * sizeof(refs[0])) != 0)
+			return 1;
+	}
 	if (n != -1 && blk_refs_repeat(w, q, refs, (unsigned int)n) == -1)
 		return -1;
 	if (n == -1) {
@@ -284,7 +317,10 @@ blk_queue_setup(struct blk_worker *w, struct blk_queue *q, const char *dir,
 		snprintf(key, sizeof(key), "event-channel");
 	else
 		snprintf(key, sizeof(key), "queue-%u/event-channel", q->idx);
-	if (xb_dev_fe_need(dev, key, UINT32_MAX, &evtchn) == -1)
+	if (resume && (xb_dev_fe_uint(dev, key, UINT32_MAX, &evtchn) == -1 ||
+	    evtchn != q->jq->evtchn || q->jq->port == 0))
+		return 1;
+	if (!resume && xb_dev_fe_need(dev, key, UINT32_MAX, &evtchn) == -1)
 		return -1;
 	q->npages = (unsigned int)n;
 	if ((q->sring = ring_map(w->xgt, w->domid, refs, q->npages)) == NULL) {
@@ -300,7 +336,9 @@ blk_queue_setup(struct blk_worker *w, struct blk_queue *q, const char *dir,
 		    q->idx);
 		return -1;
 	}
-	if ((q->port = ring_evtchn_bind(w->xce, w->domid,
+	if (resume)
+		q->port = (int)q->jq->port;
+	else if ((q->port = ring_evtchn_bind(w->xce, w->domid,
 	    (uint32_t)evtchn)) == -1) {
 		xb_dev_fatal(dev, errno, "queue %u: binding event channel %llu: "
 		    "%s", q->idx, (unsigned long long)evtchn, strerror(errno));
@@ -314,12 +352,219 @@ blk_queue_setup(struct blk_worker *w, struct blk_queue *q, const char *dir,
 		xb_dev_fatal(dev, ENOMEM, "queue %u: out of memory", q->idx);
 		return -1;
 	}
-	for (i = 0; i < q->nios; i++) {
-		struct blk_io *io = &q->ios[i];
-		io->q = q;
-		io->next = q->free;
-		q->free = io;
+	for (i = 0; i < q->nios; i++)
+		q->ios[i].q = q;
+	if (q->jq != NULL && !resume) {
+		/* The connection record, for a successor. */
+		q->jq->npages = q->npages;
+		memcpy(q->jq->refs, refs, (size_t)n * sizeof(refs[0]));
+		q->jq->evtchn = (uint32_t)evtchn;
+		q->jq->nents = q->nios;
+		for (i = 0; i < q->nios && i < BLKJ_MAX_ENTS; i++)
+			__atomic_store_n(&q->jq->ent[i].state, BLKJ_FREE,
+			    __ATOMIC_RELEASE);
+		__atomic_store_n(&q->jq->req_cons, q->ring.req_cons,
+		    __ATOMIC_RELEASE);
+		__atomic_store_n(&q->jq->rsp, q->ring.rsp_prod_pvt,
+		    __ATOMIC_RELEASE);
+		__atomic_store_n(&q->jq->port, (uint32_t)q->port,
+		    __ATOMIC_RELEASE);
 	}
+	if (!resume)
+		blk_free_all(q);
+	return 0;
+}
+
+/* The directory of queue i's keys (one queue: the top, as Linux). */
+static void
+blk_queue_dir(struct blk_worker *w, unsigned int i, char *dir, size_t len)
+{
+	if (w->nq == 1)
+		snprintf(dir, len, "%s", xb_dev_fepath(w->dev));
+	else
+		snprintf(dir, len, "%s/queue-%u", xb_dev_fepath(w->dev), i);
+}
+
+static int
+blk_queues_new(struct blk_worker *w, unsigned int nq)
+{
+	unsigned int i;
+
+	if ((w->q = calloc(nq, sizeof(*w->q))) == NULL) {
+		xb_dev_fatal(w->dev, ENOMEM, "out of memory");
+		return -1;
+	}
+	w->nq = nq;
+	for (i = 0; i < w->nq; i++) {
+		w->q[i].w = w;
+		w->q[i].idx = i;
+		w->q[i].port = -1;
+		if (w->j != NULL)
+			w->q[i].jq = &w->j->q[i];
+	}
+	return 0;
+}
+
+/* Is xenstore key (backend or frontend state) one of a and b? */
+static bool
+blk_state_is(char *v, int a, int b)
+{
+	int st = v != NULL ? parse_xenbus_state(v) : -1;
+
+	free(v);
+	return st == a || st == b;
+}
+
+/*
+ * Apply the recovery plan of queue q (blkjournal.h): the indexes from the
+ * journal, the one response to write again, the requests to take again.
+ */
+static void
+blk_queue_resume(struct blk_queue *q, const struct blkj_plan *p,
+    unsigned int *redone, unsigned int *again)
+{
+	struct blkj_queue *jq = q->jq;
+	unsigned int i, k;
+	bool busy[BLKJ_MAX_ENTS];
+
+	memset(busy, 0, sizeof(busy));
+	q->ring.rsp_prod_pvt = p->rsp_prod_pvt;
+	q->ring.req_cons = p->req_cons;
+	if (p->published_ent >= 0) {
+		/* Published before the crash, journaled now. */
+		__atomic_store_n(&jq->rsp, p->rsp_prod_pvt, __ATOMIC_RELEASE);
+		__atomic_store_n(&jq->ent[p->published_ent].state, BLKJ_FREE,
+		    __ATOMIC_RELEASE);
+	}
+	for (k = 0; k < p->nredo; k++) {
+		struct blk_io *io = &q->ios[p->redo[k]];
+		const struct blkj_ent *e = &jq->ent[p->redo[k]];
+
+		memcpy(&io->r, &e->r, offsetof(struct blk_req, seg));
+		memcpy(io->r.seg, e->r.seg, io->r.nseg * sizeof(io->r.seg[0]));
+		io->status = e->status;
+		/* A flush is answered only after the writes taken before it. */
+		if (io->r.kind == BLK_FLUSH || io->r.preflush)
+			io->r.drain = true;
+		busy[p->redo[k]] = true;
+	}
+	if (p->again >= 0)
+		busy[p->again] = true;
+	if ((q->redo = calloc(p->nredo + 1, sizeof(*q->redo))) != NULL) {
+		memcpy(q->redo, p->redo, p->nredo * sizeof(*q->redo));
+		q->nredo = p->nredo;
+	}
+	q->free = NULL;
+	for (i = q->nios; i-- > 0;) {
+		if (busy[i])
+			continue;
+		q->ios[i].next = q->free;
+		q->free = &q->ios[i];
+	}
+	*redone = q->nredo;
+	*again = 0;
+	if (p->again >= 0) {
+		struct blk_io *io = &q->ios[p->again];
+		const struct blkj_ent *e = &jq->ent[p->again];
+
+		/* Never seen by the guest: the same bytes into the same slot. */
+		io->r.id = e->r.id;
+		io->r.op = e->r.op;
+		io->r.nseg = 0;
+		io->status = e->status;
+		q->inflight++;		/* blk_finish() answers and frees it */
+		*again = 1;
+	}
+}
+
+/*
+ * -R: take over the live rings recorded in the journal, if the backend is
+ * still Connected and the frontend Initialised or Connected with the same
+ * rings and event channels; then nothing is written to xenstore, and the
+ * frontend sees nothing.  Returns 0 (resumed), 1 (connect afresh) or -1
+ * (reported: the journal cannot be trusted and the ring state is unknown).
+ */
+static int
+blk_resume(struct blk_worker *w)
+{
+	struct xb_dev *dev = w->dev;
+	struct blkj *j = w->j;
+	struct blkj_plan *plan;
+	const char *why = "";
+	char dir[256], *proto;
+	unsigned int i, redone = 0, again = 0, n, a;
+	enum blk_abi abi;
+	uint64_t nq;
+
+	if (j == NULL || !(journal_flags(&j->h) & JOURNAL_CONNECTED) ||
+	    !blk_state_is(xb_dev_be_read(dev, "state"), XenbusStateConnected,
+	    XenbusStateConnected) ||
+	    !blk_state_is(xb_dev_fe_read(dev, "state"),
+	    XenbusStateInitialised, XenbusStateConnected))
+		return 1;
+	proto = xb_dev_fe_read(dev, "protocol");
+	if (blk_abi_parse(proto, &abi) == -1 || abi != (enum blk_abi)j->abi) {
+		free(proto);
+		return 1;
+	}
+	free(proto);
+	if (xb_dev_fe_uint(dev, "multi-queue-num-queues", w->opts.max_queues,
+	    &nq) == -1)
+		nq = 1;
+	if (nq != j->nq || nq > w->opts.max_queues)
+		return 1;
+	w->persistent = j->persistent != 0 && w->opts.pgrants > 0;
+	if (blk_queues_new(w, (unsigned int)nq) == -1)
+		return -1;
+	for (i = 0; i < w->nq; i++) {
+		int rc;
+
+		blk_queue_dir(w, i, dir, sizeof(dir));
+		if ((rc = blk_queue_setup(w, &w->q[i], dir, abi, true)) != 0) {
+			blk_queues_free(w);
+			return rc;
+		}
+	}
+	if ((plan = malloc(sizeof(*plan))) == NULL) {
+		xb_dev_fatal(dev, ENOMEM, "out of memory");
+		blk_queues_free(w);
+		return -1;
+	}
+	for (i = 0; i < w->nq; i++) {
+		struct blk_queue *q = &w->q[i];
+
+		if (blkj_plan(q->jq, q->nios, blk_ring_rsp_prod(&q->ring),
+		    &w->lim, plan, &why) == -1) {
+			xb_dev_fatal(dev, EPROTO, "queue %u: restart journal "
+			    "unusable (%s); the ring's state is unknown", i,
+			    why);
+			free(plan);
+			blk_queues_free(w);
+			return -1;
+		}
+		w->connected = true;
+		blk_queue_resume(q, plan, &n, &a);
+		redone += n;
+		again += a;
+		if (a)
+			blk_finish(&q->ios[plan->again],
+			    q->ios[plan->again].status);
+	}
+	free(plan);
+	for (i = 0; i < w->nq; i++) {
+		/*
+		 * The dead worker may have left a port masked (evtchn_interrupt
+		 * disables it until userland writes it), and events may have
+		 * come in the gap: unmask and notify every port once.
+		 */
+		xenevtchn_unmask(w->xce, (evtchn_port_t)w->q[i].port);
+		xenevtchn_notify(w->xce, (evtchn_port_t)w->q[i].port);
+		ev_timer_arm(w->q[i].ev_more, 0);
+	}
+	log_info("resumed (journal gen %u): %u queue%s, %u request%s done "
+	    "again, %u response%s published again", j->h.gen, w->nq,
+	    w->nq > 1 ? "s" : "", redone, redone == 1 ? "" : "s", again,
+	    again == 1 ? "" : "s");
 	return 0;
 }
 
@@ -331,11 +576,30 @@ blk_connect(struct xb_dev *dev, void *arg)
 	enum blk_abi abi;
 	char *proto, esc[64], dir[256];
 	unsigned int i;
+	int rc;
 
 	if (blk_disconnect(dev, arg) == -1)	/* precondition, as Linux connect_ring() */
 		return -1;
 	w->warned = false;
 	w->closing = false;
+	if (w->opts.resume) {
+		w->opts.resume = false;		/* once, for the first connect */
+		if ((rc = blk_resume(w)) != 1)
+			return rc;
+		log_info("restart journal does not match the frontend: "
+		    "connecting afresh");
+	}
+	if (w->j != NULL) {
+		journal_clear(&w->j->h, JOURNAL_CONNECTED);
+		/* Ports a dead worker bound are still bound in the parent's file. */
+		for (i = 0; i < w->j->maxq; i++) {
+			uint32_t port = __atomic_exchange_n(&w->j->q[i].port, 0,
+			    __ATOMIC_ACQ_REL);
+
+			if (port != 0)
+				ring_evtchn_unbind(w->xce, (int)port);
+		}
+	}
 
 	/* io/blkif.h "protocol": the request layout. */
 	proto = xb_dev_fe_read(dev, "protocol");
@@ -365,24 +629,12 @@ blk_connect(struct xb_dev *dev, void *arg)
 		pers = 0;	/* absent or garbage: not offered */
 	w->persistent = pers == 1 && w->opts.pgrants > 0;
 
-	if ((w->q = calloc(nq, sizeof(*w->q))) == NULL) {
-		xb_dev_fatal(dev, ENOMEM, "out of memory");
+	if (blk_queues_new(w, (unsigned int)nq) == -1)
 		return -1;
-	}
-	w->nq = (unsigned int)nq;
-	for (i = 0; i < w->nq; i++) {
-		w->q[i].w = w;
-		w->q[i].idx = i;
-		w->q[i].port = -1;
-	}
 	for (i = 0; i < w->nq; i++) {
 		/* One queue: keys at the top (Linux, even if num-queues is 1). */
-		if (w->nq == 1)
-			snprintf(dir, sizeof(dir), "%s", xb_dev_fepath(dev));
-		else
-			snprintf(dir, sizeof(dir), "%s/queue-%u",
-			    xb_dev_fepath(dev), i);
-		if (blk_queue_setup(w, &w->q[i], dir, abi) == -1) {
+		blk_queue_dir(w, i, dir, sizeof(dir));
+		if (blk_queue_setup(w, &w->q[i], dir, abi, false) == -1) {
 			blk_queues_free(w);
 			return -1;
 		}
@@ -393,6 +645,12 @@ blk_connect(struct xb_dev *dev, void *arg)
 		return -1;
 	}
 	w->connected = true;
+	if (w->j != NULL) {
+		w->j->abi = abi;
+		w->j->nq = w->nq;
+		w->j->persistent = w->persistent;
+		journal_set(&w->j->h, JOURNAL_CONNECTED);
+	}
 	log_info("connected: %u queue%s of %u page%s (%u slots), %s, "
 	    "persistent grants %s, %llu sectors%s", w->nq, w->nq > 1 ? "s" : "",
 	    w->q[0].npages, w->q[0].npages > 1 ? "s" : "", w->q[0].ring.nr_ents,
@@ -518,6 +776,52 @@ blk_open_store(struct blk_worker *w, const struct proc_msg *m)
 	return 0;
 }
 
+/*
+ * After the store: the restart journal ("journal") and the event-channel
+ * handle ("evtchn"), in that order (blkbackd.h).  Returns 0, or -1 after
+ * reporting.
+ */
+static int
+blk_take_fds(struct blk_worker *w)
+{
+	const char *why = "";
+	struct proc_msg m;
+	struct blkj *j;
+
+	if (proc_recv(PROC_CHAN_FD, &m) != 1 || m.type != PROC_FD ||
+	    m.fd < 0 || strcmp(m.data, "journal") != 0) {
+		if (m.fd >= 0)
+			close(m.fd);
+		errno = EPROTO;
+		return -(wproc_failed(w->wp, "no journal fd from the parent"));
+	}
+	j = (struct blkj *)journal_map(m.fd, &w->jsize);
+	close(m.fd);		/* the mapping keeps it; the parent holds it */
+	if (j == NULL)
+		return -(wproc_failed(w->wp, "mapping the restart journal"));
+	w->j = j;
+	if (blkj_check(j, w->jsize, w->domid, w->devid, &why) == -1 ||
+	    j->maxq < w->opts.max_queues) {
+		/* Not ours to trust: no resume, and nothing written to it. */
+		log_warnx("restart journal unusable (%s): not journaling, "
+		    "no resume", j->maxq < w->opts.max_queues ? "too small" :
+		    why);
+		journal_unmap(&j->h, w->jsize);
+		w->j = NULL;
+		w->opts.resume = false;
+	} else
+		j->h.gen++;
+	if (proc_recv(PROC_CHAN_FD, &m) != 1 || m.type != PROC_FD ||
+	    m.fd < 0 || strcmp(m.data, "evtchn") != 0) {
+		if (m.fd >= 0)
+			close(m.fd);
+		errno = EPROTO;
+		return -(wproc_failed(w->wp, "no evtchn fd from the parent"));
+	}
+	w->evtchn_fd = m.fd;
+	return 0;
+}
+
 static void
 blk_worker_free(struct blk_worker *w)
 {
@@ -541,6 +845,10 @@ blk_worker_free(struct blk_worker *w)
 		xengnttab_close(w->xgt);
 	if (w->xsc != NULL)
 		xsc_close(w->xsc);
+	if (w->evtchn_fd >= 0)
+		close(w->evtchn_fd);
+	if (w->j != NULL)
+		journal_unmap(&w->j->h, w->jsize);
 	wproc_free(w->wp);	/* last: everything above used its base */
 }
 
@@ -554,6 +862,7 @@ worker_main(unsigned int domid, unsigned int devid, const struct blk_opts *o)
 	int rc = 1;
 
 	memset(&w, 0, sizeof(w));
+	w.evtchn_fd = -1;
 	w.domid = domid;
 	w.devid = devid;
 	w.opts = *o;
@@ -568,9 +877,13 @@ worker_main(unsigned int domid, unsigned int devid, const struct blk_opts *o)
 		rc = wproc_failed(w.wp, "no backing fd from the parent");
 		goto out;
 	}
-	if ((w.xsc = xsc_open(wproc_base(w.wp))) == NULL) {
+	if ((w.xsc = xsc_open_proxy(w.wp)) == NULL) {
 		close(m.fd);
 		rc = wproc_failed(w.wp, "xenstore");
+		goto out;
+	}
+	if (blk_take_fds(&w) == -1) {
+		close(m.fd);
 		goto out;
 	}
 	if (xsc_self_domid(w.xsc, &self) == -1 ||
@@ -603,10 +916,12 @@ worker_main(unsigned int domid, unsigned int devid, const struct blk_opts *o)
 		rc = wproc_failed(w.wp, "opening gntdev");
 		goto out;
 	}
-	if ((w.xce = xenevtchn_open(NULL, 0)) == NULL) {
+	/* The parent's handle, restricted to the guest, bound ports and all. */
+	if ((w.xce = xenevtchn_fdopen(NULL, w.evtchn_fd, 0)) == NULL) {
 		rc = wproc_failed(w.wp, "opening evtchn");
 		goto out;
 	}
+	w.evtchn_fd = -1;
 	if (gnt_batch_init(&w.gb, BLK_MAX_SEGS) == -1 || pool_init(&w) == -1 ||
 	    (w.ipages = aligned_alloc(XB_PAGE_SIZE,
 	    BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST * XB_PAGE_SIZE)) == NULL) {
@@ -631,6 +946,8 @@ worker_main(unsigned int domid, unsigned int devid, const struct blk_opts *o)
 	    w.info.completes_inline ? ", memory file system: inline I/O" : "",
 	    w.lim.discard ? ", discard" : "", w.cdrom ? ", cdrom" : "");
 	xb_dev_set_ready(w.dev, true);
+	if (w.opts.resume)
+		xb_dev_set_reattach(w.dev);	/* blk_connect() checks the journal */
 	xb_dev_start(w.dev);
 	wproc_ready(w.wp);
 	rc = wproc_run(w.wp);

@@ -15,6 +15,7 @@
 #include "backing.h"
 #include "blkbackd.h"
 #include "blkif.h"
+#include "blkjournal.h"
 #include "blkring.h"
 #include "gnt.h"
 #include "pgrant.h"
@@ -97,6 +98,11 @@ struct blk_queue {
 	uint64_t		 storm_window;	/* s */
 	unsigned int		 storm_run, storm_empty;
 	bool			 storm_masked;	/* port left masked */
+	/* Restart journal of this queue (NULL: none). */
+	struct blkj_queue	*jq;
+	/* After a resume: journaled requests to take again, oldest first. */
+	uint16_t		*redo;
+	unsigned int		 nredo, redo_pos;
 };
 
 struct blk_worker {
@@ -108,6 +114,9 @@ struct blk_worker {
 	struct ev		*ev_evtchn, *ev_tick, *ev_kick;
 	unsigned int		 domid, devid;
 	struct blk_opts		 opts;
+	struct blkj		*j;		/* restart journal (parent's memfd) */
+	size_t			 jsize;
+	int			 evtchn_fd;	/* until xenevtchn_fdopen() */
 
 	const struct backing_ops *bops;
 	void			*store;
@@ -153,6 +162,9 @@ int		 pool_init(struct blk_worker *);
  * budget, then again from the loop), and start held ones that may go.
  */
 void		 blk_serve(struct blk_queue *);
+
+/* Answer io with status (journaled), release it, resume what waited. */
+void		 blk_finish(struct blk_io *, int16_t status);
 
 /* backing_done_fn: one stage of a request completed. */
 void		 blk_io_done(struct backing_io *);
