@@ -23,9 +23,19 @@ enum proc_msg_type {
 	PROC_ERROR,		/* worker -> parent: setup failed, data = reason */
 	PROC_SHUTDOWN,		/* parent -> worker: stop and exit */
 	PROC_FD,		/* parent -> worker: an fd, data names it */
+	PROC_DENIED = 8,	/* worker -> parent: seccomp refused syscall <data> */
+	PROC_SECCOMP,		/* worker -> parent: dying by seccomp, syscall <data> */
+	PROC_XS_REQ = 16,	/* worker -> parent: xenstore request (xsmsg.h) */
+	PROC_XS_RPL,		/* parent -> worker: its reply */
+	PROC_XS_WATCH,		/* parent -> worker: a watch fired */
 };
 
-#define PROC_MSG_MAX	512
+/*
+ * Room for a xenstore value (4 KiB, XENSTORE_PAYLOAD_MAX in
+ * xen/io/xs_wire.h) or a directory listing with its header; a reply that
+ * does not fit is refused with E2BIG (xsmsg.h).
+ */
+#define PROC_MSG_MAX	8192
 
 struct proc_msg {
 	uint32_t	type;

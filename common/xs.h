@@ -27,6 +27,18 @@ typedef void xsc_watch_cb(const char *path, void *arg);
 /* Open a connection and register it with the event loop.  NULL on failure. */
 struct xsc	*xsc_open(struct ev_base *);
 
+/*
+ * A worker's connection: no socket to xenstored, every call a request to
+ * the parent over the worker's channel (xsp.c; the parent's side and what
+ * it allows are in xsproxy.h).  Same API and semantics; calls fail with
+ * EACCES for paths the parent refuses, E2BIG for a reply over
+ * XSM_PAYLOAD_MAX, ETIMEDOUT if the parent does not answer within 10 s,
+ * EPIPE once it is gone.  Watch events come from the loop as PROC_XS_WATCH
+ * (the worker's wproc_on_msg() hook).  NULL on failure.
+ */
+struct wproc;
+struct xsc	*xsc_open_proxy(struct wproc *);
+
 /* The event loop the connection runs on (for a device's own timers). */
 struct ev_base	*xsc_base(struct xsc *);
 

@@ -314,7 +314,7 @@ test_recv_nothing_nonblocking(void **state)
 static void
 test_recv_malformed(void **state)
 {
-	char buf[1024];
+	static char buf[PROC_MSG_MAX + 200];
 	struct wire_hdr h;
 
 	(void)state;
@@ -346,9 +346,9 @@ test_recv_malformed(void **state)
 	expect_eproto(sv[1]);
 
 	/* Length above the maximum, with as many bytes. */
-	h.len = 600;
+	h.len = PROC_MSG_MAX + 88;
 	memcpy(buf, &h, sizeof(h));
-	raw_send(sv[0], buf, sizeof(h) + 600, NULL, 0);
+	raw_send(sv[0], buf, sizeof(h) + PROC_MSG_MAX + 88, NULL, 0);
 	expect_eproto(sv[1]);
 
 	/* Huge length. */
@@ -368,7 +368,7 @@ test_recv_malformed(void **state)
 static void
 test_recv_truncated_datagram(void **state)
 {
-	char buf[1024];
+	static char buf[PROC_MSG_MAX + 200];
 	struct wire_hdr h;
 
 	(void)state;
