@@ -40,6 +40,7 @@
 #include "supervise.h"
 #include "xenbus.h"
 #include "xs.h"
+#include "xsproxy.h"
 
 /* Bounds of the <domid>/<devid> directory names under backend/<type>. */
 #define SUP_DOMID_MAX	0x7fef			/* DOMID_FIRST_RESERVED - 1 */
@@ -59,6 +60,7 @@ struct child {
 	pid_t			 pid;		/* -1: no worker (failed or restarting) */
 	int			 chan;
 	struct ev		*ev;
+	struct xsproxy		*px;		/* the worker's xenstore */
 	bool			 ready;		/* this incarnation sent READY */
 	bool			 errored;	/* ... sent ERROR, or lost its fds */
 
@@ -166,6 +168,7 @@ child_free(struct sup *s, struct child *c)
 {
 	TAILQ_REMOVE(&s->children, c, entry);
 	ev_free(c->ev);
+	xsproxy_free(c->px);
 	if (c->chan >= 0)
 		close(c->chan);
 	child_drop(c);
@@ -223,9 +226,13 @@ chan_cb(int fd, void *arg)
 	struct child *c = arg;
 	const char *type = c->sup->type;
 	struct proc_msg m;
-	int rc;
+	int rc, budget = 64;
 
-	while ((rc = proc_recv(fd, &m)) == 1) {
+	/*
+	 * Bounded, so a worker flooding xenstore requests cannot starve the
+	 * other devices: the channel stays readable and the loop comes back.
+	 */
+	while (budget-- > 0 && (rc = proc_recv(fd, &m)) == 1) {
 		if (m.type == PROC_FD && m.fd >= 0 &&
 		    strcmp(m.data, "uring") == 0)
 			child_uring(c, &m);
@@ -250,6 +257,10 @@ chan_cb(int fd, void *arg)
 			break;
 		case PROC_FD:
 			break;		/* "uring", taken above */
+		case PROC_XS_REQ:
+			if (c->px != NULL)
+				xsproxy_request(c->px, &m);
+			break;
 		case PROC_ERROR:
 			c->errored = true;
 			log_devwarnx(type, c->domid, c->devid,
@@ -276,9 +287,14 @@ child_exec(struct child *c, char *const argv[], const struct sup_fd *fds,
 {
 	struct sup *s = c->sup;
 	unsigned int i, n = nfds + (fds == NULL ? c->nheld : 0);
+	struct xspx_dev xd = { s->type, s->self, c->domid, c->devid };
 
 	if ((c->pid = proc_spawn("/proc/self/exe", argv, &c->chan)) == -1)
 		return -1;
+	/* Without it the worker's xenstore calls fail (and are not answered). */
+	if ((c->px = xsproxy_new(s->xsc, &xd, c->pid, c->chan)) == NULL)
+		log_devwarnx(s->type, c->domid, c->devid, "xenstore proxy for "
+		    "worker %ld: %s", (long)c->pid, strerror(errno));
 	c->ready = false;
 	c->errored = false;
 	c->t_spawn = now_ms();
@@ -628,6 +644,9 @@ sigchld_cb(int signo, void *arg)
 		c->pid = -1;
 		ev_free(c->ev);
 		c->ev = NULL;
+		/* Its watches and open transactions go with it. */
+		xsproxy_free(c->px);
+		c->px = NULL;
 		close(c->chan);
 		c->chan = -1;
 		if (s->stopping)
