@@ -671,7 +671,7 @@ worker_main(unsigned int domid, unsigned int devid, const struct net_opts *o)
 		rc = wproc_failed(w.wp, "no TAP fds from the parent");
 		goto out;
 	}
-	if ((w.xsc = xsc_open(wproc_base(w.wp))) == NULL) {
+	if ((w.xsc = xsc_open_proxy(w.wp)) == NULL) {
 		rc = wproc_failed(w.wp, "xenstore");
 		goto out;
 	}
