@@ -59,6 +59,16 @@ struct backing_info {
 	 * once instead of after the whole batch.
 	 */
 	bool		completes_inline;
+	/*
+	 * The store submits through an io_uring whose requests may outlive
+	 * the process (backing_raw.c, not inline): its fd and the
+	 * io_uring_params it was set up with, for the parent's stale-I/O
+	 * fence after a crash (common/fence.h).  Valid while the store is open.
+	 */
+	bool		has_uring;
+	int		uring_fd;
+	const void	*uring_params;
+	size_t		uring_params_len;
 };
 
 enum backing_op {

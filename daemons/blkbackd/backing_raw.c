@@ -56,6 +56,7 @@ struct raw {
 	bool			 blk;
 	bool			 readonly;
 	struct io_uring		 ring;
+	struct io_uring_params	 up;		/* as set up (the fence needs it) */
 	bool			 ring_ok;
 	int			 efd;		/* completion notifications */
 	struct ev		*ev;
@@ -212,6 +213,14 @@ raw_open(const struct backing_params *p, struct ev_base *base,
 		goto fail;
 	}
 	r->ring_ok = true;
+	r->up = up;
+	/* Inline I/O is over when submit() returns: nothing to fence. */
+	if (!r->inline_io) {
+		info->has_uring = true;
+		info->uring_fd = r->ring.ring_fd;
+		info->uring_params = &r->up;
+		info->uring_params_len = sizeof(r->up);
+	}
 	if ((r->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1 ||
 	    (rc = io_uring_register_eventfd(&r->ring, r->efd)) < 0) {
 		if (r->efd != -1)

@@ -32,6 +32,7 @@
 #include "blkif.h"
 #include "blkring.h"
 #include "ev.h"
+#include "fence.h"
 #include "gnt.h"
 #include "log.h"
 #include "parse.h"
@@ -822,6 +823,27 @@ blk_take_fds(struct blk_worker *w)
 	return 0;
 }
 
+/*
+ * Hand the parent a copy of our io_uring and its parameters (PROC_FD
+ * "uring"): if we die, it waits for our I/O to complete before a
+ * successor redoes it (common/fence.h).  Without it a crash is still
+ * restarted, only unfenced: say so.
+ */
+static void
+blk_send_uring(struct blk_worker *w)
+{
+	char buf[64 + FENCE_PARAMS_MAX];
+
+	if (w->info.uring_params_len > FENCE_PARAMS_MAX)
+		return;
+	memcpy(buf, "uring", sizeof("uring"));
+	memcpy(buf + sizeof("uring"), w->info.uring_params,
+	    w->info.uring_params_len);
+	if (proc_send(PROC_CHAN_FD, PROC_FD, buf, sizeof("uring") +
+	    w->info.uring_params_len, w->info.uring_fd) == -1)
+		log_warn("handing the parent our io_uring for the restart fence");
+}
+
 static void
 blk_worker_free(struct blk_worker *w)
 {
@@ -902,6 +924,8 @@ worker_main(unsigned int domid, unsigned int devid, const struct blk_opts *o)
 
 	if (blk_open_store(&w, &m) != 0)
 		goto out;
+	if (w.info.has_uring)
+		blk_send_uring(&w);
 	w.lim.sectors = w.info.size >> BLK_SECTOR_SHIFT;
 	w.lim.flush = w.info.can_flush;
 	w.lim.max_indirect = BLK_MAX_SEGS;
