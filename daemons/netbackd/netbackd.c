@@ -19,8 +19,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <xenevtchn.h>
+
+#include "journal.h"
 #include "log.h"
 #include "netbackd.h"
+#include "netjournal.h"
 #include "parse.h"
 #include "proc.h"
 #include "supervise.h"
@@ -43,12 +47,13 @@ static void
 start_vif(struct sup *sup, unsigned int domid, unsigned int devid, void *arg)
 {
 	struct parent *p = arg;
-	struct sup_fd fds[NET_MAX_QUEUES];
-	int tfd[NET_MAX_QUEUES];
+	struct sup_fd fds[NET_MAX_QUEUES + 2];
+	int tfd[NET_MAX_QUEUES], jfd;
 	char ifname[32], title[64], dd[32], qs[16], err[256], esc[64];
 	char *argv[10], *s;
 	uint64_t mtu = 0;
 	unsigned int i, nq = p->opts.max_queues;
+	xenevtchn_handle *xce = NULL;
 	int ai = 0;
 
 	s = xsc_readf(sup_xsc(sup), XBT_NULL, "%s/%u/%u/mtu", sup_root(sup),
@@ -61,6 +66,12 @@ start_vif(struct sup *sup, unsigned int domid, unsigned int devid, void *arg)
 		return;
 	}
 	free(s);
+	if (nq + 2 > SUP_HELD_MAX) {
+		/* The parent keeps every queue fd, the evtchn and the journal. */
+		sup_fail(sup, domid, devid, EINVAL, "%u queues: at most %u with "
+		    "restart", nq, SUP_HELD_MAX - 2);
+		return;
+	}
 	snprintf(ifname, sizeof(ifname), NET_IFNAME_FMT, domid, devid);
 	if (tap_create(ifname, nq, tfd, host_mac, (unsigned int)mtu, err,
 	    sizeof(err)) == -1) {
@@ -81,14 +92,45 @@ start_vif(struct sup *sup, unsigned int domid, unsigned int devid, void *arg)
 	argv[ai++] = "-q";
 	argv[ai++] = qs;
 	argv[ai] = NULL;
+	/*
+	 * The event-channel handle, restricted to the guest (Linux
+	 * IOCTL_EVTCHN_RESTRICT_DOMID), so the worker never holds one that
+	 * could bind another domain's port; and the restart journal.  Both
+	 * are kept, with the TAP's queues: bound ports, the interface, its
+	 * bridge port and the frames queued for the guest outlive a worker
+	 * (docs/ARCHITECTURE.md "Restart protocol").
+	 */
+	if ((xce = xenevtchn_open(NULL, 0)) == NULL ||
+	    xenevtchn_restrict(xce, (domid_t)domid) == -1) {
+		sup_fail(sup, domid, devid, errno, "event channel handle for "
+		    "domain %u: %s", domid, strerror(errno));
+		goto out;
+	}
+	if ((jfd = journal_create(NJ_OFFSET + sizeof(struct nj), JOURNAL_NET,
+	    domid, devid)) == -1) {
+		sup_fail(sup, domid, devid, errno, "restart journal: %s",
+		    strerror(errno));
+		goto out;
+	}
 	for (i = 0; i < nq; i++) {
 		fds[i].name = "tap";
 		fds[i].fd = tfd[i];
+		fds[i].keep = true;
 	}
-	if (sup_spawn(sup, domid, devid, argv, fds, nq) != -1)
+	fds[nq].name = "evtchn";
+	fds[nq].fd = xenevtchn_fd(xce);
+	fds[nq].keep = true;
+	fds[nq + 1].name = "journal";
+	fds[nq + 1].fd = jfd;
+	fds[nq + 1].keep = true;
+	if (sup_spawn(sup, domid, devid, argv, fds, nq + 2) != -1)
 		log_devinfo(NET_TYPE, domid, devid, "created %s (%u queue%s%s)",
 		    ifname, nq, nq > 1 ? "s" : "", mtu ? ", mtu set" : "");
-	/* The worker holds the TAP now; it goes away with the worker. */
+	close(jfd);
+out:
+	if (xce != NULL)
+		xenevtchn_close(xce);
+	/* The parent holds dups now; the TAP goes away with the device. */
 	for (i = 0; i < nq; i++)
 		close(tfd[i]);
 }
@@ -119,10 +161,13 @@ main(int argc, char *argv[])
 
 	memset(&p, 0, sizeof(p));
 	p.opts.max_queues = NET_DEF_QUEUES;
-	while ((ch = getopt_long(argc, argv, "dFhq:vW:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "dFhq:RvW:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
 			p.foreground = 1;
+			break;
+		case 'R':
+			p.opts.resume = true;
 			break;
 		case 'F':
 			force = 1;

@@ -4,6 +4,8 @@
 #ifndef NETBACKD_H
 #define NETBACKD_H
 
+#include <stdbool.h>
+
 #define NET_TYPE	"vif"		/* xenstore backend type libxl writes for vifs */
 
 /*
@@ -24,12 +26,14 @@ struct net_opts {
 	unsigned int	max_queues;	/* -q: multi-queue-max-queues */
 	int		verbose;
 	int		foreground;
+	bool		resume;		/* -R: a successor; try the journal */
 };
 
 /*
- * Worker role: serve backend/vif/<domid>/<devid>.  The TAP's queue fds
- * arrive on PROC_CHAN_FD as max_queues PROC_FD messages named "tap".
- * Returns the exit status.
+ * Worker role: serve backend/vif/<domid>/<devid>.  Its fds arrive on
+ * PROC_CHAN_FD as PROC_FD messages: max_queues named "tap", then
+ * "evtchn" (restricted to the guest) and "journal" (netjournal.h), all
+ * held by the parent for the device's life.  Returns the exit status.
  */
 int	worker_main(unsigned int domid, unsigned int devid,
 	    const struct net_opts *);

@@ -32,6 +32,8 @@
 #include "netbackd.h"
 #include "netif.h"
 
+/* Where struct nj starts in the journal memfd (after struct journal_hdr). */
+#define NJ_OFFSET		64u
 #define NJ_MAGIC		0x314a4e58u	/* "XNJ1" */
 #define NJ_VERSION		1u
 /* Both netif rings are one page: 256 slots each (io/netif.h). */

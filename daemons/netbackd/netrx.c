@@ -27,6 +27,7 @@
 #include "ev.h"
 #include "gnt.h"
 #include "log.h"
+#include "netjournal.h"
 #include "tap.h"
 #include "worker.h"
 
@@ -139,6 +140,7 @@ rx_flush(struct nb_queue *q, unsigned int n)
 	gnt_batch_reset(&q->rxgb);
 	q->blocked_since = 0;		/* the guest took frames */
 	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&q->rx, notify);
+	nj_pushed(&q->jq->rx, q->rx.rsp_prod_pvt);
 	if (notify)
 		xenevtchn_notify(w->xce, (evtchn_port_t)q->port_rx);
 	/* Take what the guest sent meanwhile (ACKs): see tx_flush(). */
@@ -234,6 +236,8 @@ rx_plan(struct nb_queue *q, struct nb_rxent *e, struct nb_buf *b,
 			e->nseg++;
 		off += chunk;
 	}
+	/* Write-ahead: the slots' ids before they are consumed. */
+	nj_rx_take(&q->jq->rx, e->start, e->ids, need);
 	q->rx.req_cons += need;
 }
 

@@ -21,6 +21,7 @@
 #include "ev.h"
 #include "gnt.h"
 #include "log.h"
+#include "netjournal.h"
 #include "tap.h"
 #include "worker.h"
 
@@ -61,6 +62,8 @@ tx_push(struct nb_queue *q)
 	int notify;
 
 	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&q->tx, notify);
+	/* Published: a successor must not write these again (netjournal.h). */
+	nj_pushed(&q->jq->tx, q->tx.rsp_prod_pvt);
 	if (notify)
 		xenevtchn_notify(q->w->xce, (evtchn_port_t)q->port_tx);
 }
@@ -79,6 +82,8 @@ tx_dummy(struct nb_queue *q, struct nb_txpkt *p)
 	}
 	if (p->mcast_del)
 		nb_mcast_del(&w->mcast, p->mcast_addr);
+	if (p->mcast_add || p->mcast_del)
+		nj_set_mcast(w->j, &w->mcast);
 	tx_respond_pkt(q, p, status);
 }
 
@@ -270,6 +275,8 @@ tx_serve(struct nb_queue *q)
 					return;
 				}
 			}
+			/* Write-ahead: the slots' answers before they are consumed. */
+			nj_tx_take(&q->jq->tx, q->tx.req_cons, &e->p);
 			q->tx.req_cons += e->p.nreq;
 			k += e->p.nreq;
 			done++;

@@ -24,7 +24,9 @@
 #include "ring.h"
 #include "ev.h"
 #include "gnt.h"
+#include "journal.h"
 #include "log.h"
+#include "netjournal.h"
 #include "parse.h"
 #include "proc.h"
 #include "ring.h"
@@ -251,6 +253,9 @@ nb_disconnect(struct xb_dev *dev, void *arg)
 	if (w->q == NULL)
 		return 0;
 	/* Nothing is in flight between events: every batch completes inline. */
+	nj_disconnect(w->j);
+	if (w->jh != NULL)
+		journal_clear(w->jh, JOURNAL_CONNECTED);
 	w->connected = false;
 	nb_queues_free(w);
 	nb_stats_log(w, "disconnected");
@@ -297,6 +302,8 @@ nb_queue_evtchn(struct nb_worker *w, struct nb_queue *q, const char *dir)
 			return -1;
 		rx = tx;
 	}
+	q->rport_tx = (uint32_t)tx;
+	q->rport_rx = (uint32_t)rx;
 	if ((q->port_tx = ring_evtchn_bind(w->xce, w->domid,
 	    (uint32_t)tx)) == -1) {
 		xb_dev_fatal(dev, errno, "queue %u: binding event channel %llu: "
@@ -317,7 +324,7 @@ nb_queue_evtchn(struct nb_worker *w, struct nb_queue *q, const char *dir)
 /* Map one ring page named by <dir>/<key>. */
 static void *
 nb_map_ring(struct nb_worker *w, struct nb_queue *q, const char *dir,
-    const char *key)
+    const char *key, uint32_t *refp)
 {
 	struct xb_dev *dev = w->dev;
 	char path[300];
@@ -331,11 +338,14 @@ nb_map_ring(struct nb_worker *w, struct nb_queue *q, const char *dir,
 	if (xb_dev_fe_need(dev, path, UINT32_MAX, &ref) == -1)
 		return NULL;
 	uint32_t r = (uint32_t)ref;
+	*refp = r;
 	if ((p = ring_map(w->xgt, w->domid, &r, 1)) == NULL)
 		xb_dev_fatal(dev, errno, "queue %u: mapping %s %u: %s", q->idx,
 		    key, r, strerror(errno));
 	return p;
 }
+
+static int nb_queue_events(struct nb_worker *, struct nb_queue *);
 
 static int
 nb_queue_setup(struct nb_worker *w, struct nb_queue *q, const char *dir)
@@ -344,8 +354,8 @@ nb_queue_setup(struct nb_worker *w, struct nb_queue *q, const char *dir)
 	netif_tx_sring_t *txs;
 	netif_rx_sring_t *rxs;
 
-	if ((q->txs = nb_map_ring(w, q, dir, "tx-ring-ref")) == NULL ||
-	    (q->rxs = nb_map_ring(w, q, dir, "rx-ring-ref")) == NULL)
+	if ((q->txs = nb_map_ring(w, q, dir, "tx-ring-ref", &q->tx_ref)) == NULL ||
+	    (q->rxs = nb_map_ring(w, q, dir, "rx-ring-ref", &q->rx_ref)) == NULL)
 		return -1;
 	txs = q->txs;
 	rxs = q->rxs;
@@ -360,6 +370,13 @@ nb_queue_setup(struct nb_worker *w, struct nb_queue *q, const char *dir)
 	BACK_RING_ATTACH(&q->rx, rxs, rxs->rsp_prod, XB_PAGE_SIZE);
 	if (nb_queue_evtchn(w, q, dir) == -1)
 		return -1;
+	return nb_queue_events(w, q);
+}
+
+/* The queue's events and buffers (connect and resume). */
+static int
+nb_queue_events(struct nb_worker *w, struct nb_queue *q)
+{
 	q->ev_tap = ev_read(wproc_base(w->wp), q->tapfd, false, nb_tap_cb, q);
 	q->ev_tx_more = ev_timer(wproc_base(w->wp), nb_tx_more_cb, q);
 	q->ev_rx_more = ev_timer(wproc_base(w->wp), nb_rx_more_cb, q);
@@ -370,7 +387,7 @@ nb_queue_setup(struct nb_worker *w, struct nb_queue *q, const char *dir)
 	    q->ev_rx_poll == NULL || q->ev_unmask == NULL ||
 	    q->ev_rx_stall == NULL ||
 	    nb_queue_bufs_init(q) == -1) {
-		xb_dev_fatal(dev, ENOMEM, "queue %u: out of memory", q->idx);
+		xb_dev_fatal(w->dev, ENOMEM, "queue %u: out of memory", q->idx);
 		return -1;
 	}
 	return 0;
@@ -414,6 +431,215 @@ nb_rate_watch_cb(const char *path, void *arg)
 	nb_rate_load(w);
 }
 
+/* Allocate nq queues, each with its journal record. */
+static int
+nb_queues_alloc(struct nb_worker *w, unsigned int nq)
+{
+	unsigned int i;
+
+	if ((w->q = calloc(nq, sizeof(*w->q))) == NULL) {
+		xb_dev_fatal(w->dev, ENOMEM, "out of memory");
+		return -1;
+	}
+	w->nq = nq;
+	for (i = 0; i < w->nq; i++) {
+		w->q[i].w = w;
+		w->q[i].idx = i;
+		w->q[i].port_tx = w->q[i].port_rx = -1;
+		w->q[i].tapfd = w->tapfd[i];
+		w->q[i].jq = &w->j->q[i];
+	}
+	return 0;
+}
+
+/* The TAP side of a connection (connect and resume). */
+static void
+nb_tap_setup(struct nb_worker *w)
+{
+	unsigned int i;
+
+	/* Frames for the guest are spread over the queues it uses only. */
+	for (i = 0; i < w->ntap; i++)
+		if (tap_queue_enable(w->tapfd[i], i < w->nq) == -1)
+			log_warn("%s: %s queue %u", w->ifname,
+			    i < w->nq ? "attaching" : "detaching", i);
+	if (tap_set_offload(w->tapfd[0], nb_hdr_tun_offload(&w->feat)) == -1)
+		log_warn("%s: TUNSETOFFLOAD", w->ifname);
+	nb_rate_load(w);
+}
+
+/* Write the connection record: rings, ports, features, indexes. */
+static void
+nb_journal_connect(struct nb_worker *w)
+{
+	unsigned int i;
+
+	nj_init(w->j);
+	w->j->nq = w->nq;
+	for (i = 0; i < w->nq; i++) {
+		struct nb_queue *q = &w->q[i];
+		struct nj_queue *jq = q->jq;
+
+		jq->tx_ref = q->tx_ref;
+		jq->rx_ref = q->rx_ref;
+		jq->rport_tx = q->rport_tx;
+		jq->rport_rx = q->rport_rx;
+		jq->lport_tx = (uint32_t)q->port_tx;
+		jq->lport_rx = (uint32_t)q->port_rx;
+		jq->tx.cons = jq->tx.rsp = q->tx.req_cons;
+		jq->rx.cons = jq->rx.rsp = q->rx.req_cons;
+	}
+	nj_connect(w->j, &w->feat);
+	if (w->jh != NULL)
+		journal_set(w->jh, JOURNAL_CONNECTED);
+}
+
+/*
+ * A successor (-R): take over the rings the journal describes, if the
+ * vif is still where the dead worker left it (design 3.7): backend
+ * Connected, the frontend's queue count, ring refs and event channels
+ * unchanged.  Writes nothing to xenstore.  Returns 0, or -1 to connect
+ * afresh (logged once).
+ */
+static int
+nb_resume(struct nb_worker *w)
+{
+	struct xb_dev *dev = w->dev;
+	struct nj *j = w->j;
+	struct nj_recovered rtx, rrx;
+	char why[200], key[64], *s;
+	uint64_t nq, v;
+	unsigned int i;
+	bool checked = false;
+
+	memset(&rtx, 0, sizeof(rtx));
+	memset(&rrx, 0, sizeof(rrx));
+	if (nj_check(j, w->ntap, why, sizeof(why)) == -1)
+		goto fresh;
+	checked = true;
+	s = xb_dev_be_read(dev, "state");
+	v = 0;
+	if (s == NULL || parse_uint(s, 10, &v) == -1 ||
+	    v != XenbusStateConnected) {
+		free(s);
+		snprintf(why, sizeof(why), "the backend is not Connected");
+		goto fresh;
+	}
+	free(s);
+	if (xb_dev_fe_uint(dev, "multi-queue-num-queues", w->ntap, &nq) == -1)
+		nq = 1;
+	if (nq != j->nq) {
+		snprintf(why, sizeof(why), "the frontend now has %llu queues, "
+		    "the journal %u", (unsigned long long)nq, j->nq);
+		goto fresh;
+	}
+	for (i = 0; i < j->nq; i++) {
+		static const char *const keys[] = { "tx-ring-ref", "rx-ring-ref",
+		    "event-channel-tx", "event-channel-rx", "event-channel" };
+		const struct nj_queue *jq = &j->q[i];
+		uint32_t want[5] = { jq->tx_ref, jq->rx_ref, jq->rport_tx,
+		    jq->rport_rx, jq->rport_tx };
+		bool split = jq->rport_tx != jq->rport_rx || jq->lport_tx !=
+		    jq->lport_rx;
+		unsigned int k;
+
+		for (k = 0; k < 5; k++) {
+			if (split ? k == 4 : k == 2 || k == 3)
+				continue;
+			if (j->nq == 1)
+				snprintf(key, sizeof(key), "%s", keys[k]);
+			else
+				snprintf(key, sizeof(key), "queue-%u/%s", i,
+				    keys[k]);
+			if (xb_dev_fe_uint(dev, key, UINT32_MAX, &v) == -1 ||
+			    v != want[k]) {
+				snprintf(why, sizeof(why), "the frontend's %s "
+				    "changed", key);
+				goto fresh;
+			}
+		}
+	}
+
+	/* The vif is as the journal says: map the rings again, recover. */
+	if (nb_queues_alloc(w, j->nq) == -1)
+		return -1;
+	nj_get_feat(j, &w->feat);
+	nj_get_mcast(j, &w->mcast);
+	for (i = 0; i < w->nq; i++) {
+		struct nb_queue *q = &w->q[i];
+		struct nj_queue *jq = q->jq;
+
+		q->tx_ref = jq->tx_ref;
+		q->rx_ref = jq->rx_ref;
+		q->rport_tx = jq->rport_tx;
+		q->rport_rx = jq->rport_rx;
+		if ((q->txs = ring_map(w->xgt, w->domid, &q->tx_ref, 1)) == NULL ||
+		    (q->rxs = ring_map(w->xgt, w->domid, &q->rx_ref, 1)) == NULL) {
+			snprintf(why, sizeof(why), "queue %u: mapping the rings "
+			    "again: %s", i, strerror(errno));
+			nb_queues_free(w);
+			goto fresh;
+		}
+		/* Bound on the event-channel file the parent kept (3.1). */
+		q->port_tx = (int)jq->lport_tx;
+		q->port_rx = (int)jq->lport_rx;
+		BACK_RING_ATTACH(&q->tx, (netif_tx_sring_t *)q->txs, jq->tx.rsp,
+		    XB_PAGE_SIZE);
+		BACK_RING_ATTACH(&q->rx, (netif_rx_sring_t *)q->rxs, jq->rx.rsp,
+		    XB_PAGE_SIZE);
+		if (nb_queue_events(w, q) == -1) {
+			nb_queues_free(w);
+			return -1;
+		}
+		nj_tx_recover(&jq->tx, &q->tx, &rtx);
+		nj_rx_recover(&jq->rx, &q->rx, &rrx);
+	}
+	nb_tap_setup(w);
+	w->connected = true;
+	if (w->jh != NULL) {
+		journal_clear(w->jh, JOURNAL_CLEAN);
+		journal_set(w->jh, JOURNAL_CONNECTED);
+	}
+	/*
+	 * Unmask and kick every port once: the dead worker may have read an
+	 * event without unmasking it, or published without notifying.
+	 */
+	for (i = 0; i < w->nq; i++) {
+		struct nb_queue *q = &w->q[i];
+
+		xenevtchn_unmask(w->xce, (evtchn_port_t)q->port_tx);
+		xenevtchn_notify(w->xce, (evtchn_port_t)q->port_tx);
+		if (q->port_rx != q->port_tx) {
+			xenevtchn_unmask(w->xce, (evtchn_port_t)q->port_rx);
+			xenevtchn_notify(w->xce, (evtchn_port_t)q->port_rx);
+		}
+		ev_timer_arm(q->ev_tx_more, 0);
+		ev_timer_arm(q->ev_rx_more, 0);
+	}
+	log_info("resumed: %u queue%s; tx %u slots answered ERROR (%u "
+	    "published already), rx %u slots answered ERROR (%u published "
+	    "already)%s", w->nq, w->nq > 1 ? "s" : "", rtx.answered,
+	    rtx.published, rrx.answered, rrx.published,
+	    rtx.bad_rsp || rrx.bad_rsp ? "; the guest's rsp_prod was out of "
+	    "range" : "");
+	return 0;
+
+fresh:
+	log_warnx("not resuming: %s; connecting afresh", why);
+	if (checked) {
+		/* Still bound on the kept file: release them. */
+		for (i = 0; i < j->nq; i++) {
+			if (j->q[i].lport_rx != j->q[i].lport_tx)
+				ring_evtchn_unbind(w->xce, (int)j->q[i].lport_rx);
+			ring_evtchn_unbind(w->xce, (int)j->q[i].lport_tx);
+		}
+	}
+	nj_disconnect(j);
+	if (w->jh != NULL)
+		journal_clear(w->jh, JOURNAL_CONNECTED);
+	return -1;
+}
+
 static int
 nb_connect(struct xb_dev *dev, void *arg)
 {
@@ -422,6 +648,13 @@ nb_connect(struct xb_dev *dev, void *arg)
 	char dir[256];
 	unsigned int i;
 
+	if (w->resume) {
+		/* Only the first connect of a successor may resume. */
+		w->resume = false;
+		w->warned = false;
+		if (nb_resume(w) == 0)
+			return 0;
+	}
 	nb_disconnect(dev, arg);
 	w->warned = false;
 	if (xb_dev_fe_uint(dev, "multi-queue-num-queues", w->ntap, &nq) == -1) {
@@ -452,17 +685,8 @@ nb_connect(struct xb_dev *dev, void *arg)
 	w->feat.mcast_ctrl = nb_fe_flag(w, "request-multicast-control", false);
 	memset(&w->mcast, 0, sizeof(w->mcast));
 
-	if ((w->q = calloc(nq, sizeof(*w->q))) == NULL) {
-		xb_dev_fatal(dev, ENOMEM, "out of memory");
+	if (nb_queues_alloc(w, (unsigned int)nq) == -1)
 		return -1;
-	}
-	w->nq = (unsigned int)nq;
-	for (i = 0; i < w->nq; i++) {
-		w->q[i].w = w;
-		w->q[i].idx = i;
-		w->q[i].port_tx = w->q[i].port_rx = -1;
-		w->q[i].tapfd = w->tapfd[i];
-	}
 	for (i = 0; i < w->nq; i++) {
 		/* One queue: keys at the top level (io/netif.h "Multi-queue"). */
 		if (w->nq == 1)
@@ -475,14 +699,8 @@ nb_connect(struct xb_dev *dev, void *arg)
 			return -1;
 		}
 	}
-	/* Frames for the guest are spread over the queues it uses only. */
-	for (i = 0; i < w->ntap; i++)
-		if (tap_queue_enable(w->tapfd[i], i < w->nq) == -1)
-			log_warn("%s: %s queue %u", w->ifname,
-			    i < w->nq ? "attaching" : "detaching", i);
-	if (tap_set_offload(w->tapfd[0], nb_hdr_tun_offload(&w->feat)) == -1)
-		log_warn("%s: TUNSETOFFLOAD", w->ifname);
-	nb_rate_load(w);
+	nb_tap_setup(w);
+	nb_journal_connect(w);
 	w->connected = true;
 	log_info("connected: %u queue%s, %s event channels, sg %d, gso v4 %d "
 	    "v6 %d, csum v4 %d v6 %d, rx-notify %d, multicast control %d",
@@ -596,6 +814,40 @@ nb_unmask_cb(int fd, void *arg)
 
 /* ---- process: setup and teardown (common/wproc.c runs the loop) -------------- */
 
+/*
+ * wproc_on_quiesce hook (PROC_SHUTDOWN "restart", an upgrade): nothing is
+ * in flight between events, every batch completes inline; publish what is
+ * answered but not pushed yet, mark the journal clean and exit for the
+ * successor.  The ports stay bound (nb_worker_free).
+ */
+static void
+nb_quiesce(void *arg)
+{
+	struct nb_worker *w = arg;
+	unsigned int i;
+	int ntx, nrx;
+
+	for (i = 0; w->connected && i < w->nq; i++) {
+		struct nb_queue *q = &w->q[i];
+
+		if (q->halted || q->txs == NULL || q->rxs == NULL)
+			continue;
+		RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&q->tx, ntx);
+		nj_pushed(&q->jq->tx, q->tx.rsp_prod_pvt);
+		RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&q->rx, nrx);
+		nj_pushed(&q->jq->rx, q->rx.rsp_prod_pvt);
+		if (ntx)
+			xenevtchn_notify(w->xce, (evtchn_port_t)q->port_tx);
+		if (nrx && q->port_rx != q->port_tx)
+			xenevtchn_notify(w->xce, (evtchn_port_t)q->port_rx);
+	}
+	if (w->jh != NULL)
+		journal_set(w->jh, JOURNAL_CLEAN);
+	log_info("quiesced for a restart%s", w->connected ? "" :
+	    " (not connected)");
+	wproc_exit(w->wp, WPROC_EX_RESTART);
+}
+
 /* wproc_hook for SIGUSR1: log the counters. */
 static void
 nb_usr1(void *arg)
@@ -606,22 +858,49 @@ nb_usr1(void *arg)
 	    "connected)");
 }
 
-/* Receive the TAP's queue fds (max_queues PROC_FD messages named "tap"). */
+/*
+ * Receive the fds (netbackd.h): max_queues named "tap", then "evtchn"
+ * into *evfd and "journal", which is mapped (the parent keeps the fd).
+ */
 static int
-nb_recv_taps(struct nb_worker *w)
+nb_recv_fds(struct nb_worker *w, int *evfd)
 {
 	struct proc_msg m;
 	unsigned int i;
+	const char *jwhy;
+	int fd;
 
-	for (i = 0; i < w->opts.max_queues; i++) {
+	for (i = 0; i < w->opts.max_queues + 2; i++) {
+		const char *want = i < w->opts.max_queues ? "tap" :
+		    i == w->opts.max_queues ? "evtchn" : "journal";
+
 		if (proc_recv(PROC_CHAN_FD, &m) != 1 || m.type != PROC_FD ||
-		    m.fd < 0 || strcmp(m.data, "tap") != 0) {
+		    m.fd < 0 || strcmp(m.data, want) != 0) {
 			if (m.fd >= 0)
 				close(m.fd);
 			errno = EPROTO;
 			return -1;
 		}
-		w->tapfd[w->ntap++] = m.fd;
+		if (i < w->opts.max_queues)
+			w->tapfd[w->ntap++] = m.fd;
+		else if (i == w->opts.max_queues)
+			*evfd = m.fd;
+		else {
+			fd = m.fd;
+			w->jh = journal_map(fd, &w->jsize);
+			close(fd);
+			if (w->jh == NULL)
+				return -1;
+			/* The parent made it; checked like any input anyway. */
+			if (journal_check(w->jh, w->jsize, NJ_OFFSET +
+			    sizeof(struct nj), JOURNAL_NET, w->domid, w->devid,
+			    &jwhy) == -1) {
+				log_warnx("journal: %s", jwhy);
+				errno = EPROTO;
+				return -1;
+			}
+			w->j = (struct nj *)(void *)((char *)w->jh + NJ_OFFSET);
+		}
 	}
 	return tap_ifname(w->tapfd[0], w->ifname);
 }
@@ -631,6 +910,13 @@ nb_worker_free(struct nb_worker *w)
 {
 	unsigned int i;
 
+	/*
+	 * Leaving while connected (a quiesce, a signal): the ports stay bound
+	 * on the parent's evtchn file for a successor, which the journal
+	 * names them to; the parent's close releases them with the device.
+	 */
+	for (i = 0; w->connected && w->q != NULL && i < w->nq; i++)
+		w->q[i].port_tx = w->q[i].port_rx = -1;
 	nb_queues_free(w);
 	if (w->rate_watch != NULL)
 		xsc_unwatch(w->xsc, w->rate_watch);
@@ -644,6 +930,7 @@ nb_worker_free(struct nb_worker *w)
 		xenevtchn_close(w->xce);
 	if (w->xgt != NULL)
 		xengnttab_close(w->xgt);
+	journal_unmap(w->jh, w->jsize);
 	if (w->xsc != NULL)
 		xsc_close(w->xsc);
 	wproc_free(w->wp);	/* last: everything above used its base */
@@ -655,7 +942,7 @@ worker_main(unsigned int domid, unsigned int devid, const struct net_opts *o)
 	struct nb_worker w;
 	unsigned int self;
 	char path[256];
-	int rc = 1;
+	int rc = 1, evfd = -1;
 
 	memset(&w, 0, sizeof(w));
 	w.domid = domid;
@@ -665,12 +952,18 @@ worker_main(unsigned int domid, unsigned int devid, const struct net_opts *o)
 
 	if ((w.wp = wproc_new(PROC_CHAN_FD, nb_usr1, &w)) == NULL)
 		return 1;
-	/* The parent created the TAP; we only get its queue fds. */
+	/* The parent created the TAP, the evtchn handle and the journal. */
 	if (w.opts.max_queues == 0 || w.opts.max_queues > NET_MAX_QUEUES ||
-	    nb_recv_taps(&w) == -1) {
-		rc = wproc_failed(w.wp, "no TAP fds from the parent");
+	    nb_recv_fds(&w, &evfd) == -1) {
+		rc = wproc_failed(w.wp, "no TAP, evtchn or journal fds from the "
+		    "parent");
 		goto out;
 	}
+	/*
+	 * A successor resumes from the journal; so does a worker started
+	 * plain (-R comes only after a READY) over a journal left connected.
+	 */
+	w.resume = o->resume || (journal_flags(w.jh) & JOURNAL_CONNECTED);
 	if ((w.xsc = xsc_open_proxy(w.wp)) == NULL) {
 		rc = wproc_failed(w.wp, "xenstore");
 		goto out;
@@ -685,13 +978,16 @@ worker_main(unsigned int domid, unsigned int devid, const struct net_opts *o)
 		rc = wproc_failed(w.wp, "opening gntdev");
 		goto out;
 	}
-	if ((w.xce = xenevtchn_open(NULL, 0)) == NULL) {
-		rc = wproc_failed(w.wp, "opening evtchn");
+	/* Restricted to the guest by the parent; ports outlive us (3.1). */
+	if ((w.xce = xenevtchn_fdopen(NULL, evfd, 0)) == NULL) {
+		rc = wproc_failed(w.wp, "evtchn handle from the parent");
 		goto out;
 	}
+	evfd = -1;
 	w.ev_evtchn = ev_read(wproc_base(w.wp), xenevtchn_fd(w.xce), true,
 	    nb_evtchn_cb, &w);
 	w.ev_rate = ev_timer(wproc_base(w.wp), nb_rate_cb, &w);
+	wproc_on_quiesce(w.wp, nb_quiesce, &w);
 	if (w.ev_evtchn == NULL || w.ev_rate == NULL) {
 		rc = wproc_failed(w.wp, "registering events");
 		goto out;
@@ -707,10 +1003,14 @@ worker_main(unsigned int domid, unsigned int devid, const struct net_opts *o)
 	log_info("serving %s with %u TAP queue%s", w.ifname, w.ntap,
 	    w.ntap > 1 ? "s" : "");
 	xb_dev_set_ready(w.dev, true);
+	if (w.resume)
+		xb_dev_set_reattach(w.dev);
 	xb_dev_start(w.dev);
 	wproc_ready(w.wp);
 	rc = wproc_run(w.wp);
 out:
+	if (evfd >= 0)
+		close(evfd);
 	nb_worker_free(&w);
 	return rc;
 }

@@ -20,6 +20,9 @@
 #include "netrate.h"
 
 struct ev;
+struct journal_hdr;
+struct nj;
+struct nj_queue;
 struct wproc;
 struct xb_dev;
 struct xsc;
@@ -111,6 +114,9 @@ struct nb_queue {
 	netif_tx_back_ring_t	 tx;
 	netif_rx_back_ring_t	 rx;
 	int			 port_tx, port_rx; /* equal without split channels */
+	uint32_t		 rport_tx, rport_rx; /* the frontend's ports */
+	uint32_t		 tx_ref, rx_ref;	/* the rings' grant refs */
+	struct nj_queue		*jq;		/* its journal record (netjournal.h) */
 	bool			 halted;	/* the frontend broke a ring */
 	struct ev		*ev_tap;	/* TAP readable; enabled only with RX room */
 	struct ev		*ev_tx_more, *ev_rx_more; /* budget continuations */
@@ -160,6 +166,12 @@ struct nb_worker {
 
 	int			 tapfd[NET_MAX_QUEUES];	/* all the TAP's queues */
 	unsigned int		 ntap;
+
+	/* Restart journal (a memfd the parent keeps) and the resume state. */
+	struct journal_hdr	*jh;
+	size_t			 jsize;
+	struct nj		*j;
+	bool			 resume;	/* -R: resume from j if it checks */
 
 	/* Rings, valid while connected. */
 	bool			 connected;
