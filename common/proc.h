@@ -28,6 +28,7 @@ enum proc_msg_type {
 	PROC_XS_REQ = 16,	/* worker -> parent: xenstore request (xsmsg.h) */
 	PROC_XS_RPL,		/* parent -> worker: its reply */
 	PROC_XS_WATCH,		/* parent -> worker: a watch fired */
+	PROC_XS_RESET,		/* parent -> worker: new parent, watch again */
 };
 
 /*

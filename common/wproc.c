@@ -30,9 +30,11 @@ struct wproc {
 	struct ev	*ev_queue;	/* delivers queued messages */
 	TAILQ_HEAD(, wmsg) queue;
 	bool		 chan_eof;
-	uint32_t	 hook_type;
-	wproc_msg_hook	*hook;
-	void		*hook_arg;
+	struct {
+		uint32_t	 type;
+		wproc_msg_hook	*fn;
+		void		*arg;
+	}		 hooks[WPROC_MSG_HOOKS];	/* wproc_on_msg() */
 	wproc_hook	*usr1;
 	void		*arg;
 	wproc_hook	*quiesce;	/* wproc_on_quiesce() */
@@ -57,6 +59,8 @@ report(int chan, const char *what)
 static void
 handle(struct wproc *wp, const struct proc_msg *m)
 {
+	unsigned int i;
+
 	if (m->fd >= 0)
 		close(m->fd);
 	if (m->type == PROC_SHUTDOWN && strcmp(m->data, "restart") == 0) {
@@ -69,8 +73,14 @@ handle(struct wproc *wp, const struct proc_msg *m)
 	} else if (m->type == PROC_SHUTDOWN) {
 		log_info("shutdown requested by the parent");
 		wproc_exit(wp, 0);
-	} else if (wp->hook != NULL && m->type == wp->hook_type)
-		wp->hook(m, wp->hook_arg);
+	} else {
+		for (i = 0; i < WPROC_MSG_HOOKS; i++)
+			if (wp->hooks[i].fn != NULL &&
+			    wp->hooks[i].type == m->type) {
+				wp->hooks[i].fn(m, wp->hooks[i].arg);
+				break;
+			}
+	}
 }
 
 /*
@@ -128,9 +138,24 @@ void
 wproc_on_msg(struct wproc *wp, uint32_t type, wproc_msg_hook *hook,
     void *arg)
 {
-	wp->hook_type = type;
-	wp->hook = hook;
-	wp->hook_arg = arg;
+	unsigned int i, slot = WPROC_MSG_HOOKS;
+
+	/* The type's own slot, else the first free one. */
+	for (i = 0; i < WPROC_MSG_HOOKS; i++) {
+		if (wp->hooks[i].fn != NULL && wp->hooks[i].type == type) {
+			slot = i;
+			break;
+		}
+		if (wp->hooks[i].fn == NULL && slot == WPROC_MSG_HOOKS)
+			slot = i;
+	}
+	if (slot == WPROC_MSG_HOOKS) {
+		log_warnx("no room for a hook for message type %u", type);
+		return;
+	}
+	wp->hooks[slot].type = type;
+	wp->hooks[slot].fn = hook;
+	wp->hooks[slot].arg = arg;
 }
 
 int

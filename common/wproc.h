@@ -55,13 +55,15 @@ void		 wproc_exit(struct wproc *, int status);
 
 /*
  * Requests to the parent (the xenstore proxy, xsp.c).  wproc_on_msg() sets
- * the one hook that gets messages of type (e.g. PROC_XS_WATCH) from the
- * loop.  wproc_send() sends one message.  wproc_wait() waits up to ms for
- * a message of type and copies it to *m; every other message that arrives
+ * (or with NULL clears) the hook that gets messages of type (e.g.
+ * PROC_XS_WATCH) from the loop; up to WPROC_MSG_HOOKS types.
+ * wproc_send() sends one message.  wproc_wait() waits up to ms for a
+ * message of type and copies it to *m; every other message that arrives
  * meanwhile (SHUTDOWN, watch events) is queued and handled later from the
  * loop, in order, never lost.  It returns 1, or -1 with errno ETIMEDOUT,
  * EPIPE (the parent is gone: later calls fail at once) or another error.
  */
+#define WPROC_MSG_HOOKS	4
 typedef void wproc_msg_hook(const struct proc_msg *, void *arg);
 void		 wproc_on_msg(struct wproc *, uint32_t type, wproc_msg_hook *,
 		    void *arg);

@@ -197,6 +197,16 @@ xsc_open(struct ev_base *base)
 	return c;
 }
 
+void
+xsc_rewatch(struct xsc *c)
+{
+	struct xsc_watch *w;
+
+	TAILQ_FOREACH(w, &c->watches, entry)
+		if (c->ops->watch(c->impl, w->path, w->token) == -1)
+			log_warn("watching %s again", w->path);
+}
+
 struct ev_base *
 xsc_base(struct xsc *c)
 {

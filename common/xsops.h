@@ -33,6 +33,12 @@ struct xsc_ops {
 /* A connection over ops; impl is closed with ops->close by xsc_close(). */
 struct xsc	*xsc_new(struct ev_base *, const struct xsc_ops *, void *impl);
 
+/*
+ * Register every watch again (the proxy's parent was re-executed and its
+ * connection, with the watches, is new).  Each fires once, as when added.
+ */
+void		 xsc_rewatch(struct xsc *);
+
 /* A watch with this token fired for path: run its callback, if it still exists. */
 void		 xsc_fire(struct xsc *, const char *token, const char *path);
 

@@ -223,6 +223,7 @@ xsp_close(void *impl)
 	struct xsp *x = impl;
 
 	wproc_on_msg(x->wp, PROC_XS_WATCH, NULL, NULL);
+	wproc_on_msg(x->wp, PROC_XS_RESET, NULL, NULL);
 	free(x);
 }
 
@@ -241,6 +242,20 @@ xsp_watch_msg(const struct proc_msg *m, void *arg)
 	}
 	snprintf(tok, sizeof(tok), "xb%u", token);
 	xsc_fire(x->c, tok, path);
+}
+
+/*
+ * PROC_XS_RESET from the loop: a re-executed parent adopted us with a new
+ * xenstore connection and none of our watches.
+ */
+static void
+xsp_reset_msg(const struct proc_msg *m, void *arg)
+{
+	struct xsp *x = arg;
+
+	(void)m;
+	log_info("new parent: watching again");
+	xsc_rewatch(x->c);
 }
 
 static const struct xsc_ops xsp_ops = {
@@ -270,5 +285,6 @@ xsc_open_proxy(struct wproc *wp)
 		return NULL;
 	}
 	wproc_on_msg(wp, PROC_XS_WATCH, xsp_watch_msg, x);
+	wproc_on_msg(wp, PROC_XS_RESET, xsp_reset_msg, x);
 	return x->c;
 }

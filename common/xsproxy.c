@@ -454,6 +454,12 @@ xsproxy_request(struct xsproxy *px, const struct proc_msg *m)
 	reply(px, r.seq, err, val, NULL, 0);
 }
 
+int
+xsproxy_reset(struct xsproxy *px)
+{
+	return send_wait(px, PROC_XS_RESET, NULL, 0);
+}
+
 struct xsproxy *
 xsproxy_new(struct xsc *xsc, const struct xspx_dev *dev, pid_t pid, int chan)
 {

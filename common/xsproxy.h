@@ -68,6 +68,13 @@ struct xsproxy *xsproxy_new(struct xsc *, const struct xspx_dev *, pid_t pid,
 void		 xsproxy_request(struct xsproxy *, const struct proc_msg *);
 
 /*
+ * For a worker adopted after the parent re-executed itself (its watches
+ * went with the old connection): tell it to register them again
+ * (PROC_XS_RESET).  Returns 0 or -1.
+ */
+int		 xsproxy_reset(struct xsproxy *);
+
+/*
  * The worker is gone: remove its watches, abort its transactions, free.
  * NULL is accepted.
  */

@@ -621,6 +621,35 @@ test_request_garbage(void **state)
 	assert_int_equal(errno, EAGAIN);
 }
 
+static void
+noop_cb(const char *path, void *arg)
+{
+	(void)path;
+	(*(int *)arg)++;
+}
+
+/* After a parent's re-exec the worker registers its watches again. */
+static void
+test_rewatch(void **state)
+{
+	struct bed *b = *state;
+	struct xsc_watch *w1, *w2;
+	int fired = 0;
+
+	w1 = xsc_watch(b->xsc, "/a", noop_cb, &fired);
+	w2 = xsc_watch(b->xsc, "/b", noop_cb, &fired);
+	assert_non_null(w1);
+	assert_non_null(w2);
+	assert_int_equal(fk.watches, 2);
+	xsc_rewatch(b->xsc);
+	assert_int_equal(fk.watches, 4);
+	xsc_fire(b->xsc, "xb1", "/b/c");
+	xsc_fire(b->xsc, "xb9", "/b/c");	/* unknown token: ignored */
+	assert_int_equal(fired, 1);
+	xsc_unwatch(b->xsc, w1);
+	xsc_unwatch(b->xsc, w2);
+}
+
 #define BED(t)	cmocka_unit_test_setup_teardown(t, bed_setup, bed_teardown)
 
 int
@@ -641,6 +670,7 @@ main(void)
 		BED(test_request_watch),
 		BED(test_request_domain_and_self),
 		BED(test_request_garbage),
+		BED(test_rewatch),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
