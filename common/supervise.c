@@ -780,6 +780,10 @@ sup_stop(struct sup *s)
 				any = true;
 		if (!any)
 			break;
+		/* An exiting worker may still ask for xenstore: answer it. */
+		TAILQ_FOREACH(c, &s->children, entry)
+			if (c->pid > 0 && c->ev != NULL)
+				chan_cb(c->chan, c);
 		usleep(100 * 1000);
 	}
 	TAILQ_FOREACH(c, &s->children, entry)
