@@ -153,16 +153,26 @@ xsp_watch(void *impl, const char *path, const char *token)
 	return xsp_call(impl, &req, &m, &r);
 }
 
+/*
+ * Not waited for: nothing is learnt from the answer (events for a removed
+ * token are ignored; the parent drops every watch when we die anyway),
+ * and a worker that is exiting must not wait on a parent that is itself
+ * stopping (sup_stop).  The answer is skipped by its seq.
+ */
 static void
 xsp_unwatch(void *impl, const char *path, const char *token)
 {
+	struct xsp *x = impl;
 	struct xsm_req req = { .op = XSM_UNWATCH };
-	struct proc_msg m;
-	struct xsm_rpl r;
+	char buf[XSM_REQ_HDR];
+	int len;
 
 	(void)path;
-	if (xsp_token(token, &req.arg) == 0)
-		xsp_call(impl, &req, &m, &r);
+	if (xsp_token(token, &req.arg) == -1)
+		return;
+	req.seq = ++x->seq;
+	if ((len = xsm_req_encode(buf, sizeof(buf), &req)) > 0)
+		wproc_send(x->wp, PROC_XS_REQ, buf, (size_t)len);
 }
 
 static xs_transaction_t
