@@ -42,6 +42,7 @@ B	:= build
 COMMON_SRC := common/log.c common/ev.c common/parse.c common/xs.c \
 	      common/xenbus.c common/ring.c common/gnt.c common/proc.c \
 	      common/supervise.c common/wproc.c common/journal.c common/fence.c \
+	      common/handover.c \
 	      common/xsmsg.c common/xsp.c common/xsproxy.c
 BLK_SRC	:= daemons/blkbackd/blkbackd.c daemons/blkbackd/worker.c \
 	   daemons/blkbackd/blkif.c daemons/blkbackd/backing_raw.c \
@@ -65,10 +66,11 @@ UNIT_TESTS := test_parse test_xenbus test_ring test_blkif test_proc test_target 
 	      test_blkring_front test_pgrant test_netif test_nethdr test_netrate \
 	      test_netctrl test_bq test_crate test_cring test_conslog test_loglimit \
 	      test_backing_raw test_netjournal test_xsproxy \
-	      test_blkjournal
+	      test_blkjournal test_handover
 # Pure-logic sources each unit test links against.
 test_parse_SRC  := common/parse.c common/log.c
 test_loglimit_SRC := common/log.c
+test_handover_SRC := common/handover.c common/parse.c common/log.c
 test_xsproxy_SRC := common/xsproxy.c common/xsmsg.c common/xs.c common/ev.c \
 		    common/log.c common/parse.c common/proc.c
 test_xenbus_SRC := common/parse.c common/log.c common/xenbus.c common/xs.c common/ev.c
@@ -268,7 +270,7 @@ FUZZ_SHORT_TIME	?= 5
 FUZZ_FLAGS	:= -O1 -g -fsanitize=fuzzer,address,undefined \
 		   -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_TARGETS	:= fuzz_blkif fuzz_netif fuzz_nethdr fuzz_xsparse fuzz_cring \
-		   fuzz_conslog
+		   fuzz_conslog fuzz_journal
 # Pure sources each harness links (as the unit tests' *_SRC).
 fuzz_blkif_SRC	:= daemons/blkbackd/blkif.c daemons/blkbackd/blkring.c \
 		   daemons/blkbackd/pgrant.c $(test_ring_SRC)
@@ -278,6 +280,8 @@ fuzz_xsparse_SRC := daemons/blkbackd/blkring.c daemons/blkbackd/target.c \
 		   daemons/netbackd/netif.c daemons/netbackd/netrate.c $(test_ring_SRC)
 fuzz_cring_SRC	:= daemons/consoled/cring.c
 fuzz_conslog_SRC := daemons/consoled/conslog.c
+fuzz_journal_SRC := daemons/blkbackd/blkjournal.c daemons/blkbackd/blkring.c \
+		   common/journal.c $(test_ring_SRC)
 
 $(B)/fuzz/daemons/consoled/%.o: XC_STD := -std=gnu11 -D__XEN_TOOLS__
 $(B)/fuzz/%.o: %.c

@@ -103,12 +103,25 @@ blkj_rsp_end(struct blkj_queue *jq, unsigned int i, uint32_t rsp_idx)
 	REL(&jq->ent[i].state, (uint32_t)BLKJ_FREE);
 }
 
+/* A bool stored by another process: 0 or 1, read as a byte (no UB). */
+static bool
+bool_ok(const bool *b)
+{
+	uint8_t v;
+
+	memcpy(&v, b, 1);
+	return v <= 1;
+}
+
 bool
 blkj_req_ok(const struct blk_req *r, const struct blk_limits *lim)
 {
 	uint64_t bytes = 0;
 	unsigned int i;
 
+	if (!bool_ok(&r->preflush) || !bool_ok(&r->postflush) ||
+	    !bool_ok(&r->drain) || !bool_ok(&r->secure))
+		return false;
 	if (r->nipages != 0 || r->nseg > BLK_MAX_SEGS)
 		return false;
 	switch (r->kind) {
