@@ -899,13 +899,14 @@ worker_main(unsigned int domid, unsigned int devid, const struct blk_opts *o)
 		rc = wproc_failed(w.wp, "no backing fd from the parent");
 		goto out;
 	}
+	/* Before any request to the parent: its replies would queue them. */
+	if (blk_take_fds(&w) == -1) {
+		close(m.fd);
+		goto out;
+	}
 	if ((w.xsc = xsc_open_proxy(w.wp)) == NULL) {
 		close(m.fd);
 		rc = wproc_failed(w.wp, "xenstore");
-		goto out;
-	}
-	if (blk_take_fds(&w) == -1) {
-		close(m.fd);
 		goto out;
 	}
 	if (xsc_self_domid(w.xsc, &self) == -1 ||
