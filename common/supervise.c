@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 
 #include <fcntl.h>
+#include <limits.h>
 #include <time.h>
 
 #include <systemd/sd-daemon.h>
@@ -34,6 +35,7 @@
 
 #include "ev.h"
 #include "fence.h"
+#include "handover.h"
 #include "log.h"
 #include "parse.h"
 #include "proc.h"
@@ -97,10 +99,13 @@ struct sup {
 	struct ev		*ev_chld;
 	TAILQ_HEAD(, child)	 children;
 	bool			 stopping;
+	char			 exe[PATH_MAX];	/* to re-exec (handover.h) */
+	struct ev		*ev_hup, *ev_usr2, *ev_reexec;
 };
 
 static void	check_device(struct sup *, unsigned int, unsigned int);
 static void	restart_cb(int, void *);
+static void	reexec_cb(int, void *);
 
 static uint64_t
 now_ms(void)
@@ -681,6 +686,13 @@ sup_new(const char *type, const struct sup_ops *ops, void *arg)
 	    s->self, s->type);
 	if ((s->ev_chld = ev_signal(s->base, SIGCHLD, sigchld_cb, s)) == NULL)
 		goto fail;
+	/* The path we run, while it names our file (handover.h). */
+	if (ho_exe_path(s->exe, sizeof(s->exe)) == -1)
+		s->exe[0] = '\0';
+	if ((s->ev_hup = ev_signal(s->base, SIGHUP, reexec_cb, s)) == NULL ||
+	    (s->ev_usr2 = ev_signal(s->base, SIGUSR2, reexec_cb, s)) == NULL ||
+	    (s->ev_reexec = ev_timer(s->base, reexec_cb, s)) == NULL)
+		goto fail;
 	return s;
 fail:
 	sup_free(s);
@@ -829,6 +841,179 @@ sup_signal(struct sup *s, int signo)
 			kill(c->pid, signo);
 }
 
+/* ---- upgrade by re-exec (handover.h, docs/ARCHITECTURE.md "Upgrade") ---- */
+
+/* How soon a re-exec put off by a device between two workers is tried again. */
+#define SUP_REEXEC_RETRY_MS	100
+
+/* SIGHUP, SIGUSR2 or the retry timer. */
+static void
+reexec_cb(int signo, void *arg)
+{
+	struct sup *s = arg;
+
+	(void)signo;
+	if (sup_reexec(s) == -1 && errno != EAGAIN)
+		log_warn("re-exec of %s; serving on",
+		    s->exe[0] != '\0' ? s->exe : "(our path is unknown)");
+}
+
+int
+sup_reexec(struct sup *s)
+{
+	struct ho_child *ch, *h;
+	struct child *c;
+	unsigned int n = 0, i = 0, j, nkeep = 0;
+	int hofd, *keep, saved;
+
+	if (s->stopping) {
+		errno = ECANCELED;
+		return -1;
+	}
+	if (s->exe[0] == '\0') {
+		errno = ENOENT;
+		return -1;
+	}
+	TAILQ_FOREACH(c, &s->children, entry) {
+		/* Between a death and its successor there is no pid to hand over. */
+		if (c->restarting) {
+			log_info("re-exec: %s d%u/%u is restarting; trying "
+			    "again in %u ms", s->type, c->domid, c->devid,
+			    SUP_REEXEC_RETRY_MS);
+			ev_timer_arm(s->ev_reexec, SUP_REEXEC_RETRY_MS);
+			errno = EAGAIN;
+			return -1;
+		}
+		n++;
+	}
+	if ((ch = calloc(n + 1, sizeof(*ch))) == NULL ||
+	    (keep = calloc(n * (SUP_HELD_MAX + 2) + 1, sizeof(*keep))) == NULL) {
+		free(ch);
+		return -1;
+	}
+	TAILQ_FOREACH(c, &s->children, entry) {
+		h = &ch[i++];
+		h->domid = c->domid;
+		h->devid = c->devid;
+		h->pid = c->pid;		/* -1: a failed device */
+		h->uring_fd = -1;
+		if (c->pid <= 0)
+			continue;
+		h->chan = c->chan;
+		keep[nkeep++] = c->chan;
+		h->flags = (c->ready ? HO_READY : 0) |
+		    (c->errored ? HO_ERRORED : 0) |
+		    (c->restartable ? HO_RESTARTABLE : 0) |
+		    (c->resumed ? HO_RESUMED : 0);
+		h->unready = c->unready;
+		h->ndeaths = c->ndeaths;
+		h->nring = SUP_BUDGET;
+		for (j = 0; j < SUP_BUDGET; j++)
+			h->deaths[j] = c->deaths[j];
+		for (j = 0; j < SUP_ARGV_MAX && c->argv[j] != NULL; j++)
+			h->argv[j] = c->argv[j];	/* read only */
+		for (j = 0; j < c->nheld; j++) {
+			h->held[j] = c->held[j];
+			keep[nkeep++] = c->held[j].fd;
+		}
+		h->nheld = c->nheld;
+		if (c->uring_fd >= 0) {
+			h->uring_fd = c->uring_fd;
+			keep[nkeep++] = c->uring_fd;
+			h->uring_len = c->uring_len;
+			memcpy(h->uring_params, c->uring_params, c->uring_len);
+		}
+	}
+	if ((hofd = ho_write(s->type, ch, n)) == -1) {
+		saved = errno;
+		free(ch);
+		free(keep);
+		errno = saved;
+		return -1;
+	}
+	log_info("re-executing %s: %u device%s handed over", s->exe, n,
+	    n == 1 ? "" : "s");
+	sd_notify(0, "RELOADING=1");
+	ho_exec(s->exe, hofd, keep, nkeep);
+	saved = errno;
+	sd_notify(0, "READY=1");
+	close(hofd);
+	free(ch);
+	free(keep);
+	errno = saved;
+	return -1;
+}
+
+int
+sup_adopt(struct sup *s, int fd)
+{
+	struct ho_child *ch, *h;
+	struct child *c;
+	struct xspx_dev xd = { s->type, s->self, 0, 0 };
+	unsigned int n, i, j, nw = 0;
+	char err[320];
+
+	if (ho_read(fd, s->type, &ch, &n, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		h = &ch[i];
+		if (child_find(s, h->domid, h->devid) != NULL)
+			continue;	/* ho_read refuses duplicates */
+		if ((c = child_new(s, h->domid, h->devid)) == NULL) {
+			log_devwarnx(s->type, h->domid, h->devid, "adopting "
+			    "worker %ld: %s", (long)h->pid, strerror(errno));
+			continue;
+		}
+		if (h->pid <= 0)
+			continue;	/* failed: not retried, as before */
+		nw++;
+		c->pid = h->pid;
+		c->chan = h->chan;
+		c->ready = (h->flags & HO_READY) != 0;
+		c->errored = (h->flags & HO_ERRORED) != 0;
+		c->restartable = (h->flags & HO_RESTARTABLE) != 0;
+		c->resumed = (h->flags & HO_RESUMED) != 0;
+		c->unready = h->unready;
+		c->ndeaths = h->ndeaths;
+		for (j = 0; j < h->nring && j < SUP_BUDGET; j++)
+			c->deaths[j] = h->deaths[j];
+		for (j = 0; j < HO_ARGV_MAX && h->argv[j] != NULL; j++) {
+			c->argv[j] = h->argv[j];
+			h->argv[j] = NULL;
+		}
+		for (j = 0; j < h->nheld; j++)
+			c->held[j] = h->held[j];
+		c->nheld = h->nheld;
+		c->uring_fd = h->uring_fd;
+		c->uring_len = h->uring_len < sizeof(c->uring_params) ?
+		    h->uring_len : sizeof(c->uring_params);
+		memcpy(c->uring_params, h->uring_params, c->uring_len);
+		c->t_spawn = now_ms();
+		/* Its watches went with the old connection: watch again. */
+		xd.domid = c->domid;
+		xd.devid = c->devid;
+		if ((c->px = xsproxy_new(s->xsc, &xd, c->pid, c->chan)) == NULL ||
+		    xsproxy_reset(c->px) == -1)
+			log_devwarnx(s->type, c->domid, c->devid, "xenstore "
+			    "proxy for worker %ld: %s", (long)c->pid,
+			    strerror(errno));
+		if ((c->ev = ev_read(s->base, c->chan, true, chan_cb, c)) == NULL)
+			log_devwarnx(s->type, c->domid, c->devid, "watching "
+			    "worker %ld's channel: %s", (long)c->pid,
+			    strerror(errno));
+	}
+	ho_free(ch, n);
+	log_info("adopted %u device%s (%u workers) from the previous image",
+	    n, n == 1 ? "" : "s", nw);
+	/* A worker that died during the exec: its SIGCHLD was discarded. */
+	sigchld_cb(SIGCHLD, s);
+	/* Every READY worker moves to this image: quiesce, then -R. */
+	sup_restart_all(s);
+	return 0;
+}
+
 void
 sup_free(struct sup *s)
 {
@@ -840,6 +1025,9 @@ sup_free(struct sup *s)
 	if (s->watch != NULL)
 		xsc_unwatch(s->xsc, s->watch);
 	ev_free(s->ev_chld);
+	ev_free(s->ev_hup);
+	ev_free(s->ev_usr2);
+	ev_free(s->ev_reexec);
 	while ((c = TAILQ_FIRST(&s->children)) != NULL)
 		child_free(s, c);
 	if (s->xsc != NULL)

@@ -90,7 +90,8 @@ struct sup	*sup_new(const char *type, const struct sup_ops *, void *arg);
 /*
  * Serve until stopped: ignore SIGPIPE, stop on SIGTERM or SIGINT (log
  * "signal N: stopping workers", tell systemd STOPPING=1, sup_stop()), pass
- * SIGUSR1 on to every worker (sup_signal()), watch the type's backend
+ * SIGUSR1 on to every worker (sup_signal()), re-exec on SIGHUP or SIGUSR2
+ * (sup_reexec(), from sup_new() on), watch the type's backend
  * directory (the first watch event scans every device already there), log
  * "serving <root>", tell systemd READY=1 and STATUS=serving <root>
  * (sd_notify(3): nothing without $NOTIFY_SOCKET), and run the loop.
@@ -152,6 +153,26 @@ int		 sup_restart(struct sup *, unsigned int domid,
 
 /* sup_restart() every running worker that is READY (all at once). */
 void		 sup_restart_all(struct sup *);
+
+/*
+ * Upgrade (docs/ARCHITECTURE.md "Upgrade"; handover.h): re-exec the path
+ * this process was started from (read at sup_new()) with --handover=FD,
+ * keeping every worker, its channel and its held fds.  SIGHUP and SIGUSR2
+ * call it.  A device between a death and its successor puts it off (it is
+ * tried again 100 ms later; -1, EAGAIN).  Tells systemd RELOADING=1 first.
+ * Returns only on failure (-1, errno), serving on as before.
+ */
+int		 sup_reexec(struct sup *);
+
+/*
+ * In the re-exec'd image, after sup_new() and before sup_run(): take over
+ * the devices the handover on fd describes (ho_read(): checked strictly;
+ * fd is closed), reap workers that died during the exec, and restart every
+ * READY worker (sup_restart_all()) so that it runs this image.  Returns 0,
+ * or -1 with the reason logged (nothing adopted; the workers run on
+ * unsupervised, their devices "not adopted").
+ */
+int		 sup_adopt(struct sup *, int fd);
 
 /* Send signo to every running worker (e.g. SIGUSR1: log your counters). */
 void		 sup_signal(struct sup *, int signo);

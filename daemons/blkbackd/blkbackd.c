@@ -24,6 +24,7 @@
 #include "blkbackd.h"
 #include "blkjournal.h"
 #include "journal.h"
+#include "handover.h"
 #include "log.h"
 #include "parse.h"
 #include "proc.h"
@@ -152,7 +153,7 @@ static const struct sup_ops blk_sup_ops = {
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: blkbackd [-dFhv] [-p pgrants] [-q queues]\n");
+	fprintf(stderr, "usage: blkbackd [-dFhrv] [-p pgrants] [-q queues]\n");
 	exit(1);
 }
 
@@ -162,23 +163,31 @@ main(int argc, char *argv[])
 	struct parent p;
 	struct sup *sup;
 	const char *worker = NULL;
-	int ch, force = 0;
+	const char *handover = NULL;
+	int ch, force = 0, request = 0;
 	uint64_t v;
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "handover", required_argument, NULL, 'H' },	/* internal */
 		{ NULL, 0, NULL, 0 }
 	};
 
 	memset(&p, 0, sizeof(p));
 	p.opts.max_queues = BLK_DEF_QUEUES;
 	p.opts.pgrants = BLK_DEF_PGRANTS;
-	while ((ch = getopt_long(argc, argv, "dFhp:q:RvW:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "dFhp:q:rRvW:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
 			p.foreground = 1;
 			break;
 		case 'F':
 			force = 1;
+			break;
+		case 'H':
+			handover = optarg;
+			break;
+		case 'r':
+			request = 1;
 			break;
 		case 'v':
 			p.verbose++;
@@ -207,6 +216,8 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage();
+	if (request)
+		return ho_request("blkbackd");
 	log_init("blkbackd", p.foreground || isatty(STDERR_FILENO), p.verbose);
 
 	if (worker != NULL) {
@@ -226,6 +237,7 @@ main(int argc, char *argv[])
 
 	if ((sup = sup_new(BLK_TYPE, &blk_sup_ops, &p)) == NULL)
 		fatal("connecting to xenstore to serve %s devices", BLK_TYPE);
+	ho_parent_start(sup, "blkbackd", handover);
 	if (sup_run(sup) == -1)
 		fatal("serving %s", sup_root(sup));
 	sup_free(sup);

@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <paths.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +40,7 @@
 #include "console.h"
 #include "consoled.h"
 #include "ev.h"
+#include "handover.h"
 #include "log.h"
 #include "parse.h"
 #include "xs.h"
@@ -180,7 +182,8 @@ dom_free(struct dom *dm, const char *why)
 			    dm->domid, log_escape(esc, sizeof(esc), dm->name),
 			    why);
 		else
-			snprintf(note, sizeof(note), "consoled stopped");
+			snprintf(note, sizeof(note), "consoled %s",
+			    dm->d->reexec ? "re-executing" : "stopped");
 		log_info("console d%u/0: %s", dm->domid, note);
 		console_free(dm->c, note);
 	}
@@ -392,6 +395,34 @@ on_usr1(int sig, void *arg)
 	each_console(arg, console_stats);
 }
 
+/* Our file, for SIGUSR2 (read at start: it names the new file after an upgrade). */
+static char cons_exe[PATH_MAX];
+
+/*
+ * SIGUSR2: upgrade.  As SIGTERM (every ring drained into its log), then
+ * exec our path: crash-only, the new image rebuilds every console from
+ * xenstore as after a restart (cons-restart); what the guests write in
+ * between waits in their rings.
+ */
+static void
+on_usr2(int sig, void *arg)
+{
+	struct consd *d = arg;
+
+	(void)sig;
+	if (cons_exe[0] == '\0' || access(cons_exe, X_OK) == -1) {
+		log_warn("SIGUSR2: cannot re-execute %s; serving on",
+		    cons_exe[0] != '\0' ? cons_exe : "(our path is unknown)");
+		return;
+	}
+	log_info("SIGUSR2: draining every console and re-executing %s",
+	    cons_exe);
+	sd_notify(0, "RELOADING=1");
+	d->reexec = true;
+	d->stopping = true;
+	ev_break(d->base);
+}
+
 static void
 on_term(int sig, void *arg)
 {
@@ -466,7 +497,8 @@ usage(void)
 	fprintf(stderr, "usage: consoled [-dFhnRv] [-b size] [-c percent] "
 	    "[-K keep] [-L dir] [-l what]\n"
 	    "                [-M size] [-r rate] [-S size] [-s dir] "
-	    "[-t what]\n");
+	    "[-t what]\n"
+	    "       consoled --reexec\n");
 	exit(1);
 }
 
@@ -503,9 +535,11 @@ main(int argc, char *argv[])
 	struct ev *ev_sig[5];
 	uint64_t v;
 	int ch, foreground = 0, force = 0, checkonly = 0, verbose = 0;
+	int request = 0;
 	unsigned int i;
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "reexec", no_argument, NULL, 'E' },	/* -r is the rate */
 		{ NULL, 0, NULL, 0 }
 	};
 
@@ -534,6 +568,9 @@ main(int argc, char *argv[])
 			break;
 		case 'd':
 			foreground = 1;
+			break;
+		case 'E':
+			request = 1;
 			break;
 		case 'F':
 			force = 1;
@@ -585,6 +622,8 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage();
+	if (request)
+		return ho_request("consoled");
 	if (d.o.memcap < CONS_PTYQ + d.o.scrollback + CONS_CLIENTQ)
 		errx(1, "-M %llu: too small: the pty queue (%u), the scrollback "
 		    "(%llu) and one client (%u) need %llu",
@@ -608,6 +647,10 @@ main(int argc, char *argv[])
 	if (!force && xenconsoled_running())
 		fatalx("xenconsoled is running: stop it first (two backends "
 		    "on one ring each get part of the output), or use -F");
+	if (ho_exe_path(cons_exe, sizeof(cons_exe)) == -1)
+		cons_exe[0] = '\0';
+	if (ho_pidfile("consoled") == -1)
+		log_warn("pid file %sconsoled.pid", _PATH_VARRUN);
 	if ((d.o.log_guest || d.o.log_hv) && mkdirs(d.o.logdir, 0750) == -1)
 		fatal("log directory %s", d.o.logdir);
 	if (mkdirs(d.o.sockdir, 0700) == -1)
@@ -633,8 +676,8 @@ main(int argc, char *argv[])
 	ev_sig[1] = ev_signal(d.base, SIGUSR1, on_usr1, &d);
 	ev_sig[2] = ev_signal(d.base, SIGTERM, on_term, &d);
 	ev_sig[3] = ev_signal(d.base, SIGINT, on_term, &d);
-	ev_sig[4] = NULL;
-	for (i = 0; i < 4; i++)
+	ev_sig[4] = ev_signal(d.base, SIGUSR2, on_usr2, &d);
+	for (i = 0; i < 5; i++)
 		if (ev_sig[i] == NULL)
 			fatal("signal events");
 
@@ -661,7 +704,7 @@ main(int argc, char *argv[])
 		dom_free(TAILQ_FIRST(&doms), NULL);
 	secondary_free(d.sec);
 	hvlog_free(d.hv);
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < 5; i++)
 		ev_free(ev_sig[i]);
 	ev_free(d.ev_xce);
 	xenevtchn_close(d.xce);
@@ -671,6 +714,11 @@ main(int argc, char *argv[])
 	xc_interface_close(d.xc);
 	xsc_close(d.xsc);
 	ev_base_free(d.base);
+	if (d.reexec) {
+		/* Same pid, same argv: systemd and pid files see no change. */
+		ho_exec(cons_exe, -1, NULL, 0);
+		fatal("re-executing %s", cons_exe);	/* Restart=on-failure */
+	}
 	log_info("stopped");
 	return 0;
 }

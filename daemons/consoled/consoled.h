@@ -62,6 +62,7 @@ struct consd {
 	struct hvlog		*hv;
 	struct secondary	*sec;
 	bool			 stopping;
+	bool			 reexec;	/* SIGUSR2: exec again after the drain */
 };
 
 /* Foreign-memory handle, opened on first use (fallback mapping only). */

@@ -22,6 +22,7 @@
 #include <xenevtchn.h>
 
 #include "journal.h"
+#include "handover.h"
 #include "log.h"
 #include "netbackd.h"
 #include "netjournal.h"
@@ -142,7 +143,7 @@ static const struct sup_ops net_sup_ops = {
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: netbackd [-dFhv] [-q queues]\n");
+	fprintf(stderr, "usage: netbackd [-dFhrv] [-q queues]\n");
 	exit(1);
 }
 
@@ -152,16 +153,18 @@ main(int argc, char *argv[])
 	struct parent p;
 	struct sup *sup;
 	const char *worker = NULL;
-	int ch, force = 0;
+	const char *handover = NULL;
+	int ch, force = 0, request = 0;
 	uint64_t v;
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "handover", required_argument, NULL, 'H' },	/* internal */
 		{ NULL, 0, NULL, 0 }
 	};
 
 	memset(&p, 0, sizeof(p));
 	p.opts.max_queues = NET_DEF_QUEUES;
-	while ((ch = getopt_long(argc, argv, "dFhq:RvW:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "dFhq:rRvW:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
 			p.foreground = 1;
@@ -171,6 +174,12 @@ main(int argc, char *argv[])
 			break;
 		case 'F':
 			force = 1;
+			break;
+		case 'H':
+			handover = optarg;
+			break;
+		case 'r':
+			request = 1;
 			break;
 		case 'v':
 			p.verbose++;
@@ -190,6 +199,8 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage();
+	if (request)
+		return ho_request("netbackd");
 	log_init("netbackd", p.foreground || isatty(STDERR_FILENO), p.verbose);
 
 	if (worker != NULL) {
@@ -211,6 +222,7 @@ main(int argc, char *argv[])
 
 	if ((sup = sup_new(NET_TYPE, &net_sup_ops, &p)) == NULL)
 		fatal("connecting to xenstore to serve %s devices", NET_TYPE);
+	ho_parent_start(sup, "netbackd", handover);
 	if (sup_run(sup) == -1)
 		fatal("serving %s", sup_root(sup));
 	sup_free(sup);
