@@ -801,6 +801,13 @@ blk_take_fds(struct blk_worker *w)
 	if (j == NULL)
 		return -(wproc_failed(w->wp, "mapping the restart journal"));
 	w->j = j;
+	/* The first worker of the device sizes the queue room once. */
+	if (j->h.gen == 0 && j->maxq == 0 && w->jsize > sizeof(*j)) {
+		size_t room = (w->jsize - sizeof(*j)) / sizeof(j->q[0]);
+
+		j->maxq = room < BLK_MAX_QUEUES ? (uint32_t)room :
+		    BLK_MAX_QUEUES;
+	}
 	if (blkj_check(j, w->jsize, w->domid, w->devid, &why) == -1 ||
 	    j->maxq < w->opts.max_queues) {
 		/* Not ours to trust: no resume, and nothing written to it. */
