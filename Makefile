@@ -5,6 +5,8 @@
 #                   last line "N passed, N failed"
 #   make unit       unit tests only
 #   make hostile    every hostile-guest scenario in one test bed boot (~15 min; docs/SECURITY.md)
+#   make restart    the extended restart and lifecycle set in one boot: restart-blk-100,
+#                   lifecycle-100 (~30 min; docs/ARCHITECTURE.md "Restart protocol")
 #   make fuzz       libFuzzer harnesses, FUZZ_TIME seconds each (fuzz/, docs/SECURITY.md)
 #   make demo       boot the test bed and show guests served by blkbackd, netbackd and consoled
 #   make bench      benchmark blkbackd (vs kernel blkback, qdisk, dom0), netbackd (vs kernel
@@ -100,7 +102,7 @@ test_backing_nbd_SRC := daemons/blkbackd/backing_nbd.c common/ev.c common/log.c
 # An O_DIRECT file (on /var/tmp or .) through io_uring.
 test_backing_raw_SRC := daemons/blkbackd/backing_raw.c common/ev.c common/log.c
 
-.PHONY: all check unit demo bench install uninstall clean testbed hostile
+.PHONY: all check unit demo bench install uninstall clean testbed hostile restart
 all: $(B)/bin/blkbackd $(B)/asan/bin/blkbackd $(B)/bin/netbackd \
 	$(B)/asan/bin/netbackd $(B)/bin/consoled $(B)/asan/bin/consoled \
 	$(B)/bin/consoled-attach $(B)/guest/xbfront-blk $(B)/guest/xbfront-net \
@@ -212,6 +214,12 @@ testbed: all
 hostile:
 	tests/deps.sh && $(MAKE) -j2 all && tests/xen/fetch.sh && tests/xen/build.sh && \
 	    tests/xen/run.sh 'hostile-*'
+
+# The extended restart and lifecycle set ("# default: no"): make check runs
+# restart-blk (20 kills) and lifecycle-10; these run 100 of each.
+restart:
+	tests/deps.sh && $(MAKE) -j2 all && tests/xen/fetch.sh && tests/xen/build.sh && \
+	    tests/xen/run.sh restart-blk-100 lifecycle-100
 
 install: $(B)/bin/blkbackd $(B)/bin/netbackd $(B)/bin/consoled $(B)/bin/consoled-attach
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8

@@ -1060,3 +1060,110 @@ hostile_cons_backend() {
 		xenstore-chmod $_p n$1 r0 || fail "cannot chmod $_p"
 	done
 }
+
+# ---- lifecycle (lifecycle-10, lifecycle-100) --------------------------------
+
+proc_rss() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status" 2>/dev/null; }	# PID: KiB
+
+# lifecycle N: N cycles of xl create and xl destroy of a small guest with
+# a disk (blkbackd) and a vif (netbackd); each cycle the guest has booted
+# with both devices Connected and served by our workers, and answers a
+# ping.  Afterwards nothing of the N domains is left: no worker, no
+# backend/<type>/<domid> or error node, no vif link, and Xen freed each
+# domain (a grant mapping left anywhere keeps it dying).  The parents
+# (blkbackd, netbackd, consoled) hold as many fds as before the loop and
+# no grant mapping more, and their RSS at the end is within 10% of its
+# value after cycle 2, when every lazy first use is done.  The checks in
+# the loop are cheap on purpose (one /proc scan a cycle: under TCG every
+# fork counts).
+lifecycle() {
+	_ln=$1
+	[ "$XBT_BACKEND" = ours ] || fail "lifecycle tests our daemons (this run: $XBT_BACKEND)"
+	_lpar="blkbackd:$(cat "$BLKBACKD_PIDFILE" 2>/dev/null) netbackd:$(cat "$NETBACKD_PIDFILE" 2>/dev/null)"
+	[ "$XBT_CONSOLE" = ours ] && _lpar="$_lpar consoled:$(consoled_pid)"
+	for _x in $_lpar; do
+		pid_running "${_x#*:}" || fail "${_x%%:*} is not running"
+		echo "$_x $(proc_fds "${_x#*:}") $(proc_gntmaps "${_x#*:}")"
+	done > /tmp/lc.before
+	mkimg $IMAGES/lc.img 16
+	_ldoms= _li=0 _lt0=$(cut -d' ' -f1 /proc/uptime)
+	while [ $_li -lt "$_ln" ]; do
+		_li=$((_li + 1))
+		_lg=lc$_li
+		GUEST_MEM=128 GUEST_ARGS="xbt.stay=1 xbt.ip=$(guest_ip 7)/24" \
+		    GUEST_EXTRA="vif = [ '$(vif_spec 7)' ]" guest_cfg $_lg smoke \
+		    "format=raw,vdev=xvdb,access=rw,target=$IMAGES/lc.img"
+		_lc0=$(cut -d' ' -f1 /proc/uptime)
+		guest_start $_lg
+		_lc1=$(cut -d' ' -f1 /proc/uptime)
+		_ld=$(guest_domid $_lg)
+		_ldoms="$_ldoms $_ld"
+		wait_console $_lg 'XBT-GUEST-DONE' 60
+		_l=$(console_grep $_lg 'XBT-GUEST-NET ' | tail -n 1)
+		case $_l in *" ip="*) ;; *) fail "cycle $_li: $_lg's eth0: ${_l#*XBT-GUEST-NET }" ;; esac
+		case $_l in *error=*) fail "cycle $_li: $_lg's eth0: ${_l#*error=}" ;; esac
+		console_grep $_lg 'XBT-GUEST-DISKS .*xvdb' > /dev/null ||
+		    fail "cycle $_li: $_lg has no xvdb ($(console_grep $_lg 'XBT-GUEST-DISKS'))"
+		_lc2=$(cut -d' ' -f1 /proc/uptime)
+		# both Connected, each served by a worker of ours (process titles)
+		_st=$(xenstore-read $(be_path $_ld $XVDB)/state $(vif_be_path $_ld 0)/state 2>&1 | tr '\n' ' ')
+		[ "$_st" = "4 4 " ] || fail "cycle $_li: backend states (vbd, vif) are '$_st', not 4 4"
+		_lw=$(grep -lsE "^(blkbackd: d$_ld/$XVDB|netbackd: d$_ld/0)" /proc/[0-9]*/cmdline | wc -l)
+		[ "$_lw" = 2 ] || fail "cycle $_li: $_lw workers titled d$_ld/..., want 2 ($(daemon_procs backd))"
+		$PING -c 1 -W 5 "$(guest_ip 7)" > /dev/null ||
+		    $PING -c 1 -W 5 "$(guest_ip 7)" > /dev/null ||
+		    fail "cycle $_li: $_lg (domain $_ld) does not answer ping"
+		_lc3=$(cut -d' ' -f1 /proc/uptime)
+		timeout 30 xl destroy $_lg > /tmp/lc.destroy 2>&1 ||
+		    fail "cycle $_li: xl destroy $_lg failed or hung: $(cat /tmp/lc.destroy)"
+		log "cycle $_li (domain $_ld): xl create $_lc0-$_lc1, ready $_lc2, checked $_lc3, destroyed $(cut -d' ' -f1 /proc/uptime)"
+		if [ $_li = 2 ]; then
+			# the devices of cycle 2 gone: the RSS reference
+			lifecycle_gone "$_ldoms"
+			for _x in $_lpar; do
+				echo "$_x $(proc_rss "${_x#*:}")"
+			done > /tmp/lc.rss2
+		fi
+	done
+	_lt=$(awk -v a="$_lt0" -v b="$(cut -d' ' -f1 /proc/uptime)" -v n="$_ln" \
+	    'BEGIN { printf "%.1f s, %.1f s a cycle", b - a, (b - a) / n }')
+	lifecycle_gone "$_ldoms"
+	_lbad=
+	while read -r _x _f0 _m0; do
+		_p=${_x#*:} _dn=${_x%%:*}
+		pid_running "$_p" || fail "$_dn ($_p) is gone"
+		_f=$(proc_fds $_p) _m=$(proc_gntmaps $_p) _r=$(proc_rss $_p)
+		_r2=$(awk -v x="$_x" '$1 == x { print $2 }' /tmp/lc.rss2 2>/dev/null)
+		_r2=${_r2:-$_r}
+		note "$_dn ($_p): fds $_f0 before, $_f after; grant mappings $_m0 -> $_m; VmRSS $_r2 KiB after cycle 2, $_r KiB after cycle $_ln"
+		[ "$_f" -le "$_f0" ] || _lbad="$_lbad; $_dn has $_f fds, $_f0 before the loop ($(ls -l /proc/$_p/fd | awk 'NR > 1 { print $NF }' | sort | uniq -c | sort -rn | head -n 4 | tr -s ' \n' ' '))"
+		[ "$_m" -le "$_m0" ] || _lbad="$_lbad; $_dn has $_m grant mappings, $_m0 before the loop"
+		[ "$_r" -le $(( _r2 + _r2 / 10 )) ] || _lbad="$_lbad; $_dn's VmRSS grew from $_r2 KiB after cycle 2 to $_r KiB"
+	done < /tmp/lc.before
+	[ -z "$_lbad" ] || fail "after $_ln cycles: ${_lbad#; }"
+	note "$_ln cycles in $_lt; every domain freed, no worker, link or xenstore node left"
+}
+
+# lifecycle_left "DOMIDS": what is left of the destroyed domains (empty:
+# nothing): workers titled d<domid>/..., backend and error nodes, vif
+# links, domains Xen still lists (dying: a mapping of their pages is held)
+lifecycle_left() {
+	_re=$(echo $1 | tr ' ' '|')
+	_w=$(grep -lsE "^(blkbackd|netbackd): d($_re)/" /proc/[0-9]*/cmdline | cut -d/ -f3 | tr '\n' ' ')
+	[ -z "$_w" ] && _w=$(for _t in vbd vif console; do
+		xenstore-list /local/domain/0/backend/$_t 2>/dev/null | grep -xE "$_re" | sed "s|^|backend/$_t/|"
+		xenstore-list /local/domain/0/error/backend/$_t 2>/dev/null | grep -xE "$_re" | sed "s|^|error/backend/$_t/|"
+	done | tr '\n' ' ')
+	[ -z "$_w" ] && _w=$(ls /sys/class/net | grep -E "^vif($_re)\." | tr '\n' ' ')
+	[ -z "$_w" ] && _w=$(xl list 2>/dev/null | awk -v re="^($_re)\$" 'NR > 1 && $2 ~ re { printf "domain %s (%s) ", $2, $5 }')
+	echo "$_w"
+}
+# lifecycle_gone "DOMIDS": nothing of them left within 15 s (the
+# processes listed are workers still running)
+lifecycle_gone() {
+	_end=$(( $(now) + 15 ))
+	while _left=$(lifecycle_left "$1"); [ -n "$_left" ]; do
+		[ "$(now)" -ge "$_end" ] && fail "15s after xl destroy, still there: $_left"
+		sleep 0.5
+	done
+}
