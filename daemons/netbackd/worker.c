@@ -577,6 +577,9 @@ nb_resume(struct nb_worker *w)
 		    (q->rxs = ring_map(w->xgt, w->domid, &q->rx_ref, 1)) == NULL) {
 			snprintf(why, sizeof(why), "queue %u: mapping the rings "
 			    "again: %s", i, strerror(errno));
+			/* The ports are unbound once, below. */
+			for (i = 0; i < w->nq; i++)
+				w->q[i].port_tx = w->q[i].port_rx = -1;
 			nb_queues_free(w);
 			goto fresh;
 		}
