@@ -22,7 +22,8 @@ SYSCONFDIR ?= /etc
 DESTDIR	?=
 
 CC	?= cc
-PKGS	:= xenstore xengnttab xenevtchn xencontrol xenforeignmemory libevent libnbd liburing libsystemd
+PKGS	:= xenstore xengnttab xenevtchn xencontrol xenforeignmemory libevent libnbd liburing libsystemd \
+	   libseccomp
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
@@ -46,12 +47,16 @@ COMMON_SRC := common/log.c common/ev.c common/parse.c common/xs.c \
 	      common/supervise.c common/wproc.c common/journal.c common/fence.c \
 	      common/handover.c \
 	      common/xsmsg.c common/xsp.c common/xsproxy.c
-BLK_SRC	:= daemons/blkbackd/blkbackd.c daemons/blkbackd/worker.c \
+# Workers' confinement (libseccomp): blk and net only, consoled links less.
+SANDBOX_SRC := common/sandbox.c
+BLK_SRC	:= $(SANDBOX_SRC) daemons/blkbackd/sandbox.c \
+	   daemons/blkbackd/blkbackd.c daemons/blkbackd/worker.c \
 	   daemons/blkbackd/blkif.c daemons/blkbackd/backing_raw.c \
 	   daemons/blkbackd/backing_nbd.c daemons/blkbackd/target.c \
 	   daemons/blkbackd/blkring.c daemons/blkbackd/pgrant.c \
 	   daemons/blkbackd/blkio.c daemons/blkbackd/blkjournal.c
-NET_SRC	:= daemons/netbackd/netbackd.c daemons/netbackd/worker.c \
+NET_SRC	:= $(SANDBOX_SRC) daemons/netbackd/sandbox.c \
+	   daemons/netbackd/netbackd.c daemons/netbackd/worker.c \
 	   daemons/netbackd/nettx.c daemons/netbackd/netrx.c \
 	   daemons/netbackd/tap.c daemons/netbackd/netif.c \
 	   daemons/netbackd/nethdr.c daemons/netbackd/netrate.c \

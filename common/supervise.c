@@ -52,6 +52,9 @@
 #define SUP_STOP_POLLS	20
 /* How often a running fence looks at the dead worker's ring. */
 #define SUP_FENCE_POLL_MS	2
+/* PROC_DENIED: syscalls counted per worker; lines logged per syscall. */
+#define SUP_DENIED_NR	8
+#define SUP_DENIED_LOG	5
 /* Room for argv: the daemon's, "-R", NULL. */
 #define SUP_ARGV_MAX	32
 
@@ -65,6 +68,11 @@ struct child {
 	struct xsproxy		*px;		/* the worker's xenstore */
 	bool			 ready;		/* this incarnation sent READY */
 	bool			 errored;	/* ... sent ERROR, or lost its fds */
+	char			 seccomp[48];	/* PROC_SECCOMP "<nr> <name>" */
+	struct {
+		int		 nr;
+		unsigned int	 n;
+	}			 denied[SUP_DENIED_NR];	/* PROC_DENIED counts */
 
 	/* Crash-only restart. */
 	char			*argv[SUP_ARGV_MAX];	/* copy; "-R" added for successors */
@@ -205,8 +213,66 @@ sup_fail(struct sup *s, unsigned int domid, unsigned int devid, int err,
 static const char *
 child_death_str(const struct child *c, int status, char *buf, size_t len)
 {
-	(void)c;
+	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS) {
+		/* The filter killed it (common/sandbox.h): say for what. */
+		if (c->seccomp[0] != '\0')
+			snprintf(buf, len, "killed by its seccomp filter "
+			    "(syscall %s)", c->seccomp);
+		else
+			snprintf(buf, len, "killed by SIGSYS (seccomp; the "
+			    "syscall is in the kernel log, audit type=1326)");
+		return buf;
+	}
 	return proc_status_str(status, buf, len);
+}
+
+/*
+ * "<nr> <name>" from the worker's SIGSYS handler, checked: a compromised
+ * worker may send anything.  -1 if malformed.
+ */
+static int
+child_syscall(const struct proc_msg *m, char *buf, size_t len)
+{
+	char name[32];
+	unsigned int nr;
+	int end = 0;
+
+	if (sscanf(m->data, "%u %31[a-z0-9_]%n", &nr, name, &end) != 2 ||
+	    (size_t)end != m->len || nr > 1023)
+		return -1;
+	snprintf(buf, len, "%s (syscall %u)", name, nr);
+	return (int)nr;
+}
+
+/* PROC_DENIED: log the first SUP_DENIED_LOG per syscall, count the rest. */
+static void
+child_denied(struct child *c, const struct proc_msg *m)
+{
+	const char *type = c->sup->type;
+	char what[64];
+	unsigned int i;
+	int nr;
+
+	if ((nr = child_syscall(m, what, sizeof(what))) == -1) {
+		log_devwarnx(type, c->domid, c->devid, "worker %ld sent a "
+		    "malformed seccomp report", (long)c->pid);
+		return;
+	}
+	for (i = 0; i < SUP_DENIED_NR; i++)
+		if (c->denied[i].n == 0 || c->denied[i].nr == nr)
+			break;
+	if (i < SUP_DENIED_NR) {
+		c->denied[i].nr = nr;
+		if (++c->denied[i].n > SUP_DENIED_LOG) {
+			if (c->denied[i].n == SUP_DENIED_LOG + 1)
+				log_devwarnx(type, c->domid, c->devid, "worker "
+				    "%ld: further denied %s calls are counted, "
+				    "not logged", (long)c->pid, what);
+			return;
+		}
+	}
+	log_devwarnx(type, c->domid, c->devid, "worker %ld tried %s: denied",
+	    (long)c->pid, what);
 }
 
 /* The worker handed us its io_uring for the fence (PROC_FD "uring"). */
@@ -262,6 +328,18 @@ chan_cb(int fd, void *arg)
 			break;
 		case PROC_FD:
 			break;		/* "uring", taken above */
+		case PROC_DENIED:
+			child_denied(c, &m);
+			break;
+		case PROC_SECCOMP:
+			/* It dies next (SIGSYS); child_death_str() says why. */
+			if (child_syscall(&m, c->seccomp, sizeof(c->seccomp))
+			    == -1)
+				snprintf(c->seccomp, sizeof(c->seccomp), "?");
+			else	/* as sent, "101 ptrace" (checked: short) */
+				snprintf(c->seccomp, sizeof(c->seccomp), "%.40s",
+				    m.data);
+			break;
 		case PROC_XS_REQ:
 			if (c->px != NULL)
 				xsproxy_request(c->px, &m);
@@ -302,6 +380,8 @@ child_exec(struct child *c, char *const argv[], const struct sup_fd *fds,
 		    "worker %ld: %s", (long)c->pid, strerror(errno));
 	c->ready = false;
 	c->errored = false;
+	c->seccomp[0] = '\0';
+	memset(c->denied, 0, sizeof(c->denied));
 	c->t_spawn = now_ms();
 	for (i = 0; i < n; i++) {
 		const char *name = fds != NULL ? fds[i].name : c->held[i].name;

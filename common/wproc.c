@@ -1,9 +1,12 @@
 /*
  * wproc.c - the worker side of a daemon process.  See wproc.h.
  */
+#include <sys/ptrace.h>
 #include <sys/queue.h>
+#include <sys/socket.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -38,6 +41,7 @@ struct wproc {
 	wproc_hook	*usr1;
 	void		*arg;
 	wproc_hook	*quiesce;	/* wproc_on_quiesce() */
+	struct ev	*ev_test[WPROC_TEST_HOOKS];	/* wproc_test_hooks() */
 	void		*quiesce_arg;
 	int		 status;
 	bool		 done;		/* leave the loop (may precede it) */
@@ -319,6 +323,8 @@ wproc_free(struct wproc *wp)
 	ev_free(wp->ev_int);
 	ev_free(wp->ev_usr1);
 	ev_free(wp->ev_queue);
+	for (unsigned int i = 0; i < WPROC_TEST_HOOKS; i++)
+		ev_free(wp->ev_test[i]);
 	while ((q = TAILQ_FIRST(&wp->queue)) != NULL) {
 		TAILQ_REMOVE(&wp->queue, q, entry);
 		if (q->m.fd >= 0)
@@ -329,4 +335,74 @@ wproc_free(struct wproc *wp)
 		ev_base_free(wp->base);
 	free(wp);
 	errno = saved;
+}
+
+/* ---- test hooks (-T): the sandbox-* scenarios ------------------------------- */
+
+/* SIGRTMIN+1: each of these must fail (EACCES) and reach the parent's log. */
+static void
+test_denied(struct wproc *wp)
+{
+	char *const av[] = { "true", NULL }, *const env[] = { NULL };
+	int fd;
+
+	(void)wp;
+	if ((fd = open("/etc/passwd", O_RDONLY)) == -1)
+		log_info("selftest: open /etc/passwd: %s", strerror(errno));
+	else {
+		log_warnx("selftest: open /etc/passwd: succeeded");
+		close(fd);
+	}
+	execve("/bin/true", av, env);
+	log_info("selftest: execve /bin/true: %s", strerror(errno));
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		log_info("selftest: socket AF_INET: %s", strerror(errno));
+	else {
+		log_warnx("selftest: socket AF_INET: succeeded");
+		close(fd);
+	}
+}
+
+/* SIGRTMIN+2: a syscall of the kill class; the worker dies by SIGSYS. */
+static void
+test_killed(struct wproc *wp)
+{
+	(void)wp;
+	log_info("selftest: ptrace(PTRACE_TRACEME)");
+	ptrace(PTRACE_TRACEME, 0, NULL, NULL);
+	log_warnx("selftest: ptrace returned: %s", strerror(errno));
+}
+
+/* SIGRTMIN + off -> hook.  Add a row for a new probe. */
+static const struct {
+	int		 off;
+	void		(*fn)(struct wproc *);
+} test_hooks[WPROC_TEST_HOOKS] = {
+	{ 1, test_denied },
+	{ 2, test_killed },
+};
+
+static void
+test_cb(int signo, void *arg)
+{
+	unsigned int i;
+
+	for (i = 0; i < WPROC_TEST_HOOKS; i++)
+		if (test_hooks[i].fn != NULL && signo == SIGRTMIN + test_hooks[i].off)
+			test_hooks[i].fn(arg);
+}
+
+int
+wproc_test_hooks(struct wproc *wp)
+{
+	unsigned int i;
+
+	for (i = 0; i < WPROC_TEST_HOOKS; i++) {
+		if (test_hooks[i].fn == NULL || wp->ev_test[i] != NULL)
+			continue;
+		if ((wp->ev_test[i] = ev_signal(wp->base,
+		    SIGRTMIN + test_hooks[i].off, test_cb, wp)) == NULL)
+			return -1;
+	}
+	return 0;
 }

@@ -93,4 +93,15 @@ int		 wproc_run(struct wproc *);
  */
 void		 wproc_free(struct wproc *);
 
+/*
+ * Test hooks (the daemons' -T, for the test bed only): SIGRTMIN+1 makes
+ * the worker try open("/etc/passwd"), execve("/bin/true") and
+ * socket(AF_INET), logging each result (the sandbox must refuse all
+ * three); SIGRTMIN+2 calls ptrace(PTRACE_TRACEME), which the seccomp
+ * filter answers by killing the worker.  They give a compromised worker
+ * nothing it could not do anyway.  Returns 0 or -1.
+ */
+#define WPROC_TEST_HOOKS	4
+int		 wproc_test_hooks(struct wproc *);
+
 #endif

@@ -2,11 +2,12 @@
 # Install what building and testing need on Debian 12 (root).  Quick no-op
 # when everything is there already.
 set -euo pipefail
+# libseccomp-dev: the workers' filters (common/sandbox.c).
 # qemu-utils: qemu-nbd, the NBD server tests/unit/test_backing_nbd.c runs.
 # clang + libclang-rt-dev: libFuzzer (make fuzz); clang only recommends the
 # runtime, which --no-install-recommends would skip.
 PKGS="build-essential pkg-config libxen-dev libevent-dev liburing-dev libnbd-dev
-      libcmocka-dev libsystemd-dev mandoc qemu-utils clang libclang-rt-dev"
+      libcmocka-dev libsystemd-dev libseccomp-dev mandoc qemu-utils clang libclang-rt-dev"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

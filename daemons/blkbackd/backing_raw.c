@@ -30,6 +30,7 @@
  * leaves the new completions to the delivery loop already running.
  */
 #include <sys/eventfd.h>
+#include <sys/syscall.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -162,6 +163,39 @@ raw_describe(struct raw *r, const struct stat *st, struct backing_info *info)
 
 static void raw_cq_cb(int, void *);
 
+/*
+ * SQEs run in the kernel past the worker's seccomp filter, and io_uring
+ * has OPENAT, SOCKET, CONNECT...: allow only the opcodes submit() uses,
+ * and no register op once enabled (io_uring_register(2),
+ * IORING_REGISTER_RESTRICTIONS, Linux 5.10).  The eventfd is registered
+ * before.
+ */
+static int
+raw_restrict(struct io_uring *ring)
+{
+	static const uint8_t ops[] = { IORING_OP_READV, IORING_OP_WRITEV,
+	    IORING_OP_FSYNC, IORING_OP_FALLOCATE, IORING_OP_NOP };
+	struct io_uring_restriction res[sizeof(ops)];
+	unsigned int i;
+
+	memset(res, 0, sizeof(res));
+	for (i = 0; i < sizeof(ops); i++) {
+		res[i].opcode = IORING_RESTRICTION_SQE_OP;
+		res[i].sqe_op = ops[i];
+	}
+	/*
+	 * Raw calls: Debian 12's liburing 2.3 declares
+	 * io_uring_register_restrictions and io_uring_enable_rings but its
+	 * shared library does not export them.
+	 */
+	if (syscall(__NR_io_uring_register, ring->ring_fd,
+	    IORING_REGISTER_RESTRICTIONS, res, (unsigned int)sizeof(ops)) == -1 ||
+	    syscall(__NR_io_uring_register, ring->ring_fd,
+	    IORING_REGISTER_ENABLE_RINGS, NULL, 0) == -1)
+		return -errno;
+	return 0;
+}
+
 static void *
 raw_open(const struct backing_params *p, struct ev_base *base,
     backing_done_fn done, struct backing_info *info, char *why,
@@ -203,8 +237,11 @@ raw_open(const struct backing_params *p, struct ev_base *base,
 		goto fail;
 	}
 	memset(&up, 0, sizeof(up));
-	/* Twice the SQ: completions never overflow with depth in flight. */
-	up.flags = IORING_SETUP_CQSIZE;
+	/*
+	 * Twice the SQ: completions never overflow with depth in flight.
+	 * Created disabled, so the opcode limits below hold before any SQE.
+	 */
+	up.flags = IORING_SETUP_CQSIZE | IORING_SETUP_R_DISABLED;
 	up.cq_entries = depth * 2;
 	if ((rc = io_uring_queue_init_params(depth, &r->ring, &up)) < 0) {
 		errno = -rc;
@@ -226,6 +263,12 @@ raw_open(const struct backing_params *p, struct ev_base *base,
 		if (r->efd != -1)
 			errno = -rc;
 		snprintf(why, why_len, "io_uring eventfd: %s", strerror(errno));
+		goto fail;
+	}
+	if ((rc = raw_restrict(&r->ring)) < 0) {
+		errno = -rc;
+		snprintf(why, why_len, "io_uring restrictions: %s",
+		    strerror(errno));
 		goto fail;
 	}
 	if ((r->ev = ev_read(base, r->efd, true, raw_cq_cb, r)) == NULL) {

@@ -28,8 +28,10 @@
 #include "log.h"
 #include "parse.h"
 #include "proc.h"
+#include "sandbox.h"
 #include "supervise.h"
 #include "target.h"
+#include "worker.h"
 #include "xs.h"
 
 /* Present when the kernel's xen-blkback is bound to the vbd type. */
@@ -47,7 +49,7 @@ start_vbd(struct sup *sup, unsigned int domid, unsigned int devid, void *arg)
 	struct parent *p = arg;
 	char *params, *mode, title[64], dd[32], err[512];
 	char store[PROC_MSG_MAX], desc[512];
-	char *argv[12], qs[16], ps[16];
+	char *argv[16], qs[16], ps[16], ug[32];
 	struct sup_fd sfd[3];
 	xenevtchn_handle *xce;
 	struct target t;
@@ -124,6 +126,12 @@ start_vbd(struct sup *sup, unsigned int domid, unsigned int devid, void *arg)
 	argv[i++] = qs;
 	argv[i++] = "-p";
 	argv[i++] = ps;
+	snprintf(ug, sizeof(ug), "%lu:%lu", (unsigned long)p->opts.uid,
+	    (unsigned long)p->opts.gid);
+	argv[i++] = "-S";
+	argv[i++] = ug;
+	if (p->opts.test)
+		argv[i++] = "-T";
 	argv[i] = NULL;
 
 	/* An NBD connection's stream state dies with the worker: not kept. */
@@ -153,7 +161,8 @@ static const struct sup_ops blk_sup_ops = {
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: blkbackd [-dFhrv] [-p pgrants] [-q queues]\n");
+	fprintf(stderr, "usage: blkbackd [-dFhrTv] [-p pgrants] [-q queues] "
+	    "[-u user] [--print-sandbox]\n");
 	exit(1);
 }
 
@@ -163,19 +172,21 @@ main(int argc, char *argv[])
 	struct parent p;
 	struct sup *sup;
 	const char *worker = NULL;
-	const char *handover = NULL;
+	const char *handover = NULL, *user = BLK_USER;
+	char why[512];
 	int ch, force = 0, request = 0;
 	uint64_t v;
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "handover", required_argument, NULL, 'H' },	/* internal */
+		{ "print-sandbox", no_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 }
 	};
 
 	memset(&p, 0, sizeof(p));
 	p.opts.max_queues = BLK_DEF_QUEUES;
 	p.opts.pgrants = BLK_DEF_PGRANTS;
-	while ((ch = getopt_long(argc, argv, "dFhp:q:rRvW:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "dFhp:q:rRS:Tu:vW:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
 			p.foreground = 1;
@@ -197,6 +208,20 @@ main(int argc, char *argv[])
 			break;
 		case 'R':
 			p.opts.resume = true;	/* internal: a successor */
+			break;
+		case 'P':
+			sandbox_print(stdout, "blkbackd", blk_sandbox,
+			    blk_sandbox_len);
+			return 0;
+		case 'S':		/* internal: the worker's uid:gid */
+			if (sandbox_ugid(optarg, &p.opts.uid, &p.opts.gid) == -1)
+				errx(1, "-S %s: expected uid:gid", optarg);
+			break;
+		case 'T':
+			p.opts.test = true;
+			break;
+		case 'u':
+			user = optarg;
 			break;
 		case 'q':
 			if (parse_uint(optarg, BLK_MAX_QUEUES, &v) == -1 || v == 0)
@@ -229,6 +254,12 @@ main(int argc, char *argv[])
 		p.opts.foreground = p.foreground;
 		return worker_main(domid, devid, &p.opts);
 	}
+
+	/* Workers drop to this user in an empty root (common/sandbox.h). */
+	if (sandbox_user(user, &p.opts.uid, &p.opts.gid, why,
+	    sizeof(why)) == -1 ||
+	    sandbox_empty_dir(BLK_SANDBOX_ROOT, why, sizeof(why)) == -1)
+		fatalx("%s", why);
 
 	if (access(KERNEL_BLKBACK, F_OK) == 0 && !force)
 		fatalx("the kernel's xen-blkback is bound (%s exists): it would "

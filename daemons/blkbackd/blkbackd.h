@@ -4,6 +4,8 @@
 #ifndef BLKBACKD_H
 #define BLKBACKD_H
 
+#include <sys/types.h>
+
 #include <stdbool.h>
 
 #define BLK_TYPE	"vbd"		/* xenstore backend type libxl writes for phy disks */
@@ -21,6 +23,10 @@
 #define BLK_DEF_PGRANTS		1056u
 #define BLK_MAX_PGRANTS		65536u
 
+/* The sandbox: workers run as this user, chrooted to an empty directory. */
+#define BLK_USER		"_xbblk"
+#define BLK_SANDBOX_ROOT	"/run/blkbackd/empty"
+
 /* Settings the parent hands to each worker on its command line. */
 struct blk_opts {
 	unsigned int	max_queues;	/* -q: multi-queue-max-queues */
@@ -28,6 +34,9 @@ struct blk_opts {
 	int		verbose;
 	int		foreground;
 	bool		resume;		/* -R: a successor (restart protocol) */
+	bool		test;		/* -T: test hooks (wproc_test_hooks) */
+	uid_t		uid;		/* -S uid:gid: the sandbox's user */
+	gid_t		gid;
 };
 
 /*

@@ -102,10 +102,11 @@ static void
 blk_queue_free(struct blk_worker *w, struct blk_queue *q)
 {
 	pgrant_free(&q->pg);
-	if (q->port >= 0)
+	if (q->port >= 0) {
 		ring_evtchn_unbind(w->xce, q->port);
-	if (q->jq != NULL)
-		__atomic_store_n(&q->jq->port, 0, __ATOMIC_RELEASE);
+		if (q->jq != NULL)
+			__atomic_store_n(&q->jq->port, 0, __ATOMIC_RELEASE);
+	}
 	free(q->redo);
 	q->redo = NULL;
 	q->nredo = q->redo_pos = 0;
@@ -515,6 +516,7 @@ blk_resume(struct blk_worker *w)
 	if (nq != j->nq || nq > w->opts.max_queues)
 		return 1;
 	w->persistent = j->persistent != 0 && w->opts.pgrants > 0;
+	journal_clear(&j->h, JOURNAL_CLEAN);
 	if (blk_queues_new(w, (unsigned int)nq) == -1)
 		return -1;
 	for (i = 0; i < w->nq; i++) {
@@ -741,7 +743,27 @@ blk_kick_cb(int fd, void *arg)
 	struct blk_worker *w = arg;
 
 	(void)fd;
+	if (w->quiescing) {
+		if (blk_inflight(w) == 0) {
+			/* Nothing in flight: the successor resumes at once. */
+			if (w->j != NULL)
+				journal_set(&w->j->h, JOURNAL_CLEAN);
+			log_info("quiesced: exiting for a restart");
+			wproc_exit(w->wp, WPROC_EX_RESTART);
+		}
+		return;
+	}
 	xb_dev_kick(w->dev);
+}
+
+/* wproc quiesce hook (sup_restart()): take nothing new, answer, exit 75. */
+static void
+blk_quiesce(void *arg)
+{
+	struct blk_worker *w = arg;
+
+	w->quiescing = true;
+	ev_timer_arm(w->ev_kick, 0);
 }
 
 /* Open the store the parent sent: "raw" or "nbd:<export>". */
@@ -857,6 +879,12 @@ blk_worker_free(struct blk_worker *w)
 	if (w->store != NULL)
 		w->bops->close(w->store);	/* waits for in-flight I/O */
 	w->store = NULL;
+	/*
+	 * Leaving for a restart: the ports stay bound in the parent's
+	 * handle for the successor, and the journal keeps the record.
+	 */
+	for (unsigned int i = 0; w->quiescing && w->q != NULL && i < w->nq; i++)
+		w->q[i].port = -1;
 	blk_queues_free(w);
 	if (w->dev != NULL)
 		xb_dev_free(w->dev);
@@ -881,6 +909,34 @@ blk_worker_free(struct blk_worker *w)
 	wproc_free(w->wp);	/* last: everything above used its base */
 }
 
+/*
+ * Confine this worker (common/sandbox.h): every fd exists now; rings,
+ * grants and ports come later, through the handles named here.
+ */
+static int
+blk_sandbox_enter(struct blk_worker *w, int store_fd)
+{
+	struct sandbox_profile sp;
+	char why[256];
+
+	sandbox_profile_init(&sp);
+	sp.name = "blkbackd";
+	sp.root = BLK_SANDBOX_ROOT;
+	sp.uid = w->opts.uid;
+	sp.gid = w->opts.gid;
+	sp.rules = blk_sandbox;
+	sp.nrules = blk_sandbox_len;
+	sandbox_profile_fd(&sp, SB_CHAN, PROC_CHAN_FD);
+	sandbox_profile_fd(&sp, SB_STORE, store_fd);
+	sandbox_profile_fd(&sp, SB_EVTCHN, xenevtchn_fd(w->xce));
+	sandbox_profile_fd(&sp, SB_GNTDEV, xengnttab_fd(w->xgt));
+	if (w->opts.test && wproc_test_hooks(w->wp) == -1)
+		return wproc_failed(w->wp, "test hooks");
+	if (sandbox_enter(&sp, why, sizeof(why)) == -1)
+		return wproc_failed(w->wp, why);
+	return 0;
+}
+
 int
 worker_main(unsigned int domid, unsigned int devid, const struct blk_opts *o)
 {
@@ -888,7 +944,7 @@ worker_main(unsigned int domid, unsigned int devid, const struct blk_opts *o)
 	struct proc_msg m;
 	unsigned int self;
 	char *s;
-	int rc = 1;
+	int rc = 1, store_fd;
 
 	memset(&w, 0, sizeof(w));
 	w.evtchn_fd = -1;
@@ -930,6 +986,7 @@ worker_main(unsigned int domid, unsigned int devid, const struct blk_opts *o)
 	w.cdrom = s != NULL && strcmp(s, "cdrom") == 0;
 	free(s);
 
+	store_fd = m.fd;
 	if (blk_open_store(&w, &m) != 0)
 		goto out;
 	if (w.info.has_uring)
@@ -970,6 +1027,7 @@ worker_main(unsigned int domid, unsigned int devid, const struct blk_opts *o)
 		goto out;
 	}
 	ev_timer_arm(w.ev_tick, BLK_TICK_MS);
+	wproc_on_quiesce(w.wp, blk_quiesce, &w);
 
 	log_info("serving %s store of %llu bytes (%s%s%s%s%s)", w.bops->name,
 	    (unsigned long long)w.info.size,
@@ -977,6 +1035,9 @@ worker_main(unsigned int domid, unsigned int devid, const struct blk_opts *o)
 	    w.info.direct ? ", O_DIRECT" : "",
 	    w.info.completes_inline ? ", memory file system: inline I/O" : "",
 	    w.lim.discard ? ", discard" : "", w.cdrom ? ", cdrom" : "");
+	if ((rc = blk_sandbox_enter(&w, store_fd)) != 0)
+		goto out;
+	rc = 1;
 	xb_dev_set_ready(w.dev, true);
 	if (w.opts.resume)
 		xb_dev_set_reattach(w.dev);	/* blk_connect() checks the journal */

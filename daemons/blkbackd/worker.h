@@ -20,6 +20,7 @@
 #include "gnt.h"
 #include "pgrant.h"
 #include "ring.h"
+#include "sandbox.h"
 
 struct ev;
 struct wproc;
@@ -145,6 +146,7 @@ struct blk_worker {
 				 nr_ds, nr_copy_segs, nr_pgrant_segs, nr_storms;
 	bool			 warned;
 	bool			 closing;	/* the drain at disconnect is logged */
+	bool			 quiescing;	/* sup_restart(): answer, then exit 75 */
 };
 
 /* Log once per connection (the first bad request); the rest are counted. */
@@ -179,5 +181,9 @@ void		 blk_evtchn_cb(int fd, void *arg);
 /* pgrant_map_fn / pgrant_unmap_fn over the worker's gntdev handle. */
 void		*blk_pg_map(void *arg, uint32_t gref);
 void		 blk_pg_unmap(void *arg, void *addr);
+
+/* The worker's seccomp rows (sandbox.c; common/sandbox.h). */
+extern const struct sandbox_rule blk_sandbox[];
+extern const size_t blk_sandbox_len;
 
 #endif

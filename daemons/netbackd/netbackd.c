@@ -28,8 +28,10 @@
 #include "netjournal.h"
 #include "parse.h"
 #include "proc.h"
+#include "sandbox.h"
 #include "supervise.h"
 #include "tap.h"
+#include "worker.h"
 #include "xs.h"
 
 /* Present when the kernel's xen-netback is bound to the vif type. */
@@ -51,7 +53,7 @@ start_vif(struct sup *sup, unsigned int domid, unsigned int devid, void *arg)
 	struct sup_fd fds[NET_MAX_QUEUES + 2];
 	int tfd[NET_MAX_QUEUES], jfd;
 	char ifname[32], title[64], dd[32], qs[16], err[256], esc[64];
-	char *argv[10], *s;
+	char *argv[14], *s, ug[32];
 	uint64_t mtu = 0;
 	unsigned int i, nq = p->opts.max_queues;
 	xenevtchn_handle *xce = NULL;
@@ -92,6 +94,12 @@ start_vif(struct sup *sup, unsigned int domid, unsigned int devid, void *arg)
 		argv[ai++] = "-d";
 	argv[ai++] = "-q";
 	argv[ai++] = qs;
+	snprintf(ug, sizeof(ug), "%lu:%lu", (unsigned long)p->opts.uid,
+	    (unsigned long)p->opts.gid);
+	argv[ai++] = "-S";
+	argv[ai++] = ug;
+	if (p->opts.test)
+		argv[ai++] = "-T";
 	argv[ai] = NULL;
 	/*
 	 * The event-channel handle, restricted to the guest (Linux
@@ -143,7 +151,8 @@ static const struct sup_ops net_sup_ops = {
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: netbackd [-dFhrv] [-q queues]\n");
+	fprintf(stderr, "usage: netbackd [-dFhrTv] [-q queues] [-u user] "
+	    "[--print-sandbox]\n");
 	exit(1);
 }
 
@@ -153,24 +162,40 @@ main(int argc, char *argv[])
 	struct parent p;
 	struct sup *sup;
 	const char *worker = NULL;
-	const char *handover = NULL;
+	const char *handover = NULL, *user = NET_USER;
+	char why[512];
 	int ch, force = 0, request = 0;
 	uint64_t v;
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "handover", required_argument, NULL, 'H' },	/* internal */
+		{ "print-sandbox", no_argument, NULL, 'P' },
 		{ NULL, 0, NULL, 0 }
 	};
 
 	memset(&p, 0, sizeof(p));
 	p.opts.max_queues = NET_DEF_QUEUES;
-	while ((ch = getopt_long(argc, argv, "dFhq:rRvW:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "dFhq:rRS:Tu:vW:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
 			p.foreground = 1;
 			break;
 		case 'R':
 			p.opts.resume = true;
+			break;
+		case 'P':
+			sandbox_print(stdout, "netbackd", net_sandbox,
+			    net_sandbox_len);
+			return 0;
+		case 'S':		/* internal: the worker's uid:gid */
+			if (sandbox_ugid(optarg, &p.opts.uid, &p.opts.gid) == -1)
+				errx(1, "-S %s: expected uid:gid", optarg);
+			break;
+		case 'T':
+			p.opts.test = true;
+			break;
+		case 'u':
+			user = optarg;
 			break;
 		case 'F':
 			force = 1;
@@ -212,6 +237,12 @@ main(int argc, char *argv[])
 		p.opts.foreground = p.foreground;
 		return worker_main(domid, devid, &p.opts);
 	}
+
+	/* Workers drop to this user in an empty root (common/sandbox.h). */
+	if (sandbox_user(user, &p.opts.uid, &p.opts.gid, why,
+	    sizeof(why)) == -1 ||
+	    sandbox_empty_dir(NET_SANDBOX_ROOT, why, sizeof(why)) == -1)
+		fatalx("%s", why);
 
 	if (access(KERNEL_NETBACK, F_OK) == 0 && !force)
 		fatalx("the kernel's xen-netback is bound (%s exists): it would "

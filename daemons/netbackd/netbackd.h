@@ -4,6 +4,8 @@
 #ifndef NETBACKD_H
 #define NETBACKD_H
 
+#include <sys/types.h>
+
 #include <stdbool.h>
 
 #define NET_TYPE	"vif"		/* xenstore backend type libxl writes for vifs */
@@ -21,12 +23,19 @@
 /* The name of the TAP for a vif: Linux netback's "vif%u.%u" (libxl_linux.c). */
 #define NET_IFNAME_FMT	"vif%u.%u"
 
+/* The sandbox: workers run as this user, chrooted to an empty directory. */
+#define NET_USER		"_xbnet"
+#define NET_SANDBOX_ROOT	"/run/netbackd/empty"
+
 /* Settings the parent hands to each worker on its command line. */
 struct net_opts {
 	unsigned int	max_queues;	/* -q: multi-queue-max-queues */
 	int		verbose;
 	int		foreground;
 	bool		resume;		/* -R: a successor; try the journal */
+	bool		test;		/* -T: test hooks (wproc_test_hooks) */
+	uid_t		uid;		/* -S uid:gid: the sandbox's user */
+	gid_t		gid;
 };
 
 /*

@@ -939,6 +939,36 @@ nb_worker_free(struct nb_worker *w)
 	wproc_free(w->wp);	/* last: everything above used its base */
 }
 
+/*
+ * Confine this worker (common/sandbox.h): every fd exists now; rings and
+ * ports come later, through the handles named here.
+ */
+static int
+nb_sandbox_enter(struct nb_worker *w)
+{
+	struct sandbox_profile sp;
+	char why[256];
+	unsigned int i;
+
+	sandbox_profile_init(&sp);
+	sp.name = "netbackd";
+	sp.root = NET_SANDBOX_ROOT;
+	sp.uid = w->opts.uid;
+	sp.gid = w->opts.gid;
+	sp.rules = net_sandbox;
+	sp.nrules = net_sandbox_len;
+	sandbox_profile_fd(&sp, SB_CHAN, PROC_CHAN_FD);
+	sandbox_profile_fd(&sp, SB_EVTCHN, xenevtchn_fd(w->xce));
+	sandbox_profile_fd(&sp, SB_GNTDEV, xengnttab_fd(w->xgt));
+	for (i = 0; i < w->ntap; i++)
+		sandbox_profile_fd(&sp, SB_TAP, w->tapfd[i]);
+	if (w->opts.test && wproc_test_hooks(w->wp) == -1)
+		return wproc_failed(w->wp, "test hooks");
+	if (sandbox_enter(&sp, why, sizeof(why)) == -1)
+		return wproc_failed(w->wp, why);
+	return 0;
+}
+
 int
 worker_main(unsigned int domid, unsigned int devid, const struct net_opts *o)
 {
@@ -1005,6 +1035,9 @@ worker_main(unsigned int domid, unsigned int devid, const struct net_opts *o)
 
 	log_info("serving %s with %u TAP queue%s", w.ifname, w.ntap,
 	    w.ntap > 1 ? "s" : "");
+	if ((rc = nb_sandbox_enter(&w)) != 0)
+		goto out;
+	rc = 1;
 	xb_dev_set_ready(w.dev, true);
 	if (w.resume)
 		xb_dev_set_reattach(w.dev);

@@ -18,6 +18,7 @@
 #include "nethdr.h"
 #include "netif.h"
 #include "netrate.h"
+#include "sandbox.h"
 
 struct ev;
 struct journal_hdr;
@@ -226,5 +227,9 @@ void		 nb_rate_cb(int fd, void *arg);
 
 /* Log the counters (disconnect, SIGUSR1). */
 void		 nb_stats_log(const struct nb_worker *, const char *when);
+
+/* The worker's seccomp rows (sandbox.c; common/sandbox.h). */
+extern const struct sandbox_rule net_sandbox[];
+extern const size_t net_sandbox_len;
 
 #endif
