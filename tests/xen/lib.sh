@@ -1167,3 +1167,47 @@ lifecycle_gone() {
 		sleep 0.5
 	done
 }
+
+# ---- crash-only restart (restart-blk, restart-blk-100) -----------------------
+
+# restart_blk_case NAME KILLS LOOPS: a 2-vCPU guest runs the fio verify jobs
+# LOOPS times on xvdb (FIO_LOOP=1: a loop device, so blkbackd's io_uring
+# and the stale-I/O fence are used) while its worker is SIGKILLed KILLS
+# times at random intervals of 0.2-1.5 s.  fio must pass with no error and
+# no verify failure, the backend must stay Connected with no error node,
+# every restart gap (reap -> READY, blkbackd's "restarted as M after X s")
+# must be under 1.0 s, and at least one successor must have redone
+# requests from the journal ("resumed ... N requests done again", N > 0).
+restart_blk_case() {
+	GUEST_VCPUS=2 GUEST_ARGS="xbt.fioloops=$3" fio_guest "$1"
+	_rk=0
+	while [ $_rk -lt "$2" ]; do
+		console_grep "$1" 'XBT-GUEST-OK fio$|XBT-GUEST-FAIL|XBT-GUEST-FIOFAIL' > /dev/null &&
+		    fail "fio ended after $_rk of $2 kills (raise its loops): $(console_grep "$1" 'XBT-GUEST-(FAIL|FIOFAIL|FIOMSG)' | head -n 3)"
+		sleep "$(od -An -N2 -tu2 /dev/urandom | awk '{ printf "%.2f", 0.2 + ($1 % 1301) / 1000 }')"
+		_rp=$(blkbackd_worker $D $XVDB | head -n 1)
+		[ -n "$_rp" ] || continue
+		kill -KILL "$_rp" 2> /dev/null || continue
+		_rk=$((_rk + 1))
+	done
+	log "$_rk kills done; waiting for fio"
+	fio_wait "$1" 600
+	fio_note "$1" xvdb
+	console_grep "$1" 'XBT-GUEST-FIOMSG' && fail "fio said: $(console_grep "$1" 'XBT-GUEST-FIOMSG' | head -n 3)"
+	[ "$(xs_read "$BE/state")" = 4 ] || fail "backend state is $(xs_read "$BE/state") after the kills, want 4"
+	_re=$(xs_read /local/domain/0/error/backend/vbd/$D/$XVDB/error)
+	[ -z "$_re" ] || fail "error node: $_re"
+	blkbackd_log_new | grep "d$D/$XVDB: worker .* restarted as .* after " > /tmp/rb.gaps
+	_rn=$(wc -l < /tmp/rb.gaps)
+	[ "$_rn" -ge 1 ] || fail "no restart line in blkbackd's log"
+	_rmax=$(sed 's/.* after \([0-9.]*\) s.*/\1/' /tmp/rb.gaps | sort -n | tail -n 1)
+	awk -v m="$_rmax" 'BEGIN { exit !(m < 1.0) }' ||
+	    fail "a restart gap was $_rmax s (want < 1.0): $(grep "after $_rmax s" /tmp/rb.gaps | head -n 1)"
+	blkbackd_log_new | grep "d$D/$XVDB: resumed" > /tmp/rb.resumed
+	grep -qE ' [1-9][0-9]* requests? done again' /tmp/rb.resumed ||
+	    fail "no successor redid a request ($(wc -l < /tmp/rb.resumed) resumed lines; last: $(tail -n 1 /tmp/rb.resumed))"
+	_rr=$(sed -n 's/.* \([0-9]*\) requests\{0,1\} done again.*/\1/p' /tmp/rb.resumed | awk '{ s += $1 } END { print s + 0 }')
+	note "$_rk kills, $_rn restarts, largest gap $_rmax s, $(wc -l < /tmp/rb.resumed) resumes redid $_rr requests; blkfront: $(blkfront_line "$1" xvdb)"
+	wait_gone "$1" 60
+	check_clean_close "$1"
+}
