@@ -1,7 +1,8 @@
 # Guest side of the blk-fio-* scenarios: what blkfront negotiated for each
 # disk named by xbt.fio= (default xvdb; several joined with '+': their fio
 # runs go at the same time), then the fio verify jobs of fiolib.sh.
-# xbt.go=SECTOR: wait first until dom0 writes "XBT-GO" to that sector of
+# xbt.fioloops=N: each job N times (restart-blk: fio runs while its
+# worker is killed).  xbt.go=SECTOR: wait first until dom0 writes "XBT-GO" to that sector of
 # the first disk (so that several guests start together).
 . /xbtest/guest/fiolib.sh
 disks=$(garg fio xvdb | tr '+' ' ')
@@ -23,7 +24,7 @@ if [ -n "$go" ]; then
 fi
 t0=$(uptime_s)
 for d in $disks; do
-	( fio_verify $d && touch /tmp/fio-$d.ok ) &
+	( fio_verify $d "$(garg fioloops 1)" && touch /tmp/fio-$d.ok ) &
 done
 wait
 echo "XBT-GUEST-FIOTIME $t0..$(uptime_s)"

@@ -1,0 +1,12 @@
+#!/bin/sh
+# Crash-only restart under load: a 2-vCPU guest (2 queues, persistent
+# grants) runs fio verify on xvdb while its blkbackd worker is SIGKILLed
+# 20 times at random moments.  Zero fio errors or verify failures, every
+# restart gap under 1.0 s, and at least one successor redid requests from
+# the journal (lib.sh restart_blk_case).
+# timeout: 400
+. /xbtest/lib.sh
+
+command -v restart_blk_case > /dev/null || fail "lib.sh has no restart_blk_case"
+restart_blk_case rb 20 4
+pass
