@@ -151,7 +151,8 @@ blk_after_finish(struct blk_queue *q)
 	 * A disconnect waits for the last answer (blk_disconnect()).  From
 	 * the loop, not here: it frees the queues we may be inside of.
 	 */
-	if (!w->connected && w->dev != NULL && q->inflight == 0)
+	if ((!w->connected || w->quiescing) && w->dev != NULL &&
+	    q->inflight == 0)
 		ev_timer_arm(w->ev_kick, 0);
 }
 
@@ -528,7 +529,7 @@ blk_serve(struct blk_queue *q)
 		if (!blk_dispatch(q, io))
 			goto out;
 	}
-	if (!w->connected || q->halted)
+	if (!w->connected || q->halted || w->quiescing)
 		goto out;
 	do {
 		RING_IDX prod = blk_ring_req_prod(&q->ring);
