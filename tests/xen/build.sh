@@ -213,6 +213,12 @@ for b in chmod exists list ls read rm watch write; do
 	ln -s xenstore "$R/usr/bin/xenstore-$b"	# dispatches on argv[0]
 done
 cp -a "$X/etc/xen" "$R/etc/"
+# The users blkbackd and netbackd workers drop to (common/sandbox.h); the
+# daemons refuse to start without them.
+printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' \
+    '_xbblk:x:990:990:blkbackd workers:/nonexistent:/bin/false' \
+    '_xbnet:x:991:991:netbackd workers:/nonexistent:/bin/false' > "$R/etc/passwd"
+printf '%s\n' 'root:x:0:' '_xbblk:x:990:' '_xbnet:x:991:' > "$R/etc/group"
 if [ -f "$NBD_SCRIPT" ]; then
 	install -m 755 "$NBD_SCRIPT" "$R/etc/xen/scripts/block-nbd"
 fi

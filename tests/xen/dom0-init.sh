@@ -95,7 +95,9 @@ in_use() {	# NAME
 start_daemon() {	# NAME: "NAME -d -v" in the background, logging to its log
 	[ -x "/usr/sbin/$1" ] || return 0
 	echo "==== $1 started at $(up)" >> "$(dlog "$1")"
-	"$1" -d -v >> "$(dlog "$1")" 2>&1 &
+	# -T: the backends' workers answer the sandbox-* test signals
+	case $1 in consoled) set -- "$1" ;; *) set -- "$1" -T ;; esac
+	"$@" -d -v >> "$(dlog "$1")" 2>&1 &
 	echo $! > "$(dpid "$1")"
 	sleep 1
 	if kill -0 "$(cat "$(dpid "$1")")" 2>/dev/null; then

@@ -262,7 +262,9 @@ daemon_stop() {
 }
 daemon_start() {
 	echo "==== $1 started by $XBT_NAME at $(cut -d' ' -f1 /proc/uptime)" >> "$(daemon_log "$1")"
-	setsid "$1" -d -v >> "$(daemon_log "$1")" 2>&1 < /dev/null &
+	# -T as dom0-init.sh: the sandbox-* test signals
+	case $1 in consoled) set -- "$1" ;; *) set -- "$1" -T ;; esac
+	setsid "$@" -d -v >> "$(daemon_log "$1")" 2>&1 < /dev/null &
 	echo $! > "$(daemon_pidfile "$1")"
 	sleep 1
 	pid_running "$!" || fail "$1 exited at startup: $(tail -n 3 "$(daemon_log "$1")" | tr '\n' ' ')"
@@ -1085,19 +1087,25 @@ lifecycle() {
 		pid_running "${_x#*:}" || fail "${_x%%:*} is not running"
 		echo "$_x $(proc_fds "${_x#*:}") $(proc_gntmaps "${_x#*:}")"
 	done > /tmp/lc.before
-	mkimg $IMAGES/lc.img 16
-	_ldoms= _li=0 _lt0=$(cut -d' ' -f1 /proc/uptime)
+	mkimg $IMAGES/lc0.img 16
+	mkimg $IMAGES/lc1.img 16
+	# Pipelined: cycle i's guest boots while cycle i-1's is destroyed (the
+	# guest's vCPU and dom0's work overlap); odd and even cycles use their
+	# own image, MAC and address.
+	_ldoms= _li=0 _lprev= _lt0=$(cut -d' ' -f1 /proc/uptime)
 	while [ $_li -lt "$_ln" ]; do
 		_li=$((_li + 1))
-		_lg=lc$_li
-		GUEST_MEM=128 GUEST_ARGS="xbt.stay=1 xbt.ip=$(guest_ip 7)/24" \
-		    GUEST_EXTRA="vif = [ '$(vif_spec 7)' ]" guest_cfg $_lg smoke \
-		    "format=raw,vdev=xvdb,access=rw,target=$IMAGES/lc.img"
+		_lg=lc$_li _lk=$((_li % 2))
+		_lip=$(guest_ip $((6 + _lk)))
+		GUEST_MEM=128 GUEST_ARGS="xbt.stay=1 xbt.ip=$_lip/24" \
+		    GUEST_EXTRA="vif = [ '$(vif_spec $((6 + _lk)))' ]" guest_cfg $_lg smoke \
+		    "format=raw,vdev=xvdb,access=rw,target=$IMAGES/lc$_lk.img"
 		_lc0=$(cut -d' ' -f1 /proc/uptime)
 		guest_start $_lg
 		_lc1=$(cut -d' ' -f1 /proc/uptime)
 		_ld=$(guest_domid $_lg)
 		_ldoms="$_ldoms $_ld"
+		[ -z "$_lprev" ] || lifecycle_destroy $_lprev
 		wait_console $_lg 'XBT-GUEST-DONE' 60
 		_l=$(console_grep $_lg 'XBT-GUEST-NET ' | tail -n 1)
 		case $_l in *" ip="*) ;; *) fail "cycle $_li: $_lg's eth0: ${_l#*XBT-GUEST-NET }" ;; esac
@@ -1110,21 +1118,21 @@ lifecycle() {
 		[ "$_st" = "4 4 " ] || fail "cycle $_li: backend states (vbd, vif) are '$_st', not 4 4"
 		_lw=$(grep -lsE "^(blkbackd: d$_ld/$XVDB|netbackd: d$_ld/0)" /proc/[0-9]*/cmdline | wc -l)
 		[ "$_lw" = 2 ] || fail "cycle $_li: $_lw workers titled d$_ld/..., want 2 ($(daemon_procs backd))"
-		$PING -c 1 -W 5 "$(guest_ip 7)" > /dev/null ||
-		    $PING -c 1 -W 5 "$(guest_ip 7)" > /dev/null ||
+		$PING -c 1 -W 5 "$_lip" > /dev/null || $PING -c 1 -W 5 "$_lip" > /dev/null ||
 		    fail "cycle $_li: $_lg (domain $_ld) does not answer ping"
-		_lc3=$(cut -d' ' -f1 /proc/uptime)
-		timeout 30 xl destroy $_lg > /tmp/lc.destroy 2>&1 ||
-		    fail "cycle $_li: xl destroy $_lg failed or hung: $(cat /tmp/lc.destroy)"
-		log "cycle $_li (domain $_ld): xl create $_lc0-$_lc1, ready $_lc2, checked $_lc3, destroyed $(cut -d' ' -f1 /proc/uptime)"
+		log "cycle $_li (domain $_ld): xl create $_lc0-$_lc1, ready $_lc2, checked $(cut -d' ' -f1 /proc/uptime)"
+		_lprev=$_lg
 		if [ $_li = 2 ]; then
-			# the devices of cycle 2 gone: the RSS reference
+			# nothing but cycle 2's guest up: the RSS reference
+			lifecycle_destroy $_lprev
+			_lprev=
 			lifecycle_gone "$_ldoms"
 			for _x in $_lpar; do
 				echo "$_x $(proc_rss "${_x#*:}")"
 			done > /tmp/lc.rss2
 		fi
 	done
+	[ -z "$_lprev" ] || lifecycle_destroy $_lprev
 	_lt=$(awk -v a="$_lt0" -v b="$(cut -d' ' -f1 /proc/uptime)" -v n="$_ln" \
 	    'BEGIN { printf "%.1f s, %.1f s a cycle", b - a, (b - a) / n }')
 	lifecycle_gone "$_ldoms"
@@ -1142,6 +1150,11 @@ lifecycle() {
 	done < /tmp/lc.before
 	[ -z "$_lbad" ] || fail "after $_ln cycles: ${_lbad#; }"
 	note "$_ln cycles in $_lt; every domain freed, no worker, link or xenstore node left"
+}
+
+lifecycle_destroy() {	# lifecycle_destroy NAME
+	timeout 30 xl destroy $1 > /tmp/lc.destroy 2>&1 ||
+	    fail "xl destroy $1 failed or hung: $(cat /tmp/lc.destroy)"
 }
 
 # lifecycle_left "DOMIDS": what is left of the destroyed domains (empty:
@@ -1210,4 +1223,102 @@ restart_blk_case() {
 	note "$_rk kills, $_rn restarts, largest gap $_rmax s, $(wc -l < /tmp/rb.resumed) resumes redid $_rr requests; blkfront: $(blkfront_line "$1" xvdb)"
 	wait_gone "$1" 60
 	check_clean_close "$1"
+}
+
+# ---- the worker sandbox (sandbox-blk, sandbox-net; docs/SECURITY.md) ----------
+# SIGRTMIN for glibc is 34 (glibc keeps 32 and 33): the -T hooks, numerically
+SB_SIG_DENIED=35	# SIGRTMIN+1: open, execve, socket, each denied
+SB_SIG_KILLED=36	# SIGRTMIN+2: ptrace, the filter kills the worker
+# sandbox_check DAEMON PID ROOT STORE: worker PID of DAEMON runs confined:
+# no uid 0, Seccomp 2, NoNewPrivs 1, root ROOT (/ in a sanitizer build,
+# which skips the chroot and says so in its log), comm and ps title, and
+# every fd past 2 of a known kind (STORE: its backing file, or "")
+sandbox_check() {
+	_sd=$1 _sp=$2 _sr=$3 _ss=$4
+	_st=/proc/$_sp/status
+	[ -r "$_st" ] || fail "$_sd worker $_sp is not running"
+	_su=$(sed -n 's/^Uid:[[:space:]]*//p' "$_st" | tr -s '\t ' ' ')
+	_sg=$(sed -n 's/^Gid:[[:space:]]*//p' "$_st" | tr -s '\t ' ' ')
+	case " $_su $_sg " in *" 0 "*) fail "$_sd worker $_sp runs with uid/gid 0: Uid $_su, Gid $_sg" ;; esac
+	grep -q '^Seccomp:[[:space:]]*2$' "$_st" || fail "$_sd worker $_sp: $(grep '^Seccomp:' "$_st"), want 2 (filter)"
+	grep -q '^NoNewPrivs:[[:space:]]*1$' "$_st" || fail "$_sd worker $_sp: $(grep '^NoNewPrivs:' "$_st"), want 1"
+	_sroot=$(readlink "/proc/$_sp/root")
+	if daemon_log_new "$_sd" | grep -q "sandbox: entering .*sanitizer profile"; then
+		[ "$_sroot" = / ] || fail "$_sd worker $_sp: root $_sroot"
+		_sroot="/ (sanitizer build: no chroot)"
+	else
+		[ "$_sroot" = "$_sr" ] || fail "$_sd worker $_sp: root is $_sroot, want $_sr"
+		[ -z "$(ls -A "$_sr")" ] || fail "$_sr is not empty: $(ls -A "$_sr" | head -n 3)"
+	fi
+	[ "$(cat "/proc/$_sp/comm")" = "$_sd" ] || fail "$_sd worker $_sp: comm is $(cat "/proc/$_sp/comm")"
+	ps | grep -v grep | grep -qE "^ *$_sp .*$_sd: d[0-9]+/[0-9]+" ||
+	    fail "ps shows no title '$_sd: d<domid>/<devid>' for $_sp: $(ps | grep "^ *$_sp ")"
+	_skinds=
+	for _sf in /proc/$_sp/fd/*; do
+		_sn=${_sf##*/}
+		[ "$_sn" -le 2 ] && continue
+		_sl=$(readlink "$_sf") || continue
+		case $_sl in
+		socket:*) _sk=socket ;;
+		pipe:*) _sk=pipe ;;
+		anon_inode:*) _sk=${_sl#anon_inode:} ;;
+		/dev/xen/evtchn|/dev/xen/gntdev|/dev/net/tun) _sk=${_sl##*/} ;;
+		/memfd:*) _sk=memfd ;;
+		*) [ -n "$_ss" ] && [ "$_sl" = "$_ss" ] && _sk=store ||
+		    fail "$_sd worker $_sp holds fd $_sn -> $_sl: not one it was handed" ;;
+		esac
+		_skinds="$_skinds $_sk"
+	done
+	_skinds=$(echo $_skinds | tr ' ' '\n' | sort | uniq -c | awk '{ printf "%s%s x%s", s, $2, $1; s = ", " }')
+	note "$_sd worker $_sp: $_su, root $_sroot, Seccomp 2, NoNewPrivs 1, fds 0-2 +$_skinds"
+}
+# sandbox_probe DAEMON TYPE DOMID DEVID PID: SIGRTMIN+1 -> the parent logs
+# openat, execve and socket denied for PID, the worker logs EACCES for
+# each, and it keeps serving
+sandbox_probe() {
+	_sd=$1 _sty=$2 _sdom=$3 _sdev=$4 _sp=$5
+	kill -$SB_SIG_DENIED "$_sp" || fail "cannot signal $_sd worker $_sp"
+	for _sc in "openat (syscall 257)" "execve (syscall 59)" "socket (syscall 41)"; do
+		_si=0
+		until daemon_log_new "$_sd" | grep -q "d$_sdom/$_sdev: worker $_sp tried $_sc: denied"; do
+			_si=$((_si + 1))
+			[ $_si -gt 25 ] && fail "$_sd: no 'worker $_sp tried $_sc: denied': $(daemon_log_new "$_sd" | grep "d$_sdom/$_sdev" | tail -n 4)"
+			sleep 0.2
+		done
+	done
+	for _sc in "open /etc/passwd" "execve /bin/true" "socket AF_INET"; do
+		daemon_log_new "$_sd" | grep -q "d$_sdom/$_sdev.*selftest: $_sc: Permission denied" ||
+		    fail "$_sd worker $_sp did not log '$_sc: Permission denied': $(daemon_log_new "$_sd" | grep selftest | tail -n 3)"
+	done
+	[ "$(daemon_worker "$_sd" "$_sdom" "$_sdev" | head -n 1)" = "$_sp" ] || fail "$_sd worker $_sp did not survive the denied calls"
+	[ "$(xs_read "/local/domain/0/backend/$_sty/$_sdom/$_sdev/state")" = 4 ] || fail "$_sty d$_sdom/$_sdev no longer Connected"
+	note "$_sd worker $_sp: open, execve and socket denied and logged; still serving"
+}
+# sandbox_kill DAEMON TYPE DOMID DEVID PID: SIGRTMIN+2 -> ptrace -> the
+# parent logs "killed by its seccomp filter (syscall 101 ptrace)"; SB_NEW
+# is the successor's pid, or empty when the device was failed instead
+sandbox_kill() {
+	_sd=$1 _sty=$2 _sdom=$3 _sdev=$4 _sp=$5
+	SB_NEW=
+	kill -$SB_SIG_KILLED "$_sp" || fail "cannot signal $_sd worker $_sp"
+	_si=0
+	until _sline=$(daemon_log_new "$_sd" | grep "d$_sdom/$_sdev: worker $_sp killed by its seccomp filter (syscall 101 ptrace)"); do
+		_si=$((_si + 1))
+		[ $_si -gt 50 ] && fail "$_sd: no 'worker $_sp killed by its seccomp filter (syscall 101 ptrace)': $(daemon_log_new "$_sd" | grep "d$_sdom/$_sdev" | tail -n 4)"
+		sleep 0.2
+	done
+	note "${_sline#*: }"
+	case $_sline in
+	*"restarted as"*)
+		_si=0
+		until SB_NEW=$(daemon_worker "$_sd" "$_sdom" "$_sdev" | head -n 1) && [ -n "$SB_NEW" ] && [ "$SB_NEW" != "$_sp" ]; do
+			_si=$((_si + 1))
+			[ $_si -gt 50 ] && fail "$_sd: no successor of worker $_sp"
+			sleep 0.2
+		done ;;
+	*)	# no restart path: the device is failed with the reason
+		wait_xs "/local/domain/0/backend/$_sty/$_sdom/$_sdev/state" 6 10
+		xs_read "/local/domain/0/error/backend/$_sty/$_sdom/$_sdev/error" |
+		    grep -q "killed by its seccomp filter" || fail "error node does not say 'killed by its seccomp filter'" ;;
+	esac
 }
