@@ -68,7 +68,7 @@ CONS_SRC := daemons/consoled/consoled.c daemons/consoled/console.c \
 	   daemons/consoled/conslog.c
 ATTACH_SRC := daemons/consoled/attach.c
 
-UNIT_TESTS := test_parse test_xenbus test_ring test_blkif test_proc test_target \
+UNIT_TESTS := test_parse test_xenbus test_ring test_blkif test_proc test_sandbox test_target \
 	      test_backing_nbd test_blkif_ext test_blkif_random test_blkring \
 	      test_blkring_front test_pgrant test_netif test_nethdr test_netrate \
 	      test_netctrl test_bq test_crate test_cring test_conslog test_loglimit \
@@ -92,6 +92,7 @@ test_pgrant_SRC := daemons/blkbackd/pgrant.c
 test_blkjournal_SRC := daemons/blkbackd/blkjournal.c common/journal.c \
 		       $(test_blkring_SRC)
 test_proc_SRC   := common/proc.c
+test_sandbox_SRC := common/sandbox.c common/proc.c common/log.c common/parse.c
 test_target_SRC := daemons/blkbackd/target.c common/log.c common/parse.c
 test_netif_SRC  := daemons/netbackd/netif.c common/parse.c
 test_nethdr_SRC := daemons/netbackd/nethdr.c daemons/netbackd/netif.c common/parse.c

@@ -93,6 +93,9 @@ static const struct sandbox_rule sb_common[] = {
 	SB_ALLOW(getpid, "log prefix (glibc does not cache the pid)"),
 	SB_ALLOW(gettid, "glibc locks"),
 	SB_ALLOW(getuid, "libevent"),
+	SB_ALLOW(geteuid, "libevent, glibc"),
+	SB_ALLOW(getgid, "glibc"),
+	SB_ALLOW(getegid, "glibc"),
 	SB_ALLOW(getrandom, "libevent, malloc"),
 	SB_ALLOW(rt_sigreturn, "return from a signal handler"),
 	SB_ALLOW(rt_sigprocmask, "libevent, glibc"),
@@ -575,9 +578,9 @@ empty:
 		goto sys;
 	while ((de = readdir(d)) != NULL)
 		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0) {
-			closedir(d);
 			snprintf(why, why_len, "%s: not empty (%s)", path,
 			    de->d_name);
+			closedir(d);	/* frees de */
 			errno = ENOTEMPTY;
 			return -1;
 		}
