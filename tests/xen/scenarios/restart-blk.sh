@@ -8,5 +8,5 @@
 . /xbtest/lib.sh
 
 command -v restart_blk_case > /dev/null || fail "lib.sh has no restart_blk_case"
-restart_blk_case rb 20 4
+restart_blk_case rb 20 12
 pass
