@@ -42,6 +42,8 @@ struct wproc {
 	void		*arg;
 	wproc_hook	*quiesce;	/* wproc_on_quiesce() */
 	struct ev	*ev_test[WPROC_TEST_HOOKS];	/* wproc_test_hooks() */
+	wproc_hook	*xs_probe;	/* wproc_on_xs_probe() */
+	void		*xs_probe_arg;
 	void		*quiesce_arg;
 	int		 status;
 	bool		 done;		/* leave the loop (may precede it) */
@@ -373,6 +375,23 @@ test_killed(struct wproc *wp)
 	log_warnx("selftest: ptrace returned: %s", strerror(errno));
 }
 
+/* SIGRTMIN+3: a xenstore write the parent must refuse (xsp.c). */
+static void
+test_xenstore(struct wproc *wp)
+{
+	if (wp->xs_probe != NULL)
+		wp->xs_probe(wp->xs_probe_arg);
+	else
+		log_warnx("selftest: no xenstore proxy to probe");
+}
+
+void
+wproc_on_xs_probe(struct wproc *wp, wproc_hook *fn, void *arg)
+{
+	wp->xs_probe = fn;
+	wp->xs_probe_arg = arg;
+}
+
 /* SIGRTMIN + off -> hook.  Add a row for a new probe. */
 static const struct {
 	int		 off;
@@ -380,6 +399,7 @@ static const struct {
 } test_hooks[WPROC_TEST_HOOKS] = {
 	{ 1, test_denied },
 	{ 2, test_killed },
+	{ 3, test_xenstore },
 };
 
 static void

@@ -104,4 +104,10 @@ void		 wproc_free(struct wproc *);
 #define WPROC_TEST_HOOKS	4
 int		 wproc_test_hooks(struct wproc *);
 
+/*
+ * SIGRTMIN+3 (with -T) calls fn(arg): the xenstore proxy (xsp.c) sets it
+ * to write another device's params, which the parent must refuse and log.
+ */
+void		 wproc_on_xs_probe(struct wproc *, wproc_hook *fn, void *arg);
+
 #endif

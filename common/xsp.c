@@ -29,7 +29,45 @@ struct xsp {
 	struct wproc	*wp;
 	struct xsc	*c;
 	uint32_t	 seq;
+	char		 probe[128];	/* -T: a neighbour's params (xsp_probe) */
 };
+
+/*
+ * -T only: remember a path outside our device for the SIGRTMIN+3 probe,
+ * from the first backend path we ask for (xb_dev_new() reads our
+ * "frontend" first): the same type and guest, devid + 16 (the next xvd).
+ */
+static void
+xsp_note_path(struct xsp *x, const char *path)
+{
+	unsigned int self, domid, devid;
+	char type[16];
+
+	if (x->probe[0] != '\0' || path == NULL ||
+	    sscanf(path, "/local/domain/%u/backend/%15[a-z]/%u/%u", &self, type,
+	    &domid, &devid) != 4)
+		return;
+	snprintf(x->probe, sizeof(x->probe),
+	    "/local/domain/%u/backend/%s/%u/%u/params", self, type, domid,
+	    devid + 16);
+}
+
+/* SIGRTMIN+3 with -T: a write the parent must refuse. */
+static void
+xsp_probe(void *arg)
+{
+	struct xsp *x = arg;
+
+	if (x->probe[0] == '\0') {
+		log_warnx("selftest: no backend path seen yet");
+		return;
+	}
+	if (xsc_write(x->c, XBT_NULL, x->probe, "/etc/shadow") == -1)
+		log_info("selftest: xenstore write %s: %s", x->probe,
+		    strerror(errno));
+	else
+		log_warnx("selftest: xenstore write %s: succeeded", x->probe);
+}
 
 /*
  * One request and its reply.  r points into *m.  Returns 0, or -1 with
@@ -43,6 +81,7 @@ xsp_call(struct xsp *x, struct xsm_req *req, struct proc_msg *m,
 	int len;
 
 	req->seq = ++x->seq;
+	xsp_note_path(x, req->path);
 	if ((len = xsm_req_encode(buf, sizeof(buf), req)) == -1)
 		return -1;
 	if (wproc_send(x->wp, PROC_XS_REQ, buf, (size_t)len) == -1)
@@ -234,6 +273,7 @@ xsp_close(void *impl)
 
 	wproc_on_msg(x->wp, PROC_XS_WATCH, NULL, NULL);
 	wproc_on_msg(x->wp, PROC_XS_RESET, NULL, NULL);
+	wproc_on_xs_probe(x->wp, NULL, NULL);
 	free(x);
 }
 
@@ -296,5 +336,6 @@ xsc_open_proxy(struct wproc *wp)
 	}
 	wproc_on_msg(wp, PROC_XS_WATCH, xsp_watch_msg, x);
 	wproc_on_msg(wp, PROC_XS_RESET, xsp_reset_msg, x);
+	wproc_on_xs_probe(wp, xsp_probe, x);
 	return x->c;
 }
