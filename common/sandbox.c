@@ -444,16 +444,17 @@ sandbox_enter(const struct sandbox_profile *p, char *why, size_t why_len)
 	/* localtime_r must have read /etc/localtime before the chroot. */
 	tzset();
 	sb_names_init();
-	log_info("sandbox: entering (user %lu, %s%s, %zu+%zu rules%s)",
-	    (unsigned long)p->uid, p->root ? "chroot " : "no chroot",
-	    p->root ? p->root : "",
-	    sizeof(sb_common) / sizeof(sb_common[0]), p->nrules,
 #ifdef SB_SANITIZER
-	    ", sanitizer profile: no chroot, LSan's tracer allowed"
+	log_info("sandbox: entering (user %lu, sanitizer profile: no chroot, "
+	    "LSan's tracer allowed, %zu+%zu+%zu rules)", (unsigned long)p->uid,
+	    sizeof(sb_common) / sizeof(sb_common[0]),
+	    sizeof(sb_sanitizer) / sizeof(sb_sanitizer[0]), p->nrules);
 #else
-	    ""
+	log_info("sandbox: entering (user %lu, %s%s, %zu+%zu rules)",
+	    (unsigned long)p->uid, p->root ? "chroot " : "no chroot",
+	    p->root ? p->root : "", sizeof(sb_common) / sizeof(sb_common[0]),
+	    p->nrules);
 #endif
-	    );
 #ifndef SB_SANITIZER
 	/* LSan needs /proc at exit; the filter denies every path anyway. */
 	if (p->root != NULL && (chroot(p->root) == -1 || chdir("/") == -1)) {
