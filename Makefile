@@ -248,6 +248,9 @@ install: $(B)/bin/blkbackd $(B)/bin/netbackd $(B)/bin/consoled $(B)/bin/consoled
 	    $(DESTDIR)$(PREFIX)/lib/systemd/system/netbackd.service
 	install -m 644 rc.d/netbackd.modprobe.conf \
 	    $(DESTDIR)$(SYSCONFDIR)/modprobe.d/netbackd.conf
+	install -d $(DESTDIR)$(PREFIX)/lib/sysusers.d
+	install -m 644 rc.d/xb-backends.sysusers \
+	    $(DESTDIR)$(PREFIX)/lib/sysusers.d/xb-backends.conf
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(B)/bin/consoled $(DESTDIR)$(SBINDIR)/consoled
 	install -m 755 $(B)/bin/consoled-attach $(DESTDIR)$(BINDIR)/consoled-attach
@@ -271,7 +274,8 @@ uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/netbackd $(DESTDIR)$(MANDIR)/man8/netbackd.8 \
 	      $(DESTDIR)$(SYSCONFDIR)/rc.d/netbackd \
 	      $(DESTDIR)$(PREFIX)/lib/systemd/system/netbackd.service \
-	      $(DESTDIR)$(SYSCONFDIR)/modprobe.d/netbackd.conf
+	      $(DESTDIR)$(SYSCONFDIR)/modprobe.d/netbackd.conf \
+	      $(DESTDIR)$(PREFIX)/lib/sysusers.d/xb-backends.conf
 
 # ---- fuzzing: libFuzzer harnesses (fuzz/, docs/SECURITY.md) ----------------------
 #   make fuzz          each target for FUZZ_TIME seconds (default 60)
