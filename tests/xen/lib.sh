@@ -1128,7 +1128,7 @@ lifecycle() {
 		[ "$_lw" = 2 ] || fail "cycle $_li: $_lw workers titled d$_ld/..., want 2 ($(daemon_procs backd))"
 		$PING -c 1 -W 5 "$_lip" > /dev/null || $PING -c 1 -W 5 "$_lip" > /dev/null ||
 		    fail "cycle $_li: $_lg (domain $_ld) does not answer ping"
-		log "cycle $_li (domain $_ld): xl create $_lc0-$_lc1, ready $_lc2, checked $(cut -d' ' -f1 /proc/uptime)"
+		log "cycle $_li (domain $_ld): xl create $_lc0-$_lc1, ready $_lc2, checked $(cut -d' ' -f1 /proc/uptime); VmRSS KiB $(for _x in $_lpar; do printf '%s %s ' "${_x%%:*}" "$(proc_rss "${_x#*:}")"; done)"
 		_lprev=$_lg
 		if [ $_li = 2 ]; then
 			# nothing but cycle 2's guest up: the RSS reference
