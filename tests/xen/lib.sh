@@ -1223,7 +1223,15 @@ restart_blk_case() {
 		console_grep "$1" 'XBT-GUEST-OK fio$|XBT-GUEST-FAIL|XBT-GUEST-FIOFAIL' > /dev/null &&
 		    fail "fio ended after $_rk of $2 kills (raise its loops): $(console_grep "$1" 'XBT-GUEST-(FAIL|FIOFAIL|FIOMSG)' | head -n 3)"
 		sleep "$(od -An -N2 -tu2 /dev/urandom | awk '{ printf "%.2f", 0.2 + ($1 % 1301) / 1000 }')"
-		_rp=$(blkbackd_worker $D $XVDB | head -n 1)
+		# the parent's children only: a scan of /proc takes a second here
+		_rpar=$(cat "$BLKBACKD_PIDFILE") _rp=
+		for _c in $(cat /proc/$_rpar/task/$_rpar/children 2>/dev/null); do
+			case $(tr '\0' ' ' < /proc/$_c/cmdline 2>/dev/null) in
+			*"d$D/$XVDB "*) _rp=$_c ;;
+			esac
+		done
+		[ -e /proc/$_rpar/task/$_rpar/children ] ||
+		    _rp=$(blkbackd_worker $D $XVDB | head -n 1)
 		[ -n "$_rp" ] || continue
 		kill -KILL "$_rp" 2> /dev/null || continue
 		_rk=$((_rk + 1))
