@@ -8,6 +8,6 @@
 . /xbtest/lib.sh
 
 command -v restart_blk_case > /dev/null || fail "lib.sh has no restart_blk_case"
-restart_blk_case rb 100 40
+restart_blk_case rb 100 50
 FIO_LOOP=1 restart_blk_case rbl 20 12
 pass
