@@ -9,36 +9,42 @@
 # restarts and the workers 20 "resumed:" lines, the TAP kept its ifindex and
 # is still a port of the bridge, and the guest's netfront never gave up.
 # oracle: no (the kernel's xen-netback has no worker to kill)
-# timeout: 300
+# timeout: 420
 . /xbtest/lib.sh
 
-MIB=${RN_MIB:-32}
+MIB=${RN_MIB:-4}		# the chunk each side sends again and again
 net_guest rn 2
 vif_check $D 0
 IF=vif$D.0
 idx0=$(cat /sys/class/net/$IF/ifindex)
-netbackd_log_new > /dev/null
 
-# dom0 -> guest: the guest hashes what arrives on 5001.
+# Each sender sends its chunk until /tmp/rn.stop exists (after the last
+# kill), counting whole chunks; the digest expected is that of the chunk
+# repeated that many times.
 dd if=/dev/urandom of=/tmp/rn.bin bs=1M count=$MIB 2>/dev/null || fail "cannot make /tmp/rn.bin"
-want_in=$(sha256sum < /tmp/rn.bin | cut -d' ' -f1)
-grun $GIP 10 "{ sleep 600 | nc -l -p 5001 | sha256sum > /tmp/rx.5001.sha; } > /dev/null 2>&1 &" ||
+rm -f /tmp/rn.stop /tmp/rn.count /tmp/rx.5002.sha
+grun $GIP 10 "rm -f /tmp/rn.stop; { sleep 900 | nc -l -p 5001 | sha256sum > /tmp/rx.5001.sha; } > /dev/null 2>&1 &" ||
     fail "cannot start the receiver in the guest: $GOUT"
-# guest -> dom0: dom0 hashes what arrives on 5002.
-rm -f /tmp/rx.5002.sha
-{ sleep 600 | nc -l -p 5002 | sha256sum > /tmp/rx.5002.sha; } &
-grun $GIP 60 "head -c $((MIB * 1048576)) /dev/urandom > /tmp/tx.bin && sha256sum < /tmp/tx.bin | cut -d' ' -f1 > /tmp/tx.sha && echo made" ||
+{ sleep 900 | nc -l -p 5002 | sha256sum > /tmp/rx.5002.sha; } &
+grun $GIP 60 "head -c $((MIB * 1048576)) /dev/urandom > /tmp/tx.bin && echo made" ||
     fail "the guest could not make its data: $GOUT"
 sleep 0.5
 
 $PING -D -i 0.2 -W 1 $GIP > /tmp/rn.ping 2>&1 &
 ping_pid=$!
-timeout 280 nc $GIP 5001 < /tmp/rn.bin > /dev/null 2>&1 &
+(
+	c=0
+	while [ ! -e /tmp/rn.stop ]; do
+		cat /tmp/rn.bin || break
+		c=$((c + 1))
+		echo $c > /tmp/rn.count
+	done | timeout 600 nc $GIP 5001 > /dev/null 2>&1
+) &
 to_pid=$!
-gctl $GIP 280 "nc $DOM0_IP 5002 < /tmp/tx.bin; cat /tmp/tx.sha" > /tmp/rn.from 2>&1 &
+gsend='c=0; while [ ! -e /tmp/rn.stop ]; do cat /tmp/tx.bin || break; c=$((c + 1)); echo $c > /tmp/tx.count; done | nc '$DOM0_IP' 5002; c=$(cat /tmp/tx.count); i=0; while [ $i -lt $c ]; do cat /tmp/tx.bin; i=$((i + 1)); done | sha256sum | cut -d" " -f1; echo chunks=$c'
+gctl $GIP 600 "$gsend" > /tmp/rn.from 2>&1 &
 from_pid=$!
-sleep 1
-
+sleep 2
 n=0
 while [ $n -lt 20 ]; do
 	# The previous successor is READY first (the parent gives up on a
@@ -62,22 +68,29 @@ while [ $n -lt 20 ]; do
 	n=$((n + 1))
 	log "kill $n: worker $pid"
 done
-# Both streams should still run: else the kills did not all fall under load.
+# Both streams must still run: else the kills did not all fall under load.
 live=""
 kill -0 $to_pid 2>/dev/null && live="dom0->guest"
 kill -0 $from_pid 2>/dev/null && live="$live guest->dom0"
-log "20 kills done; streams still running: ${live:-none}; waiting for them"
+[ "$live" = "dom0->guest guest->dom0" ] ||
+    fail "a stream ended before the last kill (still running: ${live:-none}); to guest: $(cat /tmp/rn.count 2>/dev/null) chunks, from guest: $(head -c 300 /tmp/rn.from)"
+touch /tmp/rn.stop
+grun $GIP 10 "touch /tmp/rn.stop" || fail "cannot stop the guest's sender: $GOUT"
+log "20 kills done under both streams; stopping them"
 
-wait $to_pid || fail "nc dom0 -> guest ended with status $? (after the kills)"
+wait $to_pid
+c=$(cat /tmp/rn.count)
+want_in=$(i=0; while [ $i -lt $c ]; do cat /tmp/rn.bin; i=$((i + 1)); done | sha256sum | cut -d' ' -f1)
 i=0
 until grun $GIP 10 "test -s /tmp/rx.5001.sha && cut -d' ' -f1 /tmp/rx.5001.sha"; do
 	i=$((i + 1))
 	[ $i -gt 60 ] && fail "the guest's digest of the stream from dom0 did not appear: $GOUT"
 	sleep 1
 done
-[ "$GOUT" = "$want_in" ] || fail "$MIB MiB dom0 -> guest across 20 kills: guest's sha256 $GOUT, sent $want_in"
+[ "$GOUT" = "$want_in" ] || fail "$((c * MIB)) MiB dom0 -> guest across 20 kills: guest's sha256 $GOUT, sent $want_in"
 wait $from_pid
 sent=$(grep -E '^[0-9a-f]{64}$' /tmp/rn.from | tail -n 1)
+cg=$(sed -n 's/^chunks=//p' /tmp/rn.from)
 [ -n "$sent" ] || fail "guest -> dom0 stream: no digest from the guest: $(head -c 300 /tmp/rn.from)"
 i=0
 until [ -s /tmp/rx.5002.sha ]; do
@@ -86,8 +99,8 @@ until [ -s /tmp/rx.5002.sha ]; do
 	sleep 0.5
 done
 got=$(cut -d' ' -f1 /tmp/rx.5002.sha)
-[ "$got" = "$sent" ] || fail "$MIB MiB guest -> dom0 across 20 kills: dom0's sha256 $got, guest sent $sent"
-log "both streams' digests match ($MIB MiB each way)"
+[ "$got" = "$sent" ] || fail "$((cg * MIB)) MiB guest -> dom0 across 20 kills: dom0's sha256 $got, guest sent $sent"
+log "both streams' digests match ($((c * MIB)) MiB dom0 -> guest, $((cg * MIB)) MiB guest -> dom0)"
 
 sleep 1
 kill $ping_pid 2>/dev/null
@@ -125,7 +138,7 @@ ping_ok dom0 $GIP 5
 # What the successors found unanswered (journal recovery at work).
 sums=$(echo "$l" | sed -n 's/.*resumed: .*tx \([0-9]*\) slots answered ERROR (\([0-9]*\) published already), rx \([0-9]*\) slots answered ERROR (\([0-9]*\) published.*/\1 \2 \3 \4/p' |
     awk '{ a += $1; b += $2; c += $3; d += $4 } END { printf "tx %d answered ERROR, %d found published; rx %d answered ERROR, %d found published", a, b, c, d }')
-note "recovery over 20 restarts: $sums; streams running at the last kill: ${live:-none}"
-note "20 kills under TCP both ways ($MIB MiB each, sha256 ok): longest ping gap $gap s ($replies replies), longest restart $slow s, ifindex $idx0 kept"
+note "recovery over 20 restarts: $sums; streams $((c * MIB)) MiB to the guest, $((cg * MIB)) MiB from it"
+note "20 kills under TCP both ways (sha256 ok): longest ping gap $gap s ($replies replies), longest restart $slow s, ifindex $idx0 kept"
 rm -f /tmp/rn.bin
 pass
