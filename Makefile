@@ -79,7 +79,7 @@ test_parse_SRC  := common/parse.c common/log.c
 test_loglimit_SRC := common/log.c
 test_handover_SRC := common/handover.c common/parse.c common/log.c
 test_xsproxy_SRC := common/xsproxy.c common/xsmsg.c common/xs.c common/ev.c \
-		    common/log.c common/parse.c common/proc.c
+		    common/log.c common/parse.c common/proc.c common/wproc.c
 test_xenbus_SRC := common/parse.c common/log.c common/xenbus.c common/xs.c common/ev.c
 test_ring_SRC   := common/parse.c common/log.c common/ring.c common/xenbus.c common/xs.c common/ev.c
 test_blkif_SRC  := daemons/blkbackd/blkif.c

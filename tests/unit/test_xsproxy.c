@@ -21,6 +21,7 @@
 
 #include "ev.h"
 #include "proc.h"
+#include "wproc.h"
 #include "xsmsg.h"
 #include "xsops.h"
 #include "xsproxy.h"
@@ -650,6 +651,54 @@ test_rewatch(void **state)
 	xsc_unwatch(b->xsc, w2);
 }
 
+/*
+ * The worker's side of a call: what arrives while it waits for a reply is
+ * queued and handled from the loop afterwards, in order; SHUTDOWN too.
+ */
+static char seen[64];
+
+static void
+watch_hook(const struct proc_msg *m, void *arg)
+{
+	(void)arg;
+	strncat(seen, m->data, sizeof(seen) - strlen(seen) - 1);
+}
+
+static void
+test_wproc_wait_queues(void **state)
+{
+	struct proc_msg m;
+	struct wproc *wp;
+	int sv[2];
+
+	(void)state;
+	seen[0] = '\0';
+	assert_int_equal(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv), 0);
+	assert_non_null(wp = wproc_new(sv[1], NULL, NULL));
+	wproc_on_msg(wp, PROC_XS_WATCH, watch_hook, NULL);
+	assert_int_equal(proc_send(sv[0], PROC_XS_WATCH, "a", 1, -1), 0);
+	assert_int_equal(proc_send(sv[0], PROC_XS_WATCH, "b", 1, -1), 0);
+	assert_int_equal(proc_send(sv[0], PROC_XS_RPL, "r", 1, -1), 0);
+	assert_int_equal(proc_send(sv[0], PROC_XS_WATCH, "c", 1, -1), 0);
+	assert_int_equal(proc_send(sv[0], PROC_SHUTDOWN, NULL, 0, -1), 0);
+	assert_int_equal(wproc_wait(wp, PROC_XS_RPL, 1000, &m), 1);
+	assert_string_equal(m.data, "r");
+	assert_string_equal(seen, "");		/* not from inside the wait */
+	/* Nothing else for the reply type: a timeout, nothing lost. */
+	assert_int_equal(wproc_wait(wp, PROC_XS_RPL, 50, &m), -1);
+	assert_int_equal(errno, ETIMEDOUT);
+	assert_int_equal(wproc_run(wp), 0);	/* SHUTDOWN, after the events */
+	assert_string_equal(seen, "abc");
+	/* The parent gone: at once, and from then on. */
+	close(sv[0]);
+	assert_int_equal(wproc_wait(wp, PROC_XS_RPL, 1000, &m), -1);
+	assert_int_equal(errno, EPIPE);
+	assert_int_equal(wproc_send(wp, PROC_XS_REQ, "x", 1), -1);
+	assert_int_equal(errno, EPIPE);
+	wproc_free(wp);
+	close(sv[1]);
+}
+
 #define BED(t)	cmocka_unit_test_setup_teardown(t, bed_setup, bed_teardown)
 
 int
@@ -664,6 +713,7 @@ main(void)
 		cmocka_unit_test(test_req_hostile),
 		cmocka_unit_test(test_rpl_and_watch),
 		cmocka_unit_test(test_dir_split),
+		cmocka_unit_test(test_wproc_wait_queues),
 		BED(test_request_refused_not_written),
 		BED(test_request_read_dir),
 		BED(test_request_txn),
