@@ -583,6 +583,58 @@ test_request_watch(void **state)
 }
 
 static void
+break_cb(int fd, void *arg)
+{
+	(void)fd;
+	ev_break(arg);
+}
+
+/*
+ * A watch event that finds the worker's channel full is owed, not lost:
+ * sent again (with the watched path) once there is room.
+ */
+static void
+test_watch_event_channel_full(void **state)
+{
+	struct bed *b = *state;
+	struct xsm_req r = { .op = XSM_WATCH, .arg = 7,
+	    .path = "/local/domain/3/device/vbd/51712/state" };
+	struct xsm_rpl o;
+	struct proc_msg m;
+	struct ev *t;
+	const char *path;
+	uint32_t tok;
+	char fill[1024];
+	int n = 0, got = 0;
+
+	assert_int_equal(call(b, &r, &o, &m), 0);
+	memset(fill, 'f', sizeof(fill));
+	while (proc_send(b->sv[0], PROC_ERROR, fill, sizeof(fill), -1) == 0)
+		n++;
+	assert_int_equal(errno, EAGAIN);
+	/* The parent's connection fires the watch ("xb0": the first token). */
+	xsc_fire(b->xsc, "xb0", "/local/domain/3/device/vbd/51712/state");
+	while (proc_recv(b->sv[1], &m) == 1) {
+		assert_int_equal(m.type, PROC_ERROR);	/* only the filler */
+		n--;
+	}
+	assert_int_equal(n, 0);
+	/* Room again: the retry timer sends what is owed. */
+	assert_non_null(t = ev_timer(b->base, break_cb, b->base));
+	ev_timer_arm(t, 300);
+	ev_dispatch(b->base);
+	ev_free(t);
+	while (proc_recv(b->sv[1], &m) == 1) {
+		assert_int_equal(m.type, PROC_XS_WATCH);
+		assert_int_equal(xsm_watch_decode(m.data, m.len, &tok, &path), 0);
+		assert_int_equal(tok, 7);
+		assert_string_equal(path, "/local/domain/3/device/vbd/51712/state");
+		got++;
+	}
+	assert_int_equal(got, 1);
+}
+
+static void
 test_request_domain_and_self(void **state)
 {
 	struct bed *b = *state;
@@ -719,6 +771,7 @@ main(void)
 		BED(test_request_txn),
 		BED(test_request_watch),
 		BED(test_request_domain_and_self),
+		BED(test_watch_event_channel_full),
 		BED(test_request_garbage),
 		BED(test_rewatch),
 	};
