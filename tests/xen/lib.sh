@@ -1237,10 +1237,11 @@ restart_blk_case() {
 		_rk=$((_rk + 1))
 	done
 	log "$_rk kills done; waiting for fio"
+	# now, not after fio: the guest powers off when fio is done
+	[ "$(xs_read "$BE/state")" = 4 ] || fail "backend state is $(xs_read "$BE/state") after the kills, want 4"
 	fio_wait "$1" 600
 	fio_note "$1" xvdb
 	console_grep "$1" 'XBT-GUEST-FIOMSG' && fail "fio said: $(console_grep "$1" 'XBT-GUEST-FIOMSG' | head -n 3)"
-	[ "$(xs_read "$BE/state")" = 4 ] || fail "backend state is $(xs_read "$BE/state") after the kills, want 4"
 	_re=$(xs_read /local/domain/0/error/backend/vbd/$D/$XVDB/error)
 	[ -z "$_re" ] || fail "error node: $_re"
 	blkbackd_log_new | grep "d$D/$XVDB: worker .* restarted as .* after " > /tmp/rb.gaps
