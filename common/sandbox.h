@@ -7,7 +7,8 @@
  * names a file system object and is not one of the profile's fds is closed
  * and logged), tzset(), chroot into an empty directory, setgroups(0) +
  * setresgid + setresuid to an unprivileged user and a check that
- * setuid(0) now fails, RLIMIT_NOFILE / RLIMIT_NPROC / RLIMIT_CORE,
+ * setuid(0) now fails, RLIMIT_NOFILE / RLIMIT_CORE (no RLIMIT_NPROC: it
+ * cancels io_uring's io-wq work),
  * PR_SET_NAME, PR_SET_NO_NEW_PRIVS and a seccomp filter (libseccomp) built
  * from a readable table of rules, each with the reason it is there.
  *
