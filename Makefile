@@ -6,7 +6,8 @@
 #   make unit       unit tests only
 #   make hostile    every hostile-guest scenario in one test bed boot (~15 min; docs/SECURITY.md)
 #   make restart    the extended restart and lifecycle set in one boot: restart-blk-100,
-#                   lifecycle-100 (~30 min; docs/ARCHITECTURE.md "Restart protocol")
+#                   restart-net (20 kills), lifecycle-100 (~35 min; docs/ARCHITECTURE.md
+#                   "Restart protocol")
 #   make fuzz       libFuzzer harnesses, FUZZ_TIME seconds each (fuzz/, docs/SECURITY.md)
 #   make demo       boot the test bed and show guests served by blkbackd, netbackd and consoled
 #   make bench      benchmark blkbackd (vs kernel blkback, qdisk, dom0), netbackd (vs kernel
@@ -222,10 +223,11 @@ hostile:
 	    tests/xen/run.sh 'hostile-*'
 
 # The extended restart and lifecycle set ("# default: no"): make check runs
-# restart-blk (20 kills) and lifecycle-10; these run 100 of each.
+# restart-blk (20 kills), restart-net-quick (6) and lifecycle-4; these run
+# 100 blk kills, 20 net kills and 100 cycles.
 restart:
 	tests/deps.sh && $(MAKE) -j2 all && tests/xen/fetch.sh && tests/xen/build.sh && \
-	    tests/xen/run.sh restart-blk-100 lifecycle-100
+	    tests/xen/run.sh restart-blk-100 restart-net lifecycle-100
 
 install: $(B)/bin/blkbackd $(B)/bin/netbackd $(B)/bin/consoled $(B)/bin/consoled-attach
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8

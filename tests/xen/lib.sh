@@ -1063,7 +1063,7 @@ hostile_cons_backend() {
 	done
 }
 
-# ---- lifecycle (lifecycle-10, lifecycle-100) --------------------------------
+# ---- lifecycle (lifecycle-4, lifecycle-100) ---------------------------------
 
 proc_rss() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status" 2>/dev/null; }	# PID: KiB
 

@@ -1,5 +1,5 @@
 #!/bin/sh
-# lifecycle-10 with 100 cycles (lib.sh lifecycle): nothing left behind,
+# lifecycle-4 with 100 cycles (lib.sh lifecycle): nothing left behind,
 # the parents' fds, grant mappings and RSS flat (within 10% of cycle 2).
 # oracle: no (it counts our daemons' fds and memory)
 # default: no (the extended restart and lifecycle set: make restart)
