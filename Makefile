@@ -74,7 +74,7 @@ UNIT_TESTS := test_parse test_xenbus test_ring test_blkif test_proc test_sandbox
 	      test_blkring_front test_pgrant test_netif test_nethdr test_netrate \
 	      test_netctrl test_bq test_crate test_cring test_conslog test_loglimit \
 	      test_backing_raw test_netjournal test_xsproxy \
-	      test_blkjournal test_handover
+	      test_blkjournal test_handover test_fence
 # Pure-logic sources each unit test links against.
 test_parse_SRC  := common/parse.c common/log.c
 test_loglimit_SRC := common/log.c
@@ -108,6 +108,8 @@ test_conslog_SRC := daemons/consoled/conslog.c
 test_backing_nbd_SRC := daemons/blkbackd/backing_nbd.c common/ev.c common/log.c
 # An O_DIRECT file (on /var/tmp or .) through io_uring.
 test_backing_raw_SRC := daemons/blkbackd/backing_raw.c common/ev.c common/log.c
+# Real io_urings (NOPs) and a memfd posing as one.
+test_fence_SRC := common/fence.c
 
 .PHONY: all check unit demo bench install uninstall clean testbed hostile restart
 all: $(B)/bin/blkbackd $(B)/asan/bin/blkbackd $(B)/bin/netbackd \

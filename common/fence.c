@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -27,13 +28,31 @@ struct fence {
 	const uint32_t	*cq_tail;	/* CQEs posted */
 };
 
+/*
+ * Is fd an io_uring?  The worker sends it and may be compromised: a memfd
+ * of its own (the journal) would map, and reading past its end at
+ * IORING_OFF_CQ_RING would kill the parent with SIGBUS.
+ */
+static int
+fence_is_uring(int fd)
+{
+	char path[64], link[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if ((n = readlink(path, link, sizeof(link) - 1)) == -1)
+		return 0;
+	link[n] = '\0';
+	return strcmp(link, "anon_inode:[io_uring]") == 0;
+}
+
 struct fence *
 fence_new(int ringfd, const void *params, size_t len)
 {
 	struct io_uring_params p;
 	struct fence *f;
 
-	if (len != sizeof(p)) {
+	if (len != sizeof(p) || !fence_is_uring(ringfd)) {
 		close(ringfd);
 		errno = EINVAL;
 		return NULL;

@@ -28,7 +28,8 @@ struct fence;
 /*
  * Take over ringfd (closed by fence_free(), or here on failure) and map
  * its indexes.  params/len: struct io_uring_params as io_uring_setup(2)
- * filled it in.  Returns NULL on failure (errno).
+ * filled it in.  Returns NULL on failure (errno; EINVAL if ringfd is not
+ * an io_uring or params are not a struct io_uring_params).
  */
 struct fence	*fence_new(int ringfd, const void *params, size_t len);
 
