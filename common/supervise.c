@@ -575,9 +575,15 @@ child_died(struct child *c, pid_t pid, int status, const char *why)
 		}
 	}
 	c->restarting = true;
-	c->dead_pid = pid;
-	snprintf(c->dead_why, sizeof(c->dead_why), "%s", why);
-	c->t_reap = quiesced ? 0 : now;
+	/*
+	 * A successor that died before READY: the guest has waited since the
+	 * first death, so the gap and the reason stay that death's.
+	 */
+	if (c->ready || c->t_reap == 0) {
+		c->dead_pid = pid;
+		snprintf(c->dead_why, sizeof(c->dead_why), "%s", why);
+		c->t_reap = quiesced ? 0 : now;
+	}
 	if (c->uring_fd >= 0) {
 		c->fence = fence_new(c->uring_fd, c->uring_params,
 		    c->uring_len);
