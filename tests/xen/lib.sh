@@ -1214,8 +1214,9 @@ lifecycle_gone() {
 # times at random intervals of 0.2-1.5 s.  fio must pass with no error and
 # no verify failure, the backend must stay Connected with no error node,
 # every restart gap (reap -> READY, blkbackd's "restarted as M after X s")
-# must be under RB_GAP_MAX seconds (1.0), and at least one successor must have redone
-# requests from the journal ("resumed ... N requests done again", N > 0).
+# must be under RB_GAP_MAX seconds (default 1.0), and at least one
+# successor must have redone requests from the journal ("resumed ... N
+# requests done again", N > 0).
 restart_blk_case() {
 	GUEST_VCPUS=2 GUEST_ARGS="xbt.fioloops=$3" fio_guest "$1"
 	_rk=0
