@@ -487,7 +487,7 @@ child_respawn(struct child *c)
 	struct sup *s = c->sup;
 	char *argv[SUP_ARGV_MAX], err[256];
 	struct sup_fd fds[SUP_HELD_MAX];
-	unsigned int i;
+	unsigned int i, j;
 	int rc, saved;
 
 	c->restarting = false;
@@ -505,13 +505,14 @@ child_respawn(struct child *c)
 		if ((fds[i].fd = s->ops->reopen(s, c->domid, c->devid,
 		    c->held[i].name, s->arg, err, sizeof(err))) == -1) {
 			saved = errno;
+			for (j = 0; j < i; j++)
+				if (fds[j].fd != c->held[j].fd)
+					close(fds[j].fd);
+			/* Drops the held fds (child_drop): name them first. */
 			sup_fail(s, c->domid, c->devid, saved, "worker %ld %s; "
 			    "cannot open its %s again for the successor: %s",
 			    (long)c->dead_pid, c->dead_why, c->held[i].name,
 			    err[0] != '\0' ? err : strerror(saved));
-			while (i-- > 0)
-				if (fds[i].fd != c->held[i].fd)
-					close(fds[i].fd);
 			return;
 		}
 	}

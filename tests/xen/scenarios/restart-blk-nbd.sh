@@ -28,7 +28,7 @@ nbd_stop() {
 trap nbd_stop EXIT
 [ -S $SOCK ] || fail "qemu-nbd made no socket $SOCK"
 
-GUEST_ARGS="xbt.readsecs=90 xbt.stay=1" guest_cfg nr nbdrestart \
+GUEST_ARGS="xbt.readsecs=60 xbt.stay=1" guest_cfg nr nbdrestart \
     "vdev=xvdb,format=raw,script=block-nbd,target=nbd+unix:///?socket=$SOCK"
 guest_start nr
 D=$(guest_domid nr)
@@ -60,9 +60,16 @@ while [ $k -lt 10 ]; do
 	[ -n "$w" ] || continue
 	kill -KILL "$w" 2> /dev/null || continue
 	k=$((k + 1))
+	# the next kill hits a READY successor: one restart line per kill
+	i=0
+	until [ "$(blkbackd_log_new | grep -c "d$D/$XVDB: worker .* restarted as .* after ")" -ge $k ]; do
+		i=$((i + 1))
+		[ $i -le 100 ] || fail "no restart line 10 s after kill $k (worker $w): $(blkbackd_log_new | grep "d$D/$XVDB" | tail -n 3)"
+		sleep 0.1
+	done
 done
 log "$k kills done during the reads"
-wait_console nr 'XBT-GUEST-OK reads|XBT-GUEST-FAIL' 150
+wait_console nr 'XBT-GUEST-OK reads|XBT-GUEST-FAIL' 120
 console_grep nr 'XBT-GUEST-FAIL' && fail "guest: $(console_grep nr 'XBT-GUEST-FAIL' | head -n 1)"
 [ "$(xs_read "$BE/state")" = 4 ] || fail "backend state $(xs_read "$BE/state") after the read kills, want 4"
 re=$(xs_read $EN)
