@@ -21,7 +21,8 @@ ok "reads $n"
 i=0
 while :; do
 	i=$((i + 1))
-	dd if=/dev/urandom of=/dev/xvdb bs=64k count=64 seek=$((256 + i % 64)) oflag=direct 2>/tmp/dd.err ||
+	# buffered, then fsync: writeback keeps many writes in flight
+	dd if=/tmp/pat of=/dev/xvdb bs=1M count=4 seek=$((16 + i % 32)) conv=fsync 2>/tmp/dd.err ||
 	    { echo "XBT-GUEST-WRITEERR round $i: $(head -c 200 /tmp/dd.err)"; sleep 1; }
 	[ $i = 1 ] && ok writing
 done
