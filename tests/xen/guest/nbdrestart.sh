@@ -3,7 +3,9 @@
 # xbt.readsecs seconds (dom0 kills the worker meanwhile: no read may
 # fail or differ), then a write load until dom0 stops the guest (one more
 # kill: the device is failed or restarted, the scenario says which).
+. /xbtest/guest/fiolib.sh
 [ -b /dev/xvdb ] || bad nbdr "no /dev/xvdb"
+blk_info xvdb
 dd if=/dev/urandom of=/tmp/pat bs=1M count=16 2>/dev/null || bad nbdr "no test data"
 want=$(sha256sum < /tmp/pat | cut -d' ' -f1)
 dd if=/tmp/pat of=/dev/xvdb bs=1M oflag=direct conv=fsync 2>/dev/null || bad nbdr "writing the data failed"
