@@ -10,7 +10,7 @@
  *   c <domid> <devid> <pid> <chan> <flags> <unready> <ndeaths> <nring>
  *     <deaths...> <uring fd or -1> <argc> <nheld>
  *   a <arg>                      argc of them
- *   h <name> <fd>                nheld of them
+ *   h <name> <fd or -1>          nheld of them (-1: reopened, sup_fd.reopen)
  *   u <hex>                      the io_uring parameters, if uring fd >= 0
  *   f <domid> <devid>            a failed device
  *   end
@@ -356,8 +356,12 @@ read_child(struct rd *r, char **tok, int nt, struct ho_child *c)
 		if (k != 3 || strcmp(t[0], "h") != 0)
 			return bad(r, "held fd %u of %llu expected", j + 1,
 			    (unsigned long long)nheld);
-		if (get_str(r, t[1], SUP_NAME_MAX, "fd name") == -1 ||
-		    get_fd(r, t[2], &c->held[j].fd, "held fd") == -1)
+		if (get_str(r, t[1], SUP_NAME_MAX, "fd name") == -1)
+			return -1;
+		/* -1: opened again for each successor (sup_fd.reopen). */
+		if (strcmp(t[2], "-1") == 0)
+			c->held[j].fd = -1;
+		else if (get_fd(r, t[2], &c->held[j].fd, "held fd") == -1)
 			return -1;
 		strcpy(c->held[j].name, t[1]);
 		c->nheld = j + 1;

@@ -36,7 +36,7 @@ journal_create(size_t size, enum journal_type type, unsigned int domid,
 	h.devid = devid;
 	h.gen = 0;
 	h.flags = 0;
-	h.pad = 0;
+	h.pid = 0;
 	if (ftruncate(fd, (off_t)size) == -1 ||
 	    pwrite(fd, &h, sizeof(h), 0) != (ssize_t)sizeof(h) ||
 	    fcntl(fd, F_ADD_SEALS, F_SEAL_GROW | F_SEAL_SHRINK |

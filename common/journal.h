@@ -44,7 +44,8 @@ struct journal_hdr {
 	uint32_t	domid, devid;
 	uint32_t	gen;		/* incarnation, bumped by each worker */
 	uint32_t	flags;		/* JOURNAL_*, atomic */
-	uint32_t	pad;
+	uint32_t	pid;		/* the incarnation writing it (getpid()):
+					   for a successor's messages only */
 };
 
 /*

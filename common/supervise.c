@@ -159,7 +159,8 @@ child_drop(struct child *c)
 	unsigned int i;
 
 	for (i = 0; i < c->nheld; i++)
-		close(c->held[i].fd);
+		if (c->held[i].fd >= 0)
+			close(c->held[i].fd);
 	c->nheld = 0;
 	for (i = 0; i < SUP_ARGV_MAX && c->argv[i] != NULL; i++) {
 		free(c->argv[i]);
@@ -361,8 +362,8 @@ chan_cb(int fd, void *arg)
 }
 
 /*
- * Start a worker for c with argv and the fds; held fds (c->held) go after
- * fds, in their order.  Returns 0, or -1 (nothing started).
+ * Start a worker for c with argv and the fds, or with fds NULL the held
+ * fds (c->held), in their order.  Returns 0, or -1 (nothing started).
  */
 static int
 child_exec(struct child *c, char *const argv[], const struct sup_fd *fds,
@@ -420,7 +421,10 @@ child_keep(struct child *c, char *const argv[], const struct sup_fd *fds,
 			return -1;
 	}
 	for (i = 0; i < nfds; i++) {
-		if (!fds[i].keep) {
+		bool reopen = !fds[i].keep && fds[i].reopen &&
+		    c->sup->ops->reopen != NULL;
+
+		if (!fds[i].keep && !reopen) {
 			/* A successor would lack it: no restart. */
 			c->restartable = false;
 			continue;
@@ -430,7 +434,11 @@ child_keep(struct child *c, char *const argv[], const struct sup_fd *fds,
 			errno = E2BIG;
 			return -1;
 		}
-		if ((c->held[n].fd = fcntl(fds[i].fd, F_DUPFD_CLOEXEC, 0)) == -1)
+		/* -1: sup_ops.reopen() opens it again for each successor. */
+		if (reopen)
+			c->held[n].fd = -1;
+		else if ((c->held[n].fd = fcntl(fds[i].fd, F_DUPFD_CLOEXEC,
+		    0)) == -1)
 			return -1;
 		strcpy(c->held[n].name, fds[i].name);
 		c->nheld = ++n;
@@ -469,13 +477,18 @@ sup_spawn(struct sup *s, unsigned int domid, unsigned int devid,
 	return c->pid;
 }
 
-/* Start the successor of a dead worker: same argv plus -R, the held fds. */
+/*
+ * Start the successor of a dead worker: same argv plus -R, the held fds,
+ * those marked -1 opened again (sup_ops.reopen).
+ */
 static void
 child_respawn(struct child *c)
 {
 	struct sup *s = c->sup;
-	char *argv[SUP_ARGV_MAX];
-	unsigned int i;
+	char *argv[SUP_ARGV_MAX], err[256];
+	struct sup_fd fds[SUP_HELD_MAX];
+	unsigned int i, j;
+	int rc, saved;
 
 	c->restarting = false;
 	for (i = 0; c->argv[i] != NULL; i++)
@@ -483,10 +496,35 @@ child_respawn(struct child *c)
 	if (c->resumed)
 		argv[i++] = "-R";
 	argv[i] = NULL;
-	if (child_exec(c, argv, NULL, 0) == -1) {
-		sup_fail(s, c->domid, c->devid, errno, "worker %ld %s; cannot "
+	for (i = 0; i < c->nheld; i++) {
+		fds[i].name = c->held[i].name;
+		fds[i].fd = c->held[i].fd;
+		if (fds[i].fd >= 0)
+			continue;
+		err[0] = '\0';
+		if ((fds[i].fd = s->ops->reopen(s, c->domid, c->devid,
+		    c->held[i].name, s->arg, err, sizeof(err))) == -1) {
+			saved = errno;
+			for (j = 0; j < i; j++)
+				if (fds[j].fd != c->held[j].fd)
+					close(fds[j].fd);
+			/* Drops the held fds (child_drop): name them first. */
+			sup_fail(s, c->domid, c->devid, saved, "worker %ld %s; "
+			    "cannot open its %s again for the successor: %s",
+			    (long)c->dead_pid, c->dead_why, c->held[i].name,
+			    err[0] != '\0' ? err : strerror(saved));
+			return;
+		}
+	}
+	rc = child_exec(c, argv, fds, c->nheld);
+	saved = errno;
+	for (i = 0; i < c->nheld; i++)
+		if (fds[i].fd != c->held[i].fd)
+			close(fds[i].fd);	/* the successor has its own */
+	if (rc == -1) {
+		sup_fail(s, c->domid, c->devid, saved, "worker %ld %s; cannot "
 		    "start its successor: %s", (long)c->dead_pid, c->dead_why,
-		    strerror(errno));
+		    strerror(saved));
 		return;
 	}
 	if (c->t_reap == 0)
@@ -1000,7 +1038,8 @@ sup_reexec(struct sup *s)
 			h->argv[j] = c->argv[j];	/* read only */
 		for (j = 0; j < c->nheld; j++) {
 			h->held[j] = c->held[j];
-			keep[nkeep++] = c->held[j].fd;
+			if (c->held[j].fd >= 0)		/* -1: reopened */
+				keep[nkeep++] = c->held[j].fd;
 		}
 		h->nheld = c->nheld;
 		if (c->uring_fd >= 0) {

@@ -17,6 +17,7 @@
 #include <sys/types.h>
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct ev_base;
 struct xsc;
@@ -30,6 +31,16 @@ struct sup_ops {
 	 */
 	void	(*start)(struct sup *, unsigned int domid, unsigned int devid,
 		    void *arg);
+	/*
+	 * Optional.  A successor is about to start: open again the fd that
+	 * start() passed as name with reopen set (an NBD connection, whose
+	 * stream state died with the worker) and return it, or -1 with errno
+	 * and the reason in err (the device is failed).  The caller sends it
+	 * in its place and closes it.  Called from the event loop; may block
+	 * as start() does.
+	 */
+	int	(*reopen)(struct sup *, unsigned int domid, unsigned int devid,
+		    const char *name, void *arg, char *err, size_t errlen);
 };
 
 /*
@@ -39,12 +50,16 @@ struct sup_ops {
  * journal, the restricted event-channel handle: what must outlive one
  * worker).  Held fds are closed when the worker exits 0 (device destroyed),
  * when the device is failed, and by sup_free().  keep=false: the caller
- * keeps and closes its fd, as always.
+ * keeps and closes its fd, as always.  reopen (with keep false, and
+ * sup_ops.reopen set): not held, but each successor gets a fresh one from
+ * sup_ops.reopen(), in the same position; without keep or reopen a worker
+ * that dies is not restarted.
  */
 struct sup_fd {
 	const char	*name;
 	int		 fd;
 	bool		 keep;
+	bool		 reopen;
 };
 
 /* Most fds a device may hold (SUP_HELD_MAX) and their name length. */
@@ -53,7 +68,8 @@ struct sup_fd {
 
 /*
  * One held fd, as struct child keeps them (a flat array, so an upgrade
- * handover can write them out): name as given to sup_spawn().
+ * handover can write them out): name as given to sup_spawn(); fd -1 for
+ * one opened again for each successor (sup_fd.reopen).
  */
 struct sup_held {
 	char		 name[SUP_NAME_MAX];

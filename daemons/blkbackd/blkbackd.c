@@ -134,10 +134,15 @@ start_vbd(struct sup *sup, unsigned int domid, unsigned int devid, void *arg)
 		argv[i++] = "-T";
 	argv[i] = NULL;
 
-	/* An NBD connection's stream state dies with the worker: not kept. */
+	/*
+	 * An NBD connection's stream state dies with the worker: not kept,
+	 * but opened again for each successor (reopen_vbd()).
+	 */
+	memset(sfd, 0, sizeof(sfd));
 	sfd[0].name = store;
 	sfd[0].fd = fd;
 	sfd[0].keep = t.kind != TARGET_NBD;
+	sfd[0].reopen = t.kind == TARGET_NBD;
 	sfd[1].name = "journal";
 	sfd[1].fd = jfd;
 	sfd[1].keep = true;
@@ -154,8 +159,56 @@ start_vbd(struct sup *sup, unsigned int domid, unsigned int devid, void *arg)
 		    writable ? "read-write" : "read-only");
 }
 
+/*
+ * sup_ops.reopen: a fresh NBD connection for a successor (the old stream's
+ * state is unknown).  params is read again, as start_vbd() reads it: the
+ * parent keeps no per-device copy, so this also works after an upgrade
+ * re-exec.  It must still name the export the device was started with
+ * (name is the store argument, "nbd:<export>"): the journal's requests
+ * are for that disk.
+ */
+static int
+reopen_vbd(struct sup *sup, unsigned int domid, unsigned int devid,
+    const char *name, void *arg, char *err, size_t errlen)
+{
+	char *params, *mode, store[PROC_MSG_MAX];
+	struct target t;
+	bool writable;
+	int fd;
+
+	(void)arg;
+	params = xsc_readf(sup_xsc(sup), XBT_NULL, "%s/%u/%u/params",
+	    sup_root(sup), domid, devid);
+	mode = xsc_readf(sup_xsc(sup), XBT_NULL, "%s/%u/%u/mode",
+	    sup_root(sup), domid, devid);
+	writable = parse_mode_writable(mode);
+	free(mode);
+	if (params == NULL) {
+		snprintf(err, errlen, "no \"params\"");
+		errno = ENOENT;
+		return -1;
+	}
+	if (target_parse(params, &t, err, errlen) == -1) {
+		free(params);
+		return -1;
+	}
+	free(params);
+	if (t.kind != TARGET_NBD ||
+	    target_store_arg(&t, store, sizeof(store)) == -1 ||
+	    strcmp(store, name) != 0) {
+		snprintf(err, errlen, "\"params\" no longer names the NBD "
+		    "export the device was started with");
+		errno = ESTALE;
+		return -1;
+	}
+	if ((fd = target_open(&t, writable, err, errlen)) == -1)
+		return -1;
+	return fd;
+}
+
 static const struct sup_ops blk_sup_ops = {
 	.start = start_vbd,
+	.reopen = reopen_vbd,
 };
 
 static void

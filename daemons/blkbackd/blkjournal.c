@@ -254,3 +254,18 @@ blkj_plan(const struct blkj_queue *jq, unsigned int nents,
 	p->req_cons = cons;
 	return 0;
 }
+
+unsigned int
+blkj_unfenced_writes(const struct blkj_queue *jq, const struct blkj_plan *p)
+{
+	unsigned int k, n = 0;
+
+	for (k = 0; k < p->nredo && k < BLKJ_MAX_ENTS; k++) {
+		const struct blkj_ent *e = &jq->ent[p->redo[k]];
+
+		if (e->status == BLKIF_RSP_OKAY &&
+		    (e->r.kind == BLK_WRITE || e->r.kind == BLK_DISCARD))
+			n++;
+	}
+	return n;
+}

@@ -112,6 +112,17 @@ int		blkj_plan(const struct blkj_queue *jq, unsigned int nents,
 		    uint32_t sring_rsp_prod, const struct blk_limits *,
 		    struct blkj_plan *, const char **why);
 
+/*
+ * Of the requests plan p redoes on queue jq, how many change the disk (a
+ * write, with or without flushes, or a discard) and were taken to be run
+ * (status 0; a refusal is only answered).  A backing store that cannot
+ * fence a dead worker's I/O (NBD: backing.h) must not redo these: the
+ * server may still run the old connection's copy after the new one.
+ * Reads and flushes are safe to redo.  Pure.
+ */
+unsigned int	blkj_unfenced_writes(const struct blkj_queue *jq,
+		    const struct blkj_plan *p);
+
 /* Is r a request blk_validate() could have produced under lim? */
 bool		blkj_req_ok(const struct blk_req *, const struct blk_limits *);
 

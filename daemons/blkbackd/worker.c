@@ -533,9 +533,38 @@ blk_resume(struct blk_worker *w)
 		blk_queues_free(w);
 		return -1;
 	}
+	for (i = 0, n = 0; i < w->nq; i++) {
+		struct blk_queue *q = &w->q[i];
+
+		if (blkj_plan(q->jq, q->nios, blk_ring_rsp_prod(&q->ring),
+		    &w->lim, plan, &why) == -1) {
+			xb_dev_fatal(dev, EPROTO, "queue %u: restart journal "
+			    "unusable (%s); the ring's state is unknown", i,
+			    why);
+			free(plan);
+			blk_queues_free(w);
+			return -1;
+		}
+		n += blkj_unfenced_writes(q->jq, plan);
+	}
+	/*
+	 * NBD has no fence: the server may still run the dead connection's
+	 * writes after ours (qemu nbd/server.c client_close() shuts the
+	 * channel while request coroutines run on), so redoing one could be
+	 * overwritten by its stale copy.  Reads and flushes are redone.
+	 */
+	if (n > 0 && w->bops == &backing_nbd) {
+		xb_dev_fatal(dev, EIO, "NBD: %u write%s %s in flight when "
+		    "worker %u died; NBD cannot fence them", n, n == 1 ? "" :
+		    "s", n == 1 ? "was" : "were", w->prev_pid);
+		free(plan);
+		blk_queues_free(w);
+		return -1;
+	}
 	for (i = 0; i < w->nq; i++) {
 		struct blk_queue *q = &w->q[i];
 
+		/* Planned above: the journal has not changed since. */
 		if (blkj_plan(q->jq, q->nios, blk_ring_rsp_prod(&q->ring),
 		    &w->lim, plan, &why) == -1) {
 			xb_dev_fatal(dev, EPROTO, "queue %u: restart journal "
@@ -839,8 +868,11 @@ blk_take_fds(struct blk_worker *w)
 		journal_unmap(&j->h, w->jsize);
 		w->j = NULL;
 		w->opts.resume = false;
-	} else
+	} else {
 		j->h.gen++;
+		w->prev_pid = j->h.pid;
+		j->h.pid = (uint32_t)getpid();
+	}
 	if (proc_recv(PROC_CHAN_FD, &m) != 1 || m.type != PROC_FD ||
 	    m.fd < 0 || strcmp(m.data, "evtchn") != 0) {
 		if (m.fd >= 0)

@@ -117,6 +117,7 @@ struct blk_worker {
 	struct blk_opts		 opts;
 	struct blkj		*j;		/* restart journal (parent's memfd) */
 	size_t			 jsize;
+	unsigned int		 prev_pid;	/* its last writer, for messages */
 	int			 evtchn_fd;	/* until xenevtchn_fdopen() */
 
 	const struct backing_ops *bops;

@@ -311,6 +311,58 @@ test_journal_memfd(void **state)
 	close(fd);
 }
 
+/*
+ * NBD cannot fence a dead worker's writes (blkj_unfenced_writes()): the
+ * writes and discards a plan would run count, reads, flushes, refusals
+ * and the response written again do not.
+ */
+static void
+test_unfenced_writes(void **state)
+{
+	struct blkj_queue *q = calloc(1, sizeof(*q));
+	struct blkj_plan p;
+	struct blk_req r;
+	const char *why;
+
+	(void)state;
+	assert_non_null(q);
+	make_req(&r, 1);			/* read */
+	blkj_take(q, 0, 0, &r, 0);
+	make_req(&r, 11);			/* flush */
+	blkj_take(q, 1, 1, &r, 0);
+	assert_int_equal(blkj_plan(q, NENTS, 0, &lim, &p, &why), 0);
+	assert_int_equal(p.nredo, 2);
+	assert_int_equal(blkj_unfenced_writes(q, &p), 0);
+
+	make_req(&r, 5);			/* write */
+	blkj_take(q, 2, 2, &r, 0);
+	make_req(&r, 10);			/* write, refused: only answered */
+	blkj_take(q, 3, 3, &r, BLKIF_RSP_ERROR);
+	memset(&r, 0, sizeof(r));		/* discard */
+	r.id = 4;
+	r.op = BLKIF_OP_DISCARD;
+	r.kind = BLK_DISCARD;
+	r.sector = 64;
+	r.nr_sectors = 8;
+	blkj_take(q, 4, 4, &r, 0);
+	make_req(&r, 15);			/* write, preflush */
+	r.preflush = true;
+	blkj_take(q, 5, 5, &r, 0);
+	assert_int_equal(blkj_plan(q, NENTS, 0, &lim, &p, &why), 0);
+	assert_int_equal(p.nredo, 6);
+	assert_int_equal(blkj_unfenced_writes(q, &p), 3);
+
+	/* The write answered: gone.  A write being answered: not redone. */
+	blkj_rsp_begin(q, 2, 0, 0);
+	blkj_rsp_end(q, 2, 0);
+	blkj_rsp_begin(q, 5, 1, 0);
+	assert_int_equal(blkj_plan(q, NENTS, 1, &lim, &p, &why), 0);
+	assert_int_equal(p.again, 5);
+	assert_int_equal(p.nredo, 4);
+	assert_int_equal(blkj_unfenced_writes(q, &p), 1);
+	free(q);
+}
+
 int
 main(void)
 {
@@ -318,6 +370,7 @@ main(void)
 		cmocka_unit_test(test_crash_everywhere),
 		cmocka_unit_test(test_bad_journals),
 		cmocka_unit_test(test_journal_memfd),
+		cmocka_unit_test(test_unfenced_writes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -109,11 +109,13 @@ test_roundtrip(void **state)
 	ch[0].argv[2] = "3/51712";
 	ch[0].argv[3] = "";
 	ch[0].argv[4] = "100% ~odd\n";
-	ch[0].nheld = 2;
+	ch[0].nheld = 3;
 	strcpy(ch[0].held[0].name, "journal");
 	ch[0].held[0].fd = p1[1];
 	strcpy(ch[0].held[1].name, "evtchn x");
 	ch[0].held[1].fd = p2[0];
+	strcpy(ch[0].held[2].name, "nbd:");	/* reopened: no fd (sup_fd.reopen) */
+	ch[0].held[2].fd = -1;
 	ch[0].uring_fd = p2[1];
 	ch[0].uring_len = 3;
 	memcpy(ch[0].uring_params, "\x00\xff\x10", 3);
@@ -140,9 +142,11 @@ test_roundtrip(void **state)
 	assert_string_equal(got[0].argv[3], "");
 	assert_string_equal(got[0].argv[4], "100% ~odd\n");
 	assert_null(got[0].argv[5]);
-	assert_int_equal(got[0].nheld, 2);
+	assert_int_equal(got[0].nheld, 3);
 	assert_string_equal(got[0].held[1].name, "evtchn x");
 	assert_int_equal(got[0].held[1].fd, p2[0]);
+	assert_string_equal(got[0].held[2].name, "nbd:");
+	assert_int_equal(got[0].held[2].fd, -1);
 	assert_int_equal(got[0].uring_fd, p2[1]);
 	assert_int_equal(got[0].uring_len, 3);
 	assert_memory_equal(got[0].uring_params, "\x00\xff\x10", 3);
