@@ -14,7 +14,7 @@
 
 [ "$XBT_BACKEND" = ours ] || fail "this tests our daemons (this run: $XBT_BACKEND)"
 N=5
-GUEST_VCPUS=2 GUEST_ARGS="xbt.fioloops=10" fio_guest ss
+GUEST_VCPUS=2 GUEST_ARGS="xbt.fioloops=25" fio_guest ss
 # the states, sampled every 0.1 s until told to stop
 rm -f /tmp/ss.states /tmp/ss.stop
 ( while [ ! -e /tmp/ss.stop ]; do
