@@ -43,7 +43,7 @@ while [ $k -lt $N ]; do
 		sleep 0.1
 	done
 	[ -z "$(xs_read "$BE/xb-quiesced")" ] || fail "start $((k + 1)): the record is still there"
-	log "start $((k + 1)): $(blkbackd_log_new | grep "d$D/$XVDB: re-attached" | tail -n 1)"
+	log "start $((k + 1)): $(blkbackd_log_new | grep "d$D/$XVDB: re-attached after" | tail -n 1)"
 	k=$((k + 1))
 done
 log "$k stops and starts done; waiting for fio"
@@ -58,7 +58,7 @@ re=$(xs_read /local/domain/0/error/backend/vbd/$D/$XVDB/error)
 [ -z "$re" ] || fail "error node: $re"
 q=$(blkbackd_log_new | grep -c "d$D/$XVDB: quiesced for a stop")
 [ "$q" -eq $N ] || fail "$q 'quiesced for a stop' lines, want $N"
-note "$N stops and starts under fio verify: $(wc -l < /tmp/ss.states) state samples all Connected; last: $(blkbackd_log_new | grep "d$D/$XVDB: re-attached" | tail -n 1 | sed 's/.*re-attached/re-attached/')"
+note "$N stops and starts under fio verify: $(wc -l < /tmp/ss.states) state samples all Connected; last: $(blkbackd_log_new | grep "d$D/$XVDB: re-attached after" | tail -n 1 | sed "s/.*re-attached/re-attached/")"
 wait_gone ss 60
 check_clean_close ss
 pass
