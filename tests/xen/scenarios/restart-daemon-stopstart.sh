@@ -58,6 +58,9 @@ re=$(xs_read /local/domain/0/error/backend/vbd/$D/$XVDB/error)
 [ -z "$re" ] || fail "error node: $re"
 q=$(blkbackd_log_new | grep -c "d$D/$XVDB: quiesced for a stop")
 [ "$q" -eq $N ] || fail "$q 'quiesced for a stop' lines, want $N"
+# the last cycle, as blkbackd logged it (wall-clock stamps: the gap)
+note "last stop: $(blkbackd_log_new | grep -E "d$D/$XVDB: quiesced for a stop|signal 15: stopping" | tail -n 2 | cut -c1-160 | tr '\n' '|')"
+note "last start: $(blkbackd_log_new | grep -E "d$D/$XVDB: (started worker|re-attached after)" | tail -n 2 | tr '\n' '|')"
 note "$N stops and starts under fio verify: $(wc -l < /tmp/ss.states) state samples all Connected; last: $(blkbackd_log_new | grep "d$D/$XVDB: re-attached after" | tail -n 1 | sed "s/.*re-attached/re-attached/")"
 wait_gone ss 60
 check_clean_close ss
