@@ -55,7 +55,8 @@ BLK_SRC	:= $(SANDBOX_SRC) daemons/blkbackd/sandbox.c \
 	   daemons/blkbackd/blkif.c daemons/blkbackd/backing_raw.c \
 	   daemons/blkbackd/backing_nbd.c daemons/blkbackd/target.c \
 	   daemons/blkbackd/blkring.c daemons/blkbackd/pgrant.c \
-	   daemons/blkbackd/blkio.c daemons/blkbackd/blkjournal.c
+	   daemons/blkbackd/blkio.c daemons/blkbackd/blkjournal.c \
+	   daemons/blkbackd/blkquiesce.c
 NET_SRC	:= $(SANDBOX_SRC) daemons/netbackd/sandbox.c \
 	   daemons/netbackd/netbackd.c daemons/netbackd/worker.c \
 	   daemons/netbackd/nettx.c daemons/netbackd/netrx.c \
@@ -74,7 +75,7 @@ UNIT_TESTS := test_parse test_xenbus test_ring test_blkif test_proc test_sandbox
 	      test_blkring_front test_pgrant test_netif test_nethdr test_netrate \
 	      test_netctrl test_bq test_crate test_cring test_conslog test_loglimit \
 	      test_backing_raw test_netjournal test_xsproxy \
-	      test_blkjournal test_handover test_fence
+	      test_blkjournal test_handover test_fence test_blkquiesce
 # Pure-logic sources each unit test links against.
 test_parse_SRC  := common/parse.c common/log.c
 test_loglimit_SRC := common/log.c
@@ -92,6 +93,7 @@ test_blkring_front_SRC := $(test_blkring_SRC)
 test_pgrant_SRC := daemons/blkbackd/pgrant.c
 test_blkjournal_SRC := daemons/blkbackd/blkjournal.c common/journal.c \
 		       $(test_blkring_SRC)
+test_blkquiesce_SRC := daemons/blkbackd/blkquiesce.c $(test_blkring_SRC)
 test_proc_SRC   := common/proc.c
 test_sandbox_SRC := common/sandbox.c common/proc.c common/log.c common/parse.c
 test_target_SRC := daemons/blkbackd/target.c common/log.c common/parse.c

@@ -671,10 +671,15 @@ check_device(struct sup *s, unsigned int domid, unsigned int devid)
 	case XenbusStateInitWait:
 		s->ops->start(s, domid, devid, s->arg);
 		break;
-	case XenbusStateInitialised:
 	case XenbusStateConnected:
+		/* A daemon that stopped cleanly may have left a record. */
+		if (s->ops->reattach != NULL &&
+		    s->ops->reattach(s, domid, devid, s->arg) == 0)
+			break;
+		/* FALLTHROUGH */
+	case XenbusStateInitialised:
 	case XenbusStateClosing:
-		/* Left by an earlier instance; re-attaching is not done yet. */
+		/* Left by an earlier instance that crashed or left no record. */
 		log_devwarnx(s->type, domid, devid, "found in state %s with no "
 		    "worker; not adopted", xb_state_name(state));
 		child_new(s, domid, devid);
@@ -903,7 +908,9 @@ sup_stop(struct sup *s)
 	s->stopping = true;
 	TAILQ_FOREACH(c, &s->children, entry) {
 		if (c->pid > 0)
-			proc_send(c->chan, PROC_SHUTDOWN, NULL, 0, -1);
+			/* Quiesce and leave the rings to the next daemon. */
+			proc_send(c->chan, PROC_SHUTDOWN, "stop", strlen("stop"),
+			    -1);
 		else if (c->restarting)
 			child_drop(c);
 	}

@@ -41,6 +41,14 @@ struct sup_ops {
 	 */
 	int	(*reopen)(struct sup *, unsigned int domid, unsigned int devid,
 		    const char *name, void *arg, char *err, size_t errlen);
+	/*
+	 * Optional.  A device directory is Connected and has no worker (an
+	 * earlier daemon stopped): if the daemon can take the live device
+	 * over (a record its last worker left), call sup_spawn() or
+	 * sup_fail() and return 0; return -1 to leave it "not adopted".
+	 */
+	int	(*reattach)(struct sup *, unsigned int domid,
+		    unsigned int devid, void *arg);
 };
 
 /*

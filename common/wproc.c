@@ -45,6 +45,8 @@ struct wproc {
 	wproc_hook	*xs_probe;	/* wproc_on_xs_probe() */
 	void		*xs_probe_arg;
 	void		*quiesce_arg;
+	wproc_hook	*stop;		/* wproc_on_stop() */
+	void		*stop_arg;
 	int		 status;
 	bool		 done;		/* leave the loop (may precede it) */
 };
@@ -76,6 +78,11 @@ handle(struct wproc *wp, const struct proc_msg *m)
 			wp->quiesce(wp->quiesce_arg);
 		else
 			wproc_exit(wp, WPROC_EX_RESTART);
+	} else if (m->type == PROC_SHUTDOWN && strcmp(m->data, "stop") == 0 &&
+	    wp->stop != NULL) {
+		/* sup_stop(): the daemon stops; quiesce, leave a record, exit 0. */
+		log_info("daemon stopping: quiescing");
+		wp->stop(wp->stop_arg);
 	} else if (m->type == PROC_SHUTDOWN) {
 		log_info("shutdown requested by the parent");
 		wproc_exit(wp, 0);
@@ -294,6 +301,13 @@ wproc_on_quiesce(struct wproc *wp, wproc_hook *hook, void *arg)
 {
 	wp->quiesce = hook;
 	wp->quiesce_arg = arg;
+}
+
+void
+wproc_on_stop(struct wproc *wp, wproc_hook *hook, void *arg)
+{
+	wp->stop = hook;
+	wp->stop_arg = arg;
 }
 
 void

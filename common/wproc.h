@@ -83,6 +83,15 @@ int		 wproc_wait(struct wproc *, uint32_t type, int ms,
 #define WPROC_EX_RESTART	75
 void		 wproc_on_quiesce(struct wproc *, wproc_hook *, void *arg);
 
+/*
+ * On PROC_SHUTDOWN "stop" (sup_stop(): the whole daemon stops, e.g.
+ * systemctl restart) the hook set here is called: the daemon answers what
+ * is in flight, may leave a record for the next daemon in its backend
+ * directory, and calls wproc_exit(wp, 0).  Without a hook, or on a plain
+ * PROC_SHUTDOWN, the worker exits 0 at once.
+ */
+void		 wproc_on_stop(struct wproc *, wproc_hook *, void *arg);
+
 /* Run the loop unless wproc_exit() came first.  Returns the exit status. */
 int		 wproc_run(struct wproc *);
 

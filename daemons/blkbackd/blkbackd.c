@@ -20,9 +20,11 @@
 #include <unistd.h>
 
 #include <xenevtchn.h>
+#include <xen/io/xenbus.h>
 
 #include "blkbackd.h"
 #include "blkjournal.h"
+#include "blkquiesce.h"
 #include "journal.h"
 #include "handover.h"
 #include "log.h"
@@ -42,11 +44,14 @@ struct parent {
 	struct blk_opts		 opts;		/* handed to workers */
 };
 
-/* sup_ops.start: open the backing store and start the worker. */
+/*
+ * Open the backing store and start the worker; reattach: with -A, to take
+ * over the rings a cleanly stopped daemon left (blkquiesce.h).
+ */
 static void
-start_vbd(struct sup *sup, unsigned int domid, unsigned int devid, void *arg)
+spawn_vbd(struct sup *sup, unsigned int domid, unsigned int devid,
+    struct parent *p, bool reattach)
 {
-	struct parent *p = arg;
 	char *params, *mode, title[64], dd[32], err[512];
 	char store[PROC_MSG_MAX], desc[512];
 	char *argv[16], qs[16], ps[16], ug[32];
@@ -132,6 +137,8 @@ start_vbd(struct sup *sup, unsigned int domid, unsigned int devid, void *arg)
 	argv[i++] = ug;
 	if (p->opts.test)
 		argv[i++] = "-T";
+	if (reattach)
+		argv[i++] = "-A";
 	argv[i] = NULL;
 
 	/*
@@ -154,9 +161,80 @@ start_vbd(struct sup *sup, unsigned int domid, unsigned int devid, void *arg)
 	close(jfd);
 	xenevtchn_close(xce);
 	if (pid != -1)
-		log_devinfo(BLK_TYPE, domid, devid, "started worker %ld (%s, %s)",
+		log_devinfo(BLK_TYPE, domid, devid, "started worker %ld (%s, %s%s)",
 		    (long)pid, target_describe(&t, desc, sizeof(desc)),
-		    writable ? "read-write" : "read-only");
+		    writable ? "read-write" : "read-only",
+		    reattach ? ", re-attaching after a clean stop" : "");
+}
+
+/* sup_ops.start: a new device. */
+static void
+start_vbd(struct sup *sup, unsigned int domid, unsigned int devid, void *arg)
+{
+	spawn_vbd(sup, domid, devid, arg, false);
+}
+
+struct fe_reader {
+	struct sup	*sup;
+	unsigned int	 domid, devid;
+};
+
+/* blkq_read_fn: the frontend directory (fixed path, as the proxy allows). */
+static char *
+fe_read_cb(void *arg, const char *key)
+{
+	struct fe_reader *r = arg;
+
+	return xsc_readf(sup_xsc(r->sup), XBT_NULL,
+	    "/local/domain/%u/device/%s/%u/%s", r->domid, BLK_TYPE, r->devid,
+	    key);
+}
+
+/*
+ * sup_ops.reattach: a Connected vbd without a worker.  Only if its last
+ * worker left a clean-stop record that still matches the frontend; the
+ * worker checks again, and the ring, before it touches anything.
+ */
+static int
+reattach_vbd(struct sup *sup, unsigned int domid, unsigned int devid,
+    void *arg)
+{
+	struct parent *p = arg;
+	struct fe_reader rd = { sup, domid, devid };
+	struct blkq_rec rec;
+	const char *why = "";
+	char *s;
+	int st;
+
+	s = xsc_readf(sup_xsc(sup), XBT_NULL, "%s/%u/%u/%s", sup_root(sup),
+	    domid, devid, XB_QUIESCED_KEY);
+	if (s == NULL) {
+		log_devinfo(BLK_TYPE, domid, devid, "no %s record: the last "
+		    "daemon did not stop cleanly", XB_QUIESCED_KEY);
+		return -1;
+	}
+	st = blkq_parse(s, p->opts.max_queues, &rec, &why);
+	free(s);
+	if (st == -1) {
+		log_devwarnx(BLK_TYPE, domid, devid, "%s record unusable: %s",
+		    XB_QUIESCED_KEY, why);
+		return -1;
+	}
+	s = fe_read_cb(&rd, "state");
+	st = s != NULL ? parse_xenbus_state(s) : -1;
+	free(s);
+	if (st != XenbusStateInitialised && st != XenbusStateConnected) {
+		log_devwarnx(BLK_TYPE, domid, devid, "%s record, but the "
+		    "frontend is in state %d", XB_QUIESCED_KEY, st);
+		return -1;
+	}
+	if (blkq_match(&rec, fe_read_cb, &rd, &why) != 1) {
+		log_devwarnx(BLK_TYPE, domid, devid, "%s record does not match "
+		    "the frontend (%s)", XB_QUIESCED_KEY, why);
+		return -1;
+	}
+	spawn_vbd(sup, domid, devid, p, true);
+	return 0;
 }
 
 /*
@@ -209,6 +287,7 @@ reopen_vbd(struct sup *sup, unsigned int domid, unsigned int devid,
 static const struct sup_ops blk_sup_ops = {
 	.start = start_vbd,
 	.reopen = reopen_vbd,
+	.reattach = reattach_vbd,
 };
 
 static void
@@ -239,7 +318,7 @@ main(int argc, char *argv[])
 	memset(&p, 0, sizeof(p));
 	p.opts.max_queues = BLK_DEF_QUEUES;
 	p.opts.pgrants = BLK_DEF_PGRANTS;
-	while ((ch = getopt_long(argc, argv, "dFhp:q:rRS:Tu:vW:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "AdFhp:q:rRS:Tu:vW:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
 			p.foreground = 1;
@@ -261,6 +340,9 @@ main(int argc, char *argv[])
 			break;
 		case 'R':
 			p.opts.resume = true;	/* internal: a successor */
+			break;
+		case 'A':
+			p.opts.reattach = true;	/* internal: after a clean stop */
 			break;
 		case 'P':
 			sandbox_print(stdout, "blkbackd", blk_sandbox,

@@ -34,6 +34,7 @@ struct blk_opts {
 	int		verbose;
 	int		foreground;
 	bool		resume;		/* -R: a successor (restart protocol) */
+	bool		reattach;	/* -A: after a clean stop (blkquiesce.h) */
 	bool		test;		/* -T: test hooks (wproc_test_hooks) */
 	uid_t		uid;		/* -S uid:gid: the sandbox's user */
 	gid_t		gid;

@@ -30,6 +30,7 @@
 #include "backing.h"
 #include "blkbackd.h"
 #include "blkif.h"
+#include "blkquiesce.h"
 #include "blkring.h"
 #include "ev.h"
 #include "fence.h"
@@ -272,16 +273,29 @@ blk_free_all(struct blk_queue *q)
 	}
 }
 
+/* How blk_queue_setup() takes a ring. */
+enum blk_setup {
+	BLK_SETUP_FRESH,	/* a connect */
+	BLK_SETUP_RESUME,	/* -R: the journal's record, ports still bound */
+	BLK_SETUP_REATTACH,	/* -A: the clean-stop record, ports to bind again */
+};
+
 /*
  * Map, attach and bind queue q from the frontend keys in dir.  resume: the
  * keys must equal the journal's record (else 1 is returned and nothing is
  * reported: the caller connects afresh), and the port bound by an earlier
  * worker, which the parent's handle kept bound, is used as it is.
+ * reattach: the keys must equal the clean-stop record (else 1), and the
+ * guest's port, left unbound for us when the old daemon's handle closed
+ * (Xen common/event_channel.c evtchn_close), is bound again.
  */
 static int
 blk_queue_setup(struct blk_worker *w, struct blk_queue *q, const char *dir,
-    enum blk_abi abi, bool resume)
+    enum blk_abi abi, enum blk_setup mode)
 {
+	bool resume = mode == BLK_SETUP_RESUME;
+	const struct blkq_queue *rq = mode == BLK_SETUP_REATTACH &&
+	    w->qrec != NULL && q->idx < w->qrec->nq ? &w->qrec->q[q->idx] : NULL;
 	struct xb_dev *dev = w->dev;
 	uint32_t refs[XB_RING_MAX_PAGES];
 	const char *bad = "";
@@ -299,6 +313,10 @@ blk_queue_setup(struct blk_worker *w, struct blk_queue *q, const char *dir,
 		    memcmp(refs, jq->refs, (size_t)n * sizeof(refs[0])) != 0)
 			return 1;
 	}
+	if (mode == BLK_SETUP_REATTACH && (rq == NULL || n < 1 ||
+	    (unsigned int)n != rq->npages ||
+	    memcmp(refs, rq->refs, (size_t)n * sizeof(refs[0])) != 0))
+		return 1;
 	if (n != -1 && blk_refs_repeat(w, q, refs, (unsigned int)n) == -1)
 		return -1;
 	if (n == -1) {
@@ -322,7 +340,11 @@ blk_queue_setup(struct blk_worker *w, struct blk_queue *q, const char *dir,
 	if (resume && (xb_dev_fe_uint(dev, key, UINT32_MAX, &evtchn) == -1 ||
 	    evtchn != q->jq->evtchn || q->jq->port == 0))
 		return 1;
-	if (!resume && xb_dev_fe_need(dev, key, UINT32_MAX, &evtchn) == -1)
+	if (rq != NULL && (xb_dev_fe_uint(dev, key, UINT32_MAX, &evtchn) == -1 ||
+	    evtchn != rq->evtchn))
+		return 1;
+	if (mode == BLK_SETUP_FRESH &&
+	    xb_dev_fe_need(dev, key, UINT32_MAX, &evtchn) == -1)
 		return -1;
 	q->npages = (unsigned int)n;
 	if ((q->sring = ring_map(w->xgt, w->domid, refs, q->npages)) == NULL) {
@@ -338,6 +360,9 @@ blk_queue_setup(struct blk_worker *w, struct blk_queue *q, const char *dir,
 		    q->idx);
 		return -1;
 	}
+	/* Nothing was in flight at the stop: the ring must be where we left it. */
+	if (rq != NULL && q->ring.rsp_prod_pvt != rq->rsp_prod)
+		return 1;
 	if (resume)
 		q->port = (int)q->jq->port;
 	else if ((q->port = ring_evtchn_bind(w->xce, w->domid,
@@ -523,7 +548,8 @@ blk_resume(struct blk_worker *w)
 		int rc;
 
 		blk_queue_dir(w, i, dir, sizeof(dir));
-		if ((rc = blk_queue_setup(w, &w->q[i], dir, abi, true)) != 0) {
+		if ((rc = blk_queue_setup(w, &w->q[i], dir, abi,
+		    BLK_SETUP_RESUME)) != 0) {
 			blk_queues_free(w);
 			return rc;
 		}
@@ -600,6 +626,135 @@ blk_resume(struct blk_worker *w)
 	return 0;
 }
 
+/* blkq_read_fn over the frontend directory. */
+static char *
+blk_fe_read_cb(void *arg, const char *key)
+{
+	return xb_dev_fe_read(arg, key);
+}
+
+/*
+ * -A: the previous daemon stopped cleanly and left XB_QUIESCED_KEY
+ * (blkquiesce.h).  If it parses and the frontend still describes the same
+ * rings, take them over where they stand: bind the guest's ports again,
+ * map the rings, start at rsp_prod (nothing was in flight), remove the
+ * key, write nothing else (the frontend must see nothing) and kick every
+ * port.  Returns 0 (re-attached), 1 (no usable record: *why) or -1
+ * (reported).
+ */
+static int
+blk_reattach(struct blk_worker *w, const char **why)
+{
+	struct xb_dev *dev = w->dev;
+	struct blkq_rec rec;
+	char dir[256], path[320], *s;
+	uint64_t pers;
+	unsigned int i;
+	int rc;
+
+	s = xb_dev_be_read(dev, XB_QUIESCED_KEY);
+	rc = blkq_parse(s, w->opts.max_queues, &rec, why);
+	free(s);
+	if (rc == -1)
+		return 1;
+	if (!blk_state_is(xb_dev_be_read(dev, "state"), XenbusStateConnected,
+	    XenbusStateConnected) ||
+	    !blk_state_is(xb_dev_fe_read(dev, "state"),
+	    XenbusStateInitialised, XenbusStateConnected)) {
+		*why = "not Connected";
+		return 1;
+	}
+	if (blkq_match(&rec, blk_fe_read_cb, dev, why) != 1)
+		return 1;
+	if (xb_dev_fe_uint(dev, "feature-persistent", 1, &pers) == -1)
+		pers = 0;
+	w->persistent = pers == 1 && w->opts.pgrants > 0;
+	if (blk_queues_new(w, rec.nq) == -1)
+		return -1;
+	w->qrec = &rec;
+	for (i = 0; i < w->nq; i++) {
+		blk_queue_dir(w, i, dir, sizeof(dir));
+		if ((rc = blk_queue_setup(w, &w->q[i], dir, rec.abi,
+		    BLK_SETUP_REATTACH)) != 0) {
+			w->qrec = NULL;
+			blk_queues_free(w);
+			*why = "ring or event channel differs from the record";
+			return rc;
+		}
+	}
+	w->qrec = NULL;
+	w->connected = true;
+	if (w->j != NULL) {
+		w->j->abi = rec.abi;
+		w->j->nq = w->nq;
+		w->j->persistent = w->persistent;
+		journal_set(&w->j->h, JOURNAL_CONNECTED);
+	}
+	/* Used once: a later daemon must not take an old record for a new stop. */
+	snprintf(path, sizeof(path), "%s/%s", xb_dev_bepath(dev),
+	    XB_QUIESCED_KEY);
+	if (xsc_rm(w->xsc, XBT_NULL, path) == -1)
+		log_warn("removing %s", XB_QUIESCED_KEY);
+	for (i = 0; i < w->nq; i++) {
+		/* Requests the guest queued while nobody listened: look now. */
+		xenevtchn_unmask(w->xce, (evtchn_port_t)w->q[i].port);
+		xenevtchn_notify(w->xce, (evtchn_port_t)w->q[i].port);
+		ev_timer_arm(w->q[i].ev_more, 0);
+	}
+	log_info("re-attached after a clean stop: %u queue%s, rsp_prod %u%s, "
+	    "persistent grants %s", w->nq, w->nq > 1 ? "s" : "",
+	    w->q[0].ring.rsp_prod_pvt, w->nq > 1 ? " ..." : "",
+	    w->persistent ? "on" : "off");
+	return 0;
+}
+
+/*
+ * sup_stop(), nothing in flight: record in our backend directory what the
+ * next daemon's worker needs to re-attach (blkquiesce.h).  Not connected,
+ * or a queue halted by a bad frontend: no record, the next daemon leaves
+ * the device alone as after a crash.
+ */
+static void
+blk_write_quiesced(struct blk_worker *w)
+{
+	struct blkq_rec rec;
+	char buf[BLKQ_MAX_LEN + 1], path[320];
+	unsigned int i;
+
+	if (!w->connected || w->q == NULL || w->nq == 0 ||
+	    w->nq > BLK_MAX_QUEUES) {
+		log_info("stopping: not connected, no re-attach record");
+		return;
+	}
+	memset(&rec, 0, sizeof(rec));
+	rec.abi = w->q[0].ring.abi;
+	rec.nq = w->nq;
+	for (i = 0; i < w->nq; i++) {
+		const struct blk_queue *q = &w->q[i];
+
+		if (q->halted || q->ring.req_cons != q->ring.rsp_prod_pvt ||
+		    q->jq == NULL) {
+			log_warnx("stopping: queue %u not quiet (req_cons %u, "
+			    "rsp_prod %u%s): no re-attach record", i,
+			    q->ring.req_cons, q->ring.rsp_prod_pvt,
+			    q->halted ? ", halted" : "");
+			return;
+		}
+		rec.q[i].evtchn = q->jq->evtchn;
+		rec.q[i].rsp_prod = q->ring.rsp_prod_pvt;
+		rec.q[i].npages = q->npages;
+		memcpy(rec.q[i].refs, q->refs, q->npages * sizeof(q->refs[0]));
+	}
+	snprintf(path, sizeof(path), "%s/%s", xb_dev_bepath(w->dev),
+	    XB_QUIESCED_KEY);
+	if (blkq_format(&rec, buf, sizeof(buf)) == -1 ||
+	    xsc_write(w->xsc, XBT_NULL, path, buf) == -1) {
+		log_warn("stopping: writing %s", XB_QUIESCED_KEY);
+		return;
+	}
+	log_info("quiesced for a stop: %s = \"%s\"", XB_QUIESCED_KEY, buf);
+}
+
 static int
 blk_connect(struct xb_dev *dev, void *arg)
 {
@@ -620,6 +775,22 @@ blk_connect(struct xb_dev *dev, void *arg)
 			return rc;
 		log_info("restart journal does not match the frontend: "
 		    "connecting afresh");
+	}
+	if (w->opts.reattach) {
+		const char *why = "";
+
+		w->opts.reattach = false;	/* once, for the first connect */
+		if ((rc = blk_reattach(w, &why)) != 1)
+			return rc;
+		/*
+		 * The parent checked the record before starting us: the
+		 * frontend changed since, or the ring is not where the record
+		 * says (the guest wrote rsp_prod).  Requests may have been
+		 * lost with the old daemon: close rather than guess.
+		 */
+		xb_dev_fatal(dev, EPROTO, "not re-attaching after a stop: "
+		    "%s %s", XB_QUIESCED_KEY, why);
+		return -1;
 	}
 	if (w->j != NULL) {
 		journal_clear(&w->j->h, JOURNAL_CONNECTED);
@@ -666,7 +837,8 @@ blk_connect(struct xb_dev *dev, void *arg)
 	for (i = 0; i < w->nq; i++) {
 		/* One queue: keys at the top (Linux, even if num-queues is 1). */
 		blk_queue_dir(w, i, dir, sizeof(dir));
-		if (blk_queue_setup(w, &w->q[i], dir, abi, false) == -1) {
+		if (blk_queue_setup(w, &w->q[i], dir, abi,
+		    BLK_SETUP_FRESH) == -1) {
 			blk_queues_free(w);
 			return -1;
 		}
@@ -772,6 +944,13 @@ blk_kick_cb(int fd, void *arg)
 	struct blk_worker *w = arg;
 
 	(void)fd;
+	if (w->quiescing && w->stopping) {
+		if (blk_inflight(w) == 0) {
+			blk_write_quiesced(w);
+			wproc_exit(w->wp, 0);
+		}
+		return;
+	}
 	if (w->quiescing) {
 		if (blk_inflight(w) == 0) {
 			/* Nothing in flight: the successor resumes at once. */
@@ -792,6 +971,21 @@ blk_quiesce(void *arg)
 	struct blk_worker *w = arg;
 
 	w->quiescing = true;
+	ev_timer_arm(w->ev_kick, 0);
+}
+
+/*
+ * wproc stop hook (sup_stop(): the daemon stops, e.g. systemctl restart):
+ * take nothing new, answer what is in flight, record the rings for the
+ * next daemon (blk_write_quiesced()), exit 0.  The state stays Connected.
+ */
+static void
+blk_stop(void *arg)
+{
+	struct blk_worker *w = arg;
+
+	w->quiescing = true;
+	w->stopping = true;
 	ev_timer_arm(w->ev_kick, 0);
 }
 
@@ -1060,6 +1254,7 @@ worker_main(unsigned int domid, unsigned int devid, const struct blk_opts *o)
 	}
 	ev_timer_arm(w.ev_tick, BLK_TICK_MS);
 	wproc_on_quiesce(w.wp, blk_quiesce, &w);
+	wproc_on_stop(w.wp, blk_stop, &w);
 
 	log_info("serving %s store of %llu bytes (%s%s%s%s%s)", w.bops->name,
 	    (unsigned long long)w.info.size,
@@ -1072,6 +1267,8 @@ worker_main(unsigned int domid, unsigned int devid, const struct blk_opts *o)
 	rc = 1;
 	xb_dev_set_ready(w.dev, true);
 	if (w.opts.resume)
+		w.opts.reattach = false;	/* a successor: the journal decides */
+	if (w.opts.resume || w.opts.reattach)
 		xb_dev_set_reattach(w.dev);	/* blk_connect() checks the journal */
 	xb_dev_start(w.dev);
 	wproc_ready(w.wp);

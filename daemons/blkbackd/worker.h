@@ -148,6 +148,8 @@ struct blk_worker {
 	bool			 warned;
 	bool			 closing;	/* the drain at disconnect is logged */
 	bool			 quiescing;	/* sup_restart(): answer, then exit 75 */
+	bool			 stopping;	/* sup_stop(): answer, leave a record, exit 0 */
+	const struct blkq_rec	*qrec;		/* -A: the record being re-attached */
 };
 
 /* Log once per connection (the first bad request); the rest are counted. */
