@@ -24,7 +24,8 @@
 # guests' consoles, started as "consoled -d -v" like the backends, or
 # xenconsoled when the image has no consoled; xenconsoled: Xen's daemon,
 # the console scenarios' anchor).  Either logs each guest's console to
-# /var/log/xen/console/guest-NAME.log.
+# /var/log/xen/console/guest-NAME.log.  xbt.guestargs=a+b: kernel
+# arguments for every guest ('+' for a space).
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin:/usr/lib/xen-4.17/bin
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 umask 022
@@ -51,8 +52,10 @@ for a in $(cat /proc/cmdline); do
 	xbt.mode=*) MODE=${a#*=} ;;
 	xbt.backend=*) XBT_BACKEND=${a#*=} ;;
 	xbt.console=*) XBT_CONSOLE=${a#*=} ;;
+	xbt.guestargs=*) XBT_GUEST_ARGS=$(echo "${a#*=}" | tr '+' ' ') ;;
 	esac
 done
+export XBT_GUEST_ARGS=${XBT_GUEST_ARGS:-}
 [ "$XBT_BACKEND" = blkbackd ] && XBT_BACKEND=ours	# the old name
 export XBT_BACKEND
 if [ -n "$SCENARIOS" ]; then

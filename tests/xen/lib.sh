@@ -68,7 +68,7 @@ name = "$_n"
 type = "pv"
 kernel = "$GUEST_KERNEL"
 ramdisk = "$GUEST_RAMDISK"
-extra = "console=hvc0 rdinit=/init loglevel=6 xbt.guest=$_s ${GUEST_ARGS:-}"
+extra = "console=hvc0 rdinit=/init loglevel=6 xbt.guest=$_s ${XBT_GUEST_ARGS:+$XBT_GUEST_ARGS }${GUEST_ARGS:-}"
 memory = ${GUEST_MEM:-256}
 vcpus = ${GUEST_VCPUS:-1}
 ${_d:+disk = [ $_d ]}
