@@ -1,7 +1,7 @@
 #!/bin/sh
 # Crash-only restart of an NBD-backed vbd (docs/ARCHITECTURE.md "Restart
 # protocol", NBD): a qcow2 image on qemu-nbd, the guest reads 16 MiB it
-# wrote first and compares it in a loop while its worker is SIGKILLed 10
+# wrote first and compares it in a loop while its worker is SIGKILLed 6
 # times: no read fails or differs, every kill is followed by a restart
 # line (the parent opens the export again).  Then one kill under a write
 # load: the writes in flight cannot be fenced, so the successor fails the
@@ -28,7 +28,7 @@ nbd_stop() {
 trap nbd_stop EXIT
 [ -S $SOCK ] || fail "qemu-nbd made no socket $SOCK"
 
-GUEST_ARGS="xbt.readsecs=60 xbt.stay=1" guest_cfg nr nbdrestart \
+GUEST_ARGS="xbt.readsecs=25 xbt.stay=1" guest_cfg nr nbdrestart \
     "vdev=xvdb,format=raw,script=block-nbd,target=nbd+unix:///?socket=$SOCK"
 guest_start nr
 D=$(guest_domid nr)
@@ -50,7 +50,7 @@ nbdr_worker() {
 	echo "$_w"
 }
 k=0 tries=0
-while [ $k -lt 10 ]; do
+while [ $k -lt 6 ]; do
 	tries=$((tries + 1))
 	[ $tries -lt 200 ] || fail "only $k kills in 200 tries"
 	console_grep nr 'XBT-GUEST-FAIL|XBT-GUEST-OK reads' > /dev/null &&
@@ -75,7 +75,7 @@ console_grep nr 'XBT-GUEST-FAIL' && fail "guest: $(console_grep nr 'XBT-GUEST-FA
 re=$(xs_read $EN)
 [ -z "$re" ] || fail "error node after the read kills: $re"
 nr_=$(blkbackd_log_new | grep -c "d$D/$XVDB: worker .* restarted as .* after ")
-[ "$nr_" -ge 10 ] || fail "$nr_ restart lines for 10 kills: $(blkbackd_log_new | grep "d$D/$XVDB" | tail -n 5)"
+[ "$nr_" -ge 6 ] || fail "$nr_ restart lines for 6 kills: $(blkbackd_log_new | grep "d$D/$XVDB" | tail -n 5)"
 console_grep nr 'XBT-GUEST-WRITEERR' && fail "write error before the write kill"
 rounds=$(console_grep nr 'XBT-GUEST-ROUND' | tail -n 1 | sed 's/.*ROUND //')
 blkbackd_log_new | grep "d$D/$XVDB: resumed" > /tmp/nbdr.resumed
