@@ -300,10 +300,12 @@ install: $(addprefix $(B)/bin/,$(DAEMONS) $(BIN_TOOLS))
 uninstall:
 	rm -f $(addprefix $(DESTDIR),$(INSTALLED_FILES))
 
-# Installs into a temporary DESTDIR (as an unprivileged user when run as
-# root) and checks the tree, the units, the rc.d scripts and the man pages.
-test-install: $(addprefix $(B)/bin/,$(DAEMONS) $(BIN_TOOLS))
-	@tests/packaging.sh
+# Installs into a temporary DESTDIR (and, as an unprivileged user when run
+# as root, with every path changed) and checks the tree, the units, the
+# rc.d scripts and the man pages; make check runs it too.
+test-install:
+	@tests/deps.sh && $(MAKE) -s $(addprefix $(B)/bin/,$(DAEMONS) $(BIN_TOOLS)) && \
+	    tests/packaging.sh
 
 # ---- fuzzing: libFuzzer harnesses (fuzz/, docs/SECURITY.md) ----------------------
 #   make fuzz          each target for FUZZ_TIME seconds (default 60)
