@@ -12,15 +12,28 @@
 #   make demo       boot the test bed and show guests served by blkbackd, netbackd and consoled
 #   make bench      benchmark blkbackd (vs kernel blkback, qdisk, dom0), netbackd (vs kernel
 #                   netback) and consoled (vs xenconsoled) (~50 min; BENCH_ONLY=blk|net|cons)
-#   make install    install (PREFIX, DESTDIR, SBINDIR, MANDIR honoured)
+#   make install    install (DESTDIR, PREFIX, SBINDIR, BINDIR, MANDIR, SYSCONFDIR,
+#                   SYSTEMDUNITDIR, SYSUSERSDIR, RCDIR, MODPROBEDIR, XENSCRIPTDIR);
+#                   make uninstall removes exactly those files
+#   make test-install  install into a temporary DESTDIR and check it (tests/packaging.sh)
 #   make clean
 
+# Where make install puts things (docs/ADMIN.md "Installing").  SYSCONFDIR
+# stays /etc under any PREFIX: modprobe.d and libxl's hotplug scripts are
+# only looked for there.  systemd searches /usr/local/lib/systemd/system and
+# /usr/local/lib/sysusers.d too.
 PREFIX	?= /usr/local
 SBINDIR	?= $(PREFIX)/sbin
 BINDIR	?= $(PREFIX)/bin
 MANDIR	?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+RCDIR	?= $(SYSCONFDIR)/rc.d
+MODPROBEDIR ?= $(SYSCONFDIR)/modprobe.d
+XENSCRIPTDIR ?= $(SYSCONFDIR)/xen/scripts
 DESTDIR	?=
+INSTALL	?= install
 
 CC	?= cc
 PKGS	:= xenstore xengnttab xenevtchn xencontrol xenforeignmemory libevent libnbd liburing libsystemd \
@@ -233,55 +246,66 @@ restart:
 	tests/deps.sh && $(MAKE) -j2 all && tests/xen/fetch.sh && tests/xen/build.sh && \
 	    tests/xen/run.sh restart-blk-100 restart-net lifecycle-100
 
-install: $(B)/bin/blkbackd $(B)/bin/netbackd $(B)/bin/consoled $(B)/bin/consoled-attach
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
-	install -m 755 $(B)/bin/blkbackd $(DESTDIR)$(SBINDIR)/blkbackd
-	install -m 644 man/blkbackd.8 $(DESTDIR)$(MANDIR)/man8/blkbackd.8
-	install -d $(DESTDIR)$(SYSCONFDIR)/rc.d $(DESTDIR)$(PREFIX)/lib/systemd/system
-	sed 's|@SBINDIR@|$(SBINDIR)|g' rc.d/blkbackd > $(DESTDIR)$(SYSCONFDIR)/rc.d/blkbackd
-	chmod 755 $(DESTDIR)$(SYSCONFDIR)/rc.d/blkbackd
-	sed 's|@SBINDIR@|$(SBINDIR)|g' rc.d/blkbackd.service > \
-	    $(DESTDIR)$(PREFIX)/lib/systemd/system/blkbackd.service
-	install -d $(DESTDIR)$(SYSCONFDIR)/modprobe.d $(DESTDIR)$(SYSCONFDIR)/xen/scripts
-	install -m 644 rc.d/blkbackd.modprobe.conf \
-	    $(DESTDIR)$(SYSCONFDIR)/modprobe.d/blkbackd.conf
-	install -m 755 daemons/blkbackd/block-nbd $(DESTDIR)$(SYSCONFDIR)/xen/scripts/block-nbd
-	install -m 755 $(B)/bin/netbackd $(DESTDIR)$(SBINDIR)/netbackd
-	install -m 644 man/netbackd.8 $(DESTDIR)$(MANDIR)/man8/netbackd.8
-	sed 's|@SBINDIR@|$(SBINDIR)|g' rc.d/netbackd > $(DESTDIR)$(SYSCONFDIR)/rc.d/netbackd
-	chmod 755 $(DESTDIR)$(SYSCONFDIR)/rc.d/netbackd
-	sed 's|@SBINDIR@|$(SBINDIR)|g' rc.d/netbackd.service > \
-	    $(DESTDIR)$(PREFIX)/lib/systemd/system/netbackd.service
-	install -m 644 rc.d/netbackd.modprobe.conf \
-	    $(DESTDIR)$(SYSCONFDIR)/modprobe.d/netbackd.conf
-	install -d $(DESTDIR)$(PREFIX)/lib/sysusers.d
-	install -m 644 rc.d/xb-backends.sysusers \
-	    $(DESTDIR)$(PREFIX)/lib/sysusers.d/xb-backends.conf
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
-	install -m 755 $(B)/bin/consoled $(DESTDIR)$(SBINDIR)/consoled
-	install -m 755 $(B)/bin/consoled-attach $(DESTDIR)$(BINDIR)/consoled-attach
-	install -m 644 man/consoled.8 $(DESTDIR)$(MANDIR)/man8/consoled.8
-	install -m 644 man/consoled-attach.1 $(DESTDIR)$(MANDIR)/man1/consoled-attach.1
-	sed 's|@SBINDIR@|$(SBINDIR)|g' rc.d/consoled > $(DESTDIR)$(SYSCONFDIR)/rc.d/consoled
-	chmod 755 $(DESTDIR)$(SYSCONFDIR)/rc.d/consoled
-	sed 's|@SBINDIR@|$(SBINDIR)|g' rc.d/consoled.service > \
-	    $(DESTDIR)$(PREFIX)/lib/systemd/system/consoled.service
+# ---- install ----------------------------------------------------------------------
+# Every file make install writes is in one of these lists, so that uninstall
+# removes exactly those (and tests/packaging.sh checks both against them).
+# No owner is given: with DESTDIR set, install needs no root.
+DAEMONS		:= blkbackd netbackd consoled
+BIN_TOOLS	:= consoled-attach
+# Man pages by section, as they exist in man/.
+MAN_PAGES	:= $(sort $(wildcard man/*.1 man/*.5 man/*.8))
+# rc.d/<d>.modprobe.conf: installed as <d>.conf (keeps the kernel backend out).
+MODPROBE_CONFS	:= blkbackd netbackd
+XEN_SCRIPTS	:= daemons/blkbackd/block-nbd
+# @SBINDIR@ and @BINDIR@ in units and rc.d scripts become the install paths.
+SUBST		= sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@BINDIR@|$(BINDIR)|g'
 
+INSTALLED_FILES	= $(addprefix $(SBINDIR)/,$(DAEMONS)) \
+		  $(addprefix $(BINDIR)/,$(BIN_TOOLS)) \
+		  $(foreach m,$(MAN_PAGES),$(MANDIR)/man$(subst .,,$(suffix $(m)))/$(notdir $(m))) \
+		  $(addprefix $(SYSTEMDUNITDIR)/,$(addsuffix .service,$(DAEMONS))) \
+		  $(addprefix $(RCDIR)/,$(DAEMONS)) \
+		  $(SYSUSERSDIR)/xb-backends.conf \
+		  $(addprefix $(MODPROBEDIR)/,$(addsuffix .conf,$(MODPROBE_CONFS))) \
+		  $(addprefix $(XENSCRIPTDIR)/,$(notdir $(XEN_SCRIPTS)))
+
+.PHONY: install-files test-install
+# The list of installed paths (without DESTDIR), one a line: for tests.
+install-files:
+	@printf '%s\n' $(INSTALLED_FILES)
+
+install: $(addprefix $(B)/bin/,$(DAEMONS) $(BIN_TOOLS))
+	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
+	    $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(RCDIR) \
+	    $(DESTDIR)$(MODPROBEDIR) $(DESTDIR)$(XENSCRIPTDIR) \
+	    $(addprefix $(DESTDIR)$(MANDIR)/man,$(sort $(subst .,,$(suffix $(MAN_PAGES)))))
+	$(INSTALL) -m 755 $(addprefix $(B)/bin/,$(DAEMONS)) $(DESTDIR)$(SBINDIR)
+	$(INSTALL) -m 755 $(addprefix $(B)/bin/,$(BIN_TOOLS)) $(DESTDIR)$(BINDIR)
+	for m in $(MAN_PAGES); do \
+	    $(INSTALL) -m 644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/ || exit 1; \
+	done
+	for d in $(DAEMONS); do \
+	    $(SUBST) rc.d/$$d.service > $(DESTDIR)$(SYSTEMDUNITDIR)/$$d.service && \
+	    chmod 644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$d.service && \
+	    $(SUBST) rc.d/$$d > $(DESTDIR)$(RCDIR)/$$d && \
+	    chmod 755 $(DESTDIR)$(RCDIR)/$$d || exit 1; \
+	done
+	$(INSTALL) -m 644 rc.d/xb-backends.sysusers $(DESTDIR)$(SYSUSERSDIR)/xb-backends.conf
+	for d in $(MODPROBE_CONFS); do \
+	    $(INSTALL) -m 644 rc.d/$$d.modprobe.conf $(DESTDIR)$(MODPROBEDIR)/$$d.conf || exit 1; \
+	done
+	$(INSTALL) -m 755 $(XEN_SCRIPTS) $(DESTDIR)$(XENSCRIPTDIR)
+
+# Files only: the directories may hold other packages' files.
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/consoled $(DESTDIR)$(BINDIR)/consoled-attach \
-	      $(DESTDIR)$(MANDIR)/man8/consoled.8 $(DESTDIR)$(MANDIR)/man1/consoled-attach.1 \
-	      $(DESTDIR)$(SYSCONFDIR)/rc.d/consoled \
-	      $(DESTDIR)$(PREFIX)/lib/systemd/system/consoled.service \
-	      $(DESTDIR)$(SBINDIR)/blkbackd $(DESTDIR)$(MANDIR)/man8/blkbackd.8 \
-	      $(DESTDIR)$(SYSCONFDIR)/rc.d/blkbackd \
-	      $(DESTDIR)$(PREFIX)/lib/systemd/system/blkbackd.service \
-	      $(DESTDIR)$(SYSCONFDIR)/modprobe.d/blkbackd.conf \
-	      $(DESTDIR)$(SYSCONFDIR)/xen/scripts/block-nbd
-	rm -f $(DESTDIR)$(SBINDIR)/netbackd $(DESTDIR)$(MANDIR)/man8/netbackd.8 \
-	      $(DESTDIR)$(SYSCONFDIR)/rc.d/netbackd \
-	      $(DESTDIR)$(PREFIX)/lib/systemd/system/netbackd.service \
-	      $(DESTDIR)$(SYSCONFDIR)/modprobe.d/netbackd.conf \
-	      $(DESTDIR)$(PREFIX)/lib/sysusers.d/xb-backends.conf
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED_FILES))
+
+# Installs into a temporary DESTDIR (and, as an unprivileged user when run
+# as root, with every path changed) and checks the tree, the units, the
+# rc.d scripts and the man pages; make check runs it too.
+test-install:
+	@tests/deps.sh && $(MAKE) -s $(addprefix $(B)/bin/,$(DAEMONS) $(BIN_TOOLS)) && \
+	    tests/packaging.sh
 
 # ---- fuzzing: libFuzzer harnesses (fuzz/, docs/SECURITY.md) ----------------------
 #   make fuzz          each target for FUZZ_TIME seconds (default 60)

@@ -6,8 +6,12 @@ set -euo pipefail
 # qemu-utils: qemu-nbd, the NBD server tests/unit/test_backing_nbd.c runs.
 # clang + libclang-rt-dev: libFuzzer (make fuzz); clang only recommends the
 # runtime, which --no-install-recommends would skip.
+# systemd (systemd-analyze verify, systemd-sysusers --dry-run), man-db (verify
+# looks up each unit's Documentation= man page) and mandoc (-Tlint): for
+# tests/packaging.sh.
 PKGS="build-essential pkg-config libxen-dev libevent-dev liburing-dev libnbd-dev
-      libcmocka-dev libsystemd-dev libseccomp-dev mandoc qemu-utils clang libclang-rt-dev"
+      libcmocka-dev libsystemd-dev libseccomp-dev mandoc qemu-utils clang libclang-rt-dev
+      systemd man-db"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

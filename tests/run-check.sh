@@ -2,7 +2,8 @@
 # make check: build, then the real-Xen test bed (every scenario in tests/xen/scenarios/ not
 # marked "default: no", in one boot) in the background while the unit tests (ASan/UBSan)
 # and the fuzzers run briefly.
-# Last line: "N passed, N failed" over unit tests, fuzz targets and scenarios.
+# Last line: "N passed, N failed" over unit tests, fuzz targets, packaging checks
+# and scenarios.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=build/check
@@ -43,6 +44,14 @@ make -s fuzz-short 2>&1 | tee "$OUT/fuzz.log"
 read -r fp ff < <(awk '/^FUZZ /{print $2, $3}' "$OUT/fuzz.log" | tail -1)
 if [ -z "${fp:-}" ]; then fp=0; ff=1; echo "FAIL fuzz: no result line"; fi
 pass=$((pass + fp)); fail=$((fail + ff))
+
+# make install into a temporary DESTDIR and back out, systemd-analyze
+# verify on the units, the rc.d scripts, mandoc -Tlint on the man pages
+# (tests/packaging.sh, make test-install): one PASS/FAIL per check.
+tests/packaging.sh 2>&1 | tee "$OUT/pkg.log"
+read -r pp pf < <(awk '/^PKG /{print $2, $3}' "$OUT/pkg.log" | tail -1)
+if [ -z "${pp:-}" ]; then pp=0; pf=1; echo "FAIL packaging: no result line"; fi
+pass=$((pass + pp)); fail=$((fail + pf))
 
 case $bed in
 '') # Never silent: a skipped test bed counts as a failure.
