@@ -173,6 +173,9 @@ struct nb_worker {
 	size_t			 jsize;
 	struct nj		*j;
 	bool			 resume;	/* -R: resume from j if it checks */
+	bool			 reattach;	/* -A: take over after a clean stop */
+	bool			 stopping;	/* sup_stop(): take nothing new */
+	struct ev		*ev_stop;	/* ... then record and exit 0 */
 
 	/* Rings, valid while connected. */
 	bool			 connected;
