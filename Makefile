@@ -62,7 +62,8 @@ NET_SRC	:= $(SANDBOX_SRC) daemons/netbackd/sandbox.c \
 	   daemons/netbackd/nettx.c daemons/netbackd/netrx.c \
 	   daemons/netbackd/tap.c daemons/netbackd/netif.c \
 	   daemons/netbackd/nethdr.c daemons/netbackd/netrate.c \
-	   daemons/netbackd/netjournal.c daemons/netbackd/netquiesce.c
+	   daemons/netbackd/netjournal.c daemons/netbackd/netquiesce.c \
+	   daemons/netbackd/netstop.c
 CONS_SRC := daemons/consoled/consoled.c daemons/consoled/console.c \
 	   daemons/consoled/secondary.c daemons/consoled/readers.c \
 	   daemons/consoled/hvlog.c daemons/consoled/cring.c \
