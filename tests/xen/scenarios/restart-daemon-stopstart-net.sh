@@ -12,7 +12,9 @@
 # backs off its retransmissions during the gap).  Then: both digests equal (zero data errors), the pings
 # came back (the longest gap in a NOTE), backend and frontend read 4
 # (Connected) at every 0.1 s sample, the TAP kept its ifindex and is a
-# port of the bridge, exactly one vif<domid>.* interface, netfront silent.
+# port of the bridge, exactly one vif* interface, netfront silent.  Before
+# the last stop a stray persistent TAP (ip tuntap) of a domain that does
+# not exist is made: the last start must delete it.
 # oracle: no (it stops our daemon)
 # timeout: 300
 . /xbtest/lib.sh
@@ -26,6 +28,7 @@ IF=vif$D.0
 BEP=$(vif_be_path $D 0)
 FEP=$(vif_fe_path $D 0)
 idx0=$(cat /sys/class/net/$IF/ifindex)
+STRAY=vif$((D + 50)).0	# no such domain
 nq=$(xs_read "$FEP/multi-queue-num-queues")
 log "$IF ifindex $idx0, ${nq:-1} queue(s)"
 
@@ -66,6 +69,13 @@ k=0 resume=
 while [ $k -lt $N ]; do
 	sleep "$(od -An -N2 -tu2 /dev/urandom | awk '{ printf "%.2f", 0.5 + ($1 % 1001) / 1000 }')"
 	w0=$(daemon_worker netbackd $D 0 | head -n 1)
+	if [ $k = $((N - 1)) ]; then
+		# A persistent TAP of a vif that went away while no daemon ran
+		# (as stop_vif() leaves them): the next start must delete it.
+		ip tuntap add dev $STRAY mode tap multi_queue vnet_hdr ||
+		    fail "cannot make the stray TAP $STRAY"
+		log "stray persistent TAP $STRAY: tun_flags $(cat /sys/class/net/$STRAY/tun_flags)"
+	fi
 	daemon_stop netbackd
 	[ -z "$(daemon_worker netbackd $D 0)" ] || fail "a worker for d$D/0 outlived its daemon: $(daemon_procs netbackd)"
 	rec=$(xs_read "$BEP/xb-quiesced")
@@ -87,6 +97,12 @@ while [ $k -lt $N ]; do
 		sleep 0.1
 	done
 	[ -z "$(xs_read "$BEP/xb-quiesced")" ] || fail "start $((k + 1)): the record is still there"
+	if [ $k = $((N - 1)) ]; then
+		[ ! -e /sys/class/net/$STRAY ] || fail "start $((k + 1)): the stray TAP $STRAY is still there"
+		netbackd_log_new | grep -q "deleted $STRAY, which the last daemon left persistent" ||
+		    fail "start $((k + 1)): no 'deleted $STRAY' line: $(netbackd_log_new | grep -v "d$D/0" | tail -n 3 | tr '\n' ' ')"
+		log "start $((k + 1)): the stray TAP $STRAY was deleted"
+	fi
 	fl=$(cat /sys/class/net/$IF/tun_flags)
 	[ $((fl & 0x800)) = 0 ] || fail "start $((k + 1)): $IF is still persistent (tun_flags $fl)"
 	log "start $((k + 1)): $(netbackd_log_new | grep "d$D/0: re-attached after" | tail -n 1)"
@@ -169,8 +185,8 @@ echo "$l" | grep -q "d$D/0: .*not adopted" && fail "d$D/0 was not adopted: $(ech
 [ -e /sys/class/net/$IF ] || fail "$IF is gone after the stops"
 [ "$(cat /sys/class/net/$IF/ifindex)" = "$idx0" ] || fail "$IF ifindex $idx0 became $(cat /sys/class/net/$IF/ifindex): the TAP was recreated"
 [ -e /sys/class/net/$BRIDGE/brif/$IF ] || fail "$IF is no longer a port of $BRIDGE"
-taps=$(ls /sys/class/net | grep -E "^vif$D\\." | tr '\n' ' ')
-[ "$taps" = "$IF " ] || fail "interfaces of domain $D: '$taps', want exactly $IF"
+taps=$(ls /sys/class/net | grep -E "^vif" | tr '\n' ' ')
+[ "$taps" = "$IF " ] || fail "vif interfaces: '$taps', want exactly $IF"
 vif_served $D 0
 console_grep sn 'xennet|netfront' | grep -iE 'broken|bad|error|invalid' &&
     fail "netfront complained: $(console_grep sn 'xennet|netfront' | grep -iE 'broken|bad|error|invalid' | head -n 2 | tr '\n' ' ')"
