@@ -179,9 +179,10 @@ void		 sup_fail(struct sup *, unsigned int domid, unsigned int devid,
 		    __attribute__((format(printf, 5, 6)));
 
 /*
- * Stop: ask every worker to shut down (PROC_SHUTDOWN), give them 2 s,
- * SIGKILL the rest, then make sup_run() return.  No new device is started
- * afterwards.
+ * Stop: call sup_ops.stopping for every running worker's device, ask every
+ * worker to shut down (PROC_SHUTDOWN "stop": quiesce and leave a record,
+ * wproc_on_stop()), give them 2 s, SIGKILL the rest, then make sup_run()
+ * return.  No new device is started afterwards.
  */
 void		 sup_stop(struct sup *);
 
