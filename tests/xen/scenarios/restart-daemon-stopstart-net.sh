@@ -72,7 +72,7 @@ while [ $k -lt $N ]; do
 	if [ $k = $((N - 1)) ]; then
 		# A persistent TAP of a vif that went away while no daemon ran
 		# (as stop_vif() leaves them): the next start must delete it.
-		ip tuntap add dev $STRAY mode tap multi_queue vnet_hdr ||
+		/usr/bin/ip tuntap add dev $STRAY mode tap multi_queue vnet_hdr ||
 		    fail "cannot make the stray TAP $STRAY"
 		log "stray persistent TAP $STRAY: tun_flags $(cat /sys/class/net/$STRAY/tun_flags)"
 	fi
