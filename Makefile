@@ -75,7 +75,8 @@ NET_SRC	:= $(SANDBOX_SRC) daemons/netbackd/sandbox.c \
 	   daemons/netbackd/nettx.c daemons/netbackd/netrx.c \
 	   daemons/netbackd/tap.c daemons/netbackd/netif.c \
 	   daemons/netbackd/nethdr.c daemons/netbackd/netrate.c \
-	   daemons/netbackd/netjournal.c
+	   daemons/netbackd/netjournal.c daemons/netbackd/netquiesce.c \
+	   daemons/netbackd/netstop.c
 CONS_SRC := daemons/consoled/consoled.c daemons/consoled/console.c \
 	   daemons/consoled/secondary.c daemons/consoled/readers.c \
 	   daemons/consoled/hvlog.c daemons/consoled/cring.c \
@@ -88,7 +89,8 @@ UNIT_TESTS := test_parse test_xenbus test_ring test_blkif test_proc test_sandbox
 	      test_blkring_front test_pgrant test_netif test_nethdr test_netrate \
 	      test_netctrl test_bq test_crate test_cring test_conslog test_loglimit \
 	      test_backing_raw test_netjournal test_xsproxy \
-	      test_blkjournal test_handover test_fence test_blkquiesce
+	      test_blkjournal test_handover test_fence test_blkquiesce \
+	      test_netquiesce
 # Pure-logic sources each unit test links against.
 test_parse_SRC  := common/parse.c common/log.c
 test_loglimit_SRC := common/log.c
@@ -115,6 +117,7 @@ test_nethdr_SRC := daemons/netbackd/nethdr.c daemons/netbackd/netif.c common/par
 test_netrate_SRC := daemons/netbackd/netrate.c
 test_netctrl_SRC := daemons/netbackd/netctrl.c
 test_netjournal_SRC := daemons/netbackd/netjournal.c daemons/netbackd/netif.c common/parse.c
+test_netquiesce_SRC := daemons/netbackd/netquiesce.c common/parse.c
 test_bq_SRC     := daemons/consoled/bq.c
 test_crate_SRC  := daemons/consoled/crate.c
 test_cring_SRC  := daemons/consoled/cring.c

@@ -107,6 +107,7 @@ struct sup {
 	struct ev		*ev_chld;
 	TAILQ_HEAD(, child)	 children;
 	bool			 stopping;
+	bool			 scanned;	/* sup_ops.scanned was called */
 	char			 exe[PATH_MAX];	/* to re-exec (handover.h) */
 	struct ev		*ev_hup, *ev_usr2, *ev_reexec;
 };
@@ -731,6 +732,12 @@ root_cb(const char *path, void *arg)
 			if (c->pid == -1)
 				check_device(s, c->domid, c->devid);
 		}
+		/* The first event (the watch fires once when set): all seen. */
+		if (!s->scanned && !s->stopping) {
+			s->scanned = true;
+			if (s->ops->scanned != NULL)
+				s->ops->scanned(s, s->arg);
+		}
 		return;
 	}
 	strcpy(buf, path + rl + 1);
@@ -906,6 +913,12 @@ sup_stop(struct sup *s)
 	int i;
 
 	s->stopping = true;
+	/* Before any worker exits: what must outlive this parent (a TAP). */
+	if (s->ops->stopping != NULL)
+		TAILQ_FOREACH(c, &s->children, entry)
+			if (c->pid > 0)
+				s->ops->stopping(s, c->domid, c->devid, c->held,
+				    c->nheld, s->arg);
 	TAILQ_FOREACH(c, &s->children, entry) {
 		if (c->pid > 0)
 			/* Quiesce and leave the rings to the next daemon. */

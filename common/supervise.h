@@ -22,6 +22,7 @@
 struct ev_base;
 struct xsc;
 struct sup;
+struct sup_held;
 
 struct sup_ops {
 	/*
@@ -49,6 +50,24 @@ struct sup_ops {
 	 */
 	int	(*reattach)(struct sup *, unsigned int domid,
 		    unsigned int devid, void *arg);
+	/*
+	 * Optional.  The daemon stops (sup_stop(), not an upgrade): called
+	 * for each device whose worker runs, before the worker is told to
+	 * stop, with the fds the parent holds for it (names as given to
+	 * sup_spawn(); an fd is -1 for one opened again per successor).
+	 * netbackd makes the TAP persistent here, so that it outlives the
+	 * parent for the next daemon.
+	 */
+	void	(*stopping)(struct sup *, unsigned int domid, unsigned int devid,
+		    const struct sup_held *held, unsigned int nheld, void *arg);
+	/*
+	 * Optional.  Called once, after the first scan of the backend
+	 * directory (sup_run()'s first watch event): every device already
+	 * there has been started, re-attached or left "not adopted".
+	 * netbackd deletes here the TAPs a stopped daemon left that no
+	 * device took back.
+	 */
+	void	(*scanned)(struct sup *, void *arg);
 };
 
 /*
@@ -160,9 +179,10 @@ void		 sup_fail(struct sup *, unsigned int domid, unsigned int devid,
 		    __attribute__((format(printf, 5, 6)));
 
 /*
- * Stop: ask every worker to shut down (PROC_SHUTDOWN), give them 2 s,
- * SIGKILL the rest, then make sup_run() return.  No new device is started
- * afterwards.
+ * Stop: call sup_ops.stopping for every running worker's device, ask every
+ * worker to shut down (PROC_SHUTDOWN "stop": quiesce and leave a record,
+ * wproc_on_stop()), give them 2 s, SIGKILL the rest, then make sup_run()
+ * return.  No new device is started afterwards.
  */
 void		 sup_stop(struct sup *);
 

@@ -11,6 +11,7 @@
  *   hotplug-status=connected ->
  *   frontend Connected -> worker maps the rings, Connected.
  */
+#include <dirent.h>
 #include <err.h>
 #include <errno.h>
 #include <getopt.h>
@@ -20,12 +21,14 @@
 #include <unistd.h>
 
 #include <xenevtchn.h>
+#include <xen/io/xenbus.h>
 
 #include "journal.h"
 #include "handover.h"
 #include "log.h"
 #include "netbackd.h"
 #include "netjournal.h"
+#include "netquiesce.h"
 #include "parse.h"
 #include "proc.h"
 #include "sandbox.h"
@@ -45,42 +48,23 @@ struct parent {
 	struct net_opts		 opts;		/* handed to workers */
 };
 
-/* sup_ops.start: create the TAP and start the worker. */
-static void
-start_vif(struct sup *sup, unsigned int domid, unsigned int devid, void *arg)
+/*
+ * Start the worker of a vif on the TAP queues tfd[0..nq) (closed here),
+ * with a fresh event-channel handle and journal; reattach: with -A, to
+ * take over the rings a cleanly stopped daemon left (netquiesce.h).
+ * Returns the worker's pid, or -1 (the device is failed).
+ */
+static pid_t
+spawn_vif(struct sup *sup, unsigned int domid, unsigned int devid,
+    struct parent *p, int *tfd, unsigned int nq, bool reattach)
 {
-	struct parent *p = arg;
 	struct sup_fd fds[NET_MAX_QUEUES + 2];
-	int tfd[NET_MAX_QUEUES], jfd;
-	char ifname[32], title[64], dd[32], qs[16], err[256], esc[64];
-	char *argv[14], *s, ug[32];
-	uint64_t mtu = 0;
-	unsigned int i, nq = p->opts.max_queues;
+	char title[64], dd[32], qs[16], ug[32];
+	char *argv[16];
+	unsigned int i;
 	xenevtchn_handle *xce = NULL;
-	int ai = 0;
-
-	s = xsc_readf(sup_xsc(sup), XBT_NULL, "%s/%u/%u/mtu", sup_root(sup),
-	    domid, devid);
-	/* libxl writes mtu only when it is not 1500 (xl-network-configuration(5)). */
-	if (s != NULL && (parse_uint(s, 65535, &mtu) == -1 || mtu < 68)) {
-		sup_fail(sup, domid, devid, EINVAL, "bad mtu \"%s\" (expected "
-		    "68 to 65535)", log_escape(esc, sizeof(esc), s));
-		free(s);
-		return;
-	}
-	free(s);
-	if (nq + 2 > SUP_HELD_MAX) {
-		/* The parent keeps every queue fd, the evtchn and the journal. */
-		sup_fail(sup, domid, devid, EINVAL, "%u queues: at most %u with "
-		    "restart", nq, SUP_HELD_MAX - 2);
-		return;
-	}
-	snprintf(ifname, sizeof(ifname), NET_IFNAME_FMT, domid, devid);
-	if (tap_create(ifname, nq, tfd, host_mac, (unsigned int)mtu, err,
-	    sizeof(err)) == -1) {
-		sup_fail(sup, domid, devid, errno, "%s", err);
-		return;
-	}
+	pid_t pid = -1;
+	int ai = 0, jfd;
 
 	snprintf(title, sizeof(title), "netbackd: d%u/%u", domid, devid);
 	snprintf(dd, sizeof(dd), "%u/%u", domid, devid);
@@ -100,6 +84,8 @@ start_vif(struct sup *sup, unsigned int domid, unsigned int devid, void *arg)
 	argv[ai++] = ug;
 	if (p->opts.test)
 		argv[ai++] = "-T";
+	if (reattach)
+		argv[ai++] = "-A";
 	argv[ai] = NULL;
 	/*
 	 * The event-channel handle, restricted to the guest (Linux
@@ -125,16 +111,17 @@ start_vif(struct sup *sup, unsigned int domid, unsigned int devid, void *arg)
 		fds[i].name = "tap";
 		fds[i].fd = tfd[i];
 		fds[i].keep = true;
+		fds[i].reopen = false;
 	}
 	fds[nq].name = "evtchn";
 	fds[nq].fd = xenevtchn_fd(xce);
 	fds[nq].keep = true;
+	fds[nq].reopen = false;
 	fds[nq + 1].name = "journal";
 	fds[nq + 1].fd = jfd;
 	fds[nq + 1].keep = true;
-	if (sup_spawn(sup, domid, devid, argv, fds, nq + 2) != -1)
-		log_devinfo(NET_TYPE, domid, devid, "created %s (%u queue%s%s)",
-		    ifname, nq, nq > 1 ? "s" : "", mtu ? ", mtu set" : "");
+	fds[nq + 1].reopen = false;
+	pid = sup_spawn(sup, domid, devid, argv, fds, nq + 2);
 	close(jfd);
 out:
 	if (xce != NULL)
@@ -142,10 +129,220 @@ out:
 	/* The parent holds dups now; the TAP goes away with the device. */
 	for (i = 0; i < nq; i++)
 		close(tfd[i]);
+	return pid;
+}
+
+/* sup_ops.start: create the TAP and start the worker. */
+static void
+start_vif(struct sup *sup, unsigned int domid, unsigned int devid, void *arg)
+{
+	struct parent *p = arg;
+	int tfd[NET_MAX_QUEUES];
+	char ifname[32], err[256], esc[64], *s;
+	uint64_t mtu = 0;
+	unsigned int nq = p->opts.max_queues;
+
+	s = xsc_readf(sup_xsc(sup), XBT_NULL, "%s/%u/%u/mtu", sup_root(sup),
+	    domid, devid);
+	/* libxl writes mtu only when it is not 1500 (xl-network-configuration(5)). */
+	if (s != NULL && (parse_uint(s, 65535, &mtu) == -1 || mtu < 68)) {
+		sup_fail(sup, domid, devid, EINVAL, "bad mtu \"%s\" (expected "
+		    "68 to 65535)", log_escape(esc, sizeof(esc), s));
+		free(s);
+		return;
+	}
+	free(s);
+	if (nq + 2 > SUP_HELD_MAX) {
+		/* The parent keeps every queue fd, the evtchn and the journal. */
+		sup_fail(sup, domid, devid, EINVAL, "%u queues: at most %u with "
+		    "restart", nq, SUP_HELD_MAX - 2);
+		return;
+	}
+	snprintf(ifname, sizeof(ifname), NET_IFNAME_FMT, domid, devid);
+	if (tap_create(ifname, nq, tfd, host_mac, (unsigned int)mtu, err,
+	    sizeof(err)) == -1) {
+		sup_fail(sup, domid, devid, errno, "%s", err);
+		return;
+	}
+	if (spawn_vif(sup, domid, devid, p, tfd, nq, false) != -1)
+		log_devinfo(NET_TYPE, domid, devid, "created %s (%u queue%s%s)",
+		    ifname, nq, nq > 1 ? "s" : "", mtu ? ", mtu set" : "");
+}
+
+/*
+ * A persistent TAP the last daemon left for a vif this one does not take
+ * back: delete it, so that no interface outlives its device.
+ */
+static void
+drop_tap(unsigned int domid, unsigned int devid, const char *ifname)
+{
+	int rc = tap_delete(ifname);
+
+	if (rc == 1)
+		log_devinfo(NET_TYPE, domid, devid, "deleted %s, which the last "
+		    "daemon left persistent", ifname);
+	else if (rc == -1)
+		log_devwarnx(NET_TYPE, domid, devid, "deleting the persistent "
+		    "TAP %s: %s", ifname, strerror(errno));
+}
+
+struct fe_reader {
+	struct sup	*sup;
+	unsigned int	 domid, devid;
+};
+
+/* netq_read_fn: the frontend directory (fixed path, as the proxy allows). */
+static char *
+fe_read_cb(void *arg, const char *key)
+{
+	struct fe_reader *r = arg;
+
+	return xsc_readf(sup_xsc(r->sup), XBT_NULL,
+	    "/local/domain/%u/device/%s/%u/%s", r->domid, NET_TYPE, r->devid,
+	    key);
+}
+
+/*
+ * sup_ops.reattach: a Connected vif without a worker.  Only if its last
+ * worker left a clean-stop record that still matches the frontend, and
+ * its TAP is still there, persistent (stop_vif()): open the TAP again by
+ * name and start a -A worker, which checks everything again, and the
+ * rings, before it touches anything.  Otherwise the TAP is deleted and
+ * the vif is left "not adopted", as after a crash.
+ */
+static int
+reattach_vif(struct sup *sup, unsigned int domid, unsigned int devid,
+    void *arg)
+{
+	struct parent *p = arg;
+	struct fe_reader rd = { sup, domid, devid };
+	struct netq_rec rec;
+	int tfd[NET_MAX_QUEUES];
+	char ifname[32], err[256];
+	const char *why = "";
+	unsigned int nq = p->opts.max_queues;
+	char *s;
+	int st;
+
+	snprintf(ifname, sizeof(ifname), NET_IFNAME_FMT, domid, devid);
+	s = xsc_readf(sup_xsc(sup), XBT_NULL, "%s/%u/%u/%s", sup_root(sup),
+	    domid, devid, XB_QUIESCED_KEY);
+	if (s == NULL) {
+		log_devinfo(NET_TYPE, domid, devid, "no %s record: the last "
+		    "daemon did not stop cleanly", XB_QUIESCED_KEY);
+		goto refuse;
+	}
+	st = netq_parse(s, nq, &rec, &why);
+	free(s);
+	if (st == -1) {
+		log_devwarnx(NET_TYPE, domid, devid, "%s record unusable: %s",
+		    XB_QUIESCED_KEY, why);
+		goto refuse;
+	}
+	s = fe_read_cb(&rd, "state");
+	st = s != NULL ? parse_xenbus_state(s) : -1;
+	free(s);
+	if (st != XenbusStateInitialised && st != XenbusStateConnected) {
+		log_devwarnx(NET_TYPE, domid, devid, "%s record, but the "
+		    "frontend is in state %d", XB_QUIESCED_KEY, st);
+		goto refuse;
+	}
+	if (netq_match(&rec, fe_read_cb, &rd, &why) != 1) {
+		log_devwarnx(NET_TYPE, domid, devid, "%s record does not match "
+		    "the frontend (%s)", XB_QUIESCED_KEY, why);
+		goto refuse;
+	}
+	if (nq + 2 > SUP_HELD_MAX) {
+		log_devwarnx(NET_TYPE, domid, devid, "%u queues: at most %u "
+		    "with restart", nq, SUP_HELD_MAX - 2);
+		goto refuse;
+	}
+	/* The interface, its bridge port, what the hotplug script set. */
+	if (tap_reopen(ifname, nq, tfd, err, sizeof(err)) == -1) {
+		log_devwarnx(NET_TYPE, domid, devid, "%s record, but %s",
+		    XB_QUIESCED_KEY, err);
+		goto refuse;
+	}
+	if (spawn_vif(sup, domid, devid, p, tfd, nq, true) != -1)
+		log_devinfo(NET_TYPE, domid, devid, "opened %s again (%u "
+		    "queue%s), re-attaching after a clean stop", ifname, nq,
+		    nq > 1 ? "s" : "");
+	return 0;
+refuse:
+	drop_tap(domid, devid, ifname);
+	return -1;
+}
+
+/*
+ * sup_ops.stopping: the daemon stops (SIGTERM, not an upgrade).  The TAP
+ * would go with the parent's fds: make it persistent so that the next
+ * daemon finds it with its bridge port and link (reattach_vif()); the
+ * worker leaves the ring record.  Every TAP is kept; the next daemon
+ * deletes those it does not take back (scanned_vif()).
+ */
+static void
+stop_vif(struct sup *sup, unsigned int domid, unsigned int devid,
+    const struct sup_held *held, unsigned int nheld, void *arg)
+{
+	char ifname[32];
+	unsigned int i;
+
+	(void)sup;
+	(void)arg;
+	snprintf(ifname, sizeof(ifname), NET_IFNAME_FMT, domid, devid);
+	for (i = 0; i < nheld; i++) {
+		if (strcmp(held[i].name, "tap") != 0 || held[i].fd < 0)
+			continue;
+		if (tap_persist(held[i].fd, true) == -1)
+			log_devwarnx(NET_TYPE, domid, devid, "%s: TUNSETPERSIST: "
+			    "%s", ifname, strerror(errno));
+		else
+			log_devinfo(NET_TYPE, domid, devid, "%s kept for the "
+			    "next daemon (persistent)", ifname);
+		return;
+	}
+}
+
+/*
+ * sup_ops.scanned: every vif already there was looked at.  A persistent
+ * vif<domid>.<devid> TAP now is one the last daemon left for a device
+ * that went away meanwhile or that was not taken back (not Connected, no
+ * record): delete it.  The TAPs this daemon uses are not persistent.
+ */
+static void
+scanned_vif(struct sup *sup, void *arg)
+{
+	DIR *d;
+	struct dirent *e;
+	char name[32];
+	unsigned int domid, devid;
+	int n;
+
+	(void)sup;
+	(void)arg;
+	if ((d = opendir("/sys/class/net")) == NULL) {
+		log_warn("/sys/class/net");
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		n = 0;
+		if (sscanf(e->d_name, "vif%u.%u%n", &domid, &devid, &n) != 2 ||
+		    e->d_name[n] != '\0')
+			continue;
+		/* Only our own spelling (no sign, no leading zero). */
+		snprintf(name, sizeof(name), NET_IFNAME_FMT, domid, devid);
+		if (strcmp(name, e->d_name) != 0)
+			continue;
+		drop_tap(domid, devid, name);
+	}
+	closedir(d);
 }
 
 static const struct sup_ops net_sup_ops = {
 	.start = start_vif,
+	.reattach = reattach_vif,
+	.stopping = stop_vif,
+	.scanned = scanned_vif,
 };
 
 static void
@@ -175,13 +372,16 @@ main(int argc, char *argv[])
 
 	memset(&p, 0, sizeof(p));
 	p.opts.max_queues = NET_DEF_QUEUES;
-	while ((ch = getopt_long(argc, argv, "dFhq:rRS:Tu:vW:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "AdFhq:rRS:Tu:vW:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
 			p.foreground = 1;
 			break;
 		case 'R':
 			p.opts.resume = true;
+			break;
+		case 'A':
+			p.opts.reattach = true;	/* internal: after a clean stop */
 			break;
 		case 'P':
 			sandbox_print(stdout, "netbackd", net_sandbox,

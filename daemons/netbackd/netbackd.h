@@ -33,6 +33,7 @@ struct net_opts {
 	int		verbose;
 	int		foreground;
 	bool		resume;		/* -R: a successor; try the journal */
+	bool		reattach;	/* -A: after a clean stop (netquiesce.h) */
 	bool		test;		/* -T: test hooks (wproc_test_hooks) */
 	uid_t		uid;		/* -S uid:gid: the sandbox's user */
 	gid_t		gid;

@@ -267,6 +267,8 @@ nb_rx_serve(struct nb_queue *q)
 {
 	if (q->in_rx)
 		return;		/* called back from the TX side mid-batch */
+	if (q->w->stopping)
+		return;		/* the daemon stops: take nothing new */
 	q->in_rx = true;
 	rx_serve(q);
 	q->in_rx = false;

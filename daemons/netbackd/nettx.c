@@ -193,6 +193,8 @@ nb_tx_serve(struct nb_queue *q)
 {
 	if (q->in_tx)
 		return;		/* called back from the RX side mid-batch */
+	if (q->w->stopping)
+		return;		/* the daemon stops: take nothing new */
 	q->in_tx = true;
 	tx_serve(q);
 	q->in_tx = false;

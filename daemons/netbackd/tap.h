@@ -41,4 +41,36 @@ int	tap_queue_enable(int fd, bool on);
 /* The interface name of a TAP fd (TUNGETIFF) into name[16]. Returns 0 or -1. */
 int	tap_ifname(int fd, char name[16]);
 
+/*
+ * Stop and start (docs/ARCHITECTURE.md "Stop and start").  tap_persist:
+ * set or clear IFF_PERSIST on the TAP of fd (TUNSETPERSIST): a persistent
+ * TAP outlives its last fd, and with it its bridge port and whatever the
+ * hotplug script set.  tap_create() clears it.  Returns 0 or -1.
+ */
+int	tap_persist(int fd, bool on);
+
+/*
+ * The tun_flags of interface name (IFF_TAP, IFF_PERSIST ... from sysfs),
+ * or -1 (errno ENOENT: no such interface, or not a TUN/TAP).
+ */
+int	tap_flags(const char *name);
+
+/*
+ * Open the nq queues of a TAP a stopped daemon left persistent, with the
+ * flags tap_create() uses, and clear IFF_PERSIST so that it goes with
+ * the device again.  Nothing is created: an interface that is missing, or
+ * is not a persistent multi-queue TAP, is refused (errno ENOENT or
+ * EINVAL).  MAC, MTU, link and offloads are left as they are.  Returns 0,
+ * or -1 with a message in err (the TAP is left as it was).
+ */
+int	tap_reopen(const char *name, unsigned int nq, int *fds, char *err,
+	    size_t errlen);
+
+/*
+ * Delete a persistent TAP a stopped daemon left behind: open it, clear
+ * IFF_PERSIST, close.  A TAP that is not persistent, or not there, is
+ * not touched.  Returns 1 (deleted), 0 (nothing to do) or -1.
+ */
+int	tap_delete(const char *name);
+
 #endif

@@ -27,6 +27,7 @@
 #include "journal.h"
 #include "log.h"
 #include "netjournal.h"
+#include "netquiesce.h"
 #include "parse.h"
 #include "proc.h"
 #include "ring.h"
@@ -232,7 +233,7 @@ nb_queue_free(struct nb_worker *w, struct nb_queue *q)
 	q->txs = q->rxs = NULL;
 }
 
-static void
+void
 nb_queues_free(struct nb_worker *w)
 {
 	unsigned int i;
@@ -263,7 +264,7 @@ nb_disconnect(struct xb_dev *dev, void *arg)
 }
 
 /* Read a frontend flag (absent or garbage: def). */
-static bool
+bool
 nb_fe_flag(struct nb_worker *w, const char *key, bool def)
 {
 	uint64_t v;
@@ -345,8 +346,6 @@ nb_map_ring(struct nb_worker *w, struct nb_queue *q, const char *dir,
 	return p;
 }
 
-static int nb_queue_events(struct nb_worker *, struct nb_queue *);
-
 static int
 nb_queue_setup(struct nb_worker *w, struct nb_queue *q, const char *dir)
 {
@@ -374,7 +373,7 @@ nb_queue_setup(struct nb_worker *w, struct nb_queue *q, const char *dir)
 }
 
 /* The queue's events and buffers (connect and resume). */
-static int
+int
 nb_queue_events(struct nb_worker *w, struct nb_queue *q)
 {
 	q->ev_tap = ev_read(wproc_base(w->wp), q->tapfd, false, nb_tap_cb, q);
@@ -432,7 +431,7 @@ nb_rate_watch_cb(const char *path, void *arg)
 }
 
 /* Allocate nq queues, each with its journal record. */
-static int
+int
 nb_queues_alloc(struct nb_worker *w, unsigned int nq)
 {
 	unsigned int i;
@@ -453,7 +452,7 @@ nb_queues_alloc(struct nb_worker *w, unsigned int nq)
 }
 
 /* The TAP side of a connection (connect and resume). */
-static void
+void
 nb_tap_setup(struct nb_worker *w)
 {
 	unsigned int i;
@@ -469,7 +468,7 @@ nb_tap_setup(struct nb_worker *w)
 }
 
 /* Write the connection record: rings, ports, features, indexes. */
-static void
+void
 nb_journal_connect(struct nb_worker *w)
 {
 	unsigned int i;
@@ -643,6 +642,19 @@ fresh:
 	return -1;
 }
 
+/* What we may send to the guest (io/netif.h; defaults per key). */
+void
+nb_read_feat(struct nb_worker *w)
+{
+	w->feat.sg = nb_fe_flag(w, "feature-sg", false);
+	w->feat.gso_v4 = w->feat.sg && nb_fe_flag(w, "feature-gso-tcpv4", false);
+	w->feat.gso_v6 = w->feat.sg && nb_fe_flag(w, "feature-gso-tcpv6", false);
+	w->feat.csum_v4 = !nb_fe_flag(w, "feature-no-csum-offload", false);
+	w->feat.csum_v6 = nb_fe_flag(w, "feature-ipv6-csum-offload", false);
+	w->feat.rx_notify = nb_fe_flag(w, "feature-rx-notify", false);
+	w->feat.mcast_ctrl = nb_fe_flag(w, "request-multicast-control", false);
+}
+
 static int
 nb_connect(struct xb_dev *dev, void *arg)
 {
@@ -657,6 +669,24 @@ nb_connect(struct xb_dev *dev, void *arg)
 		w->warned = false;
 		if (nb_resume(w) == 0)
 			return 0;
+	}
+	if (w->reattach) {
+		const char *why = "";
+		int rc;
+
+		w->reattach = false;	/* once, for the first connect */
+		w->warned = false;
+		if ((rc = nb_reattach(w, &why)) != 1)
+			return rc;
+		/*
+		 * The parent checked the record before starting us: the
+		 * frontend changed since, or the rings are not where the
+		 * record says (the guest wrote rsp_prod).  Responses may have
+		 * been lost with the old daemon: close rather than guess.
+		 */
+		xb_dev_fatal(dev, EPROTO, "not re-attaching after a stop: "
+		    "%s %s", XB_QUIESCED_KEY, why);
+		return -1;
 	}
 	nb_disconnect(dev, arg);
 	w->warned = false;
@@ -678,15 +708,11 @@ nb_connect(struct xb_dev *dev, void *arg)
 		    "rx-copy (request-rx-copy); page flipping is not supported");
 		return -1;
 	}
-	/* What we may send to the guest (io/netif.h; defaults per key). */
-	w->feat.sg = nb_fe_flag(w, "feature-sg", false);
-	w->feat.gso_v4 = w->feat.sg && nb_fe_flag(w, "feature-gso-tcpv4", false);
-	w->feat.gso_v6 = w->feat.sg && nb_fe_flag(w, "feature-gso-tcpv6", false);
-	w->feat.csum_v4 = !nb_fe_flag(w, "feature-no-csum-offload", false);
-	w->feat.csum_v6 = nb_fe_flag(w, "feature-ipv6-csum-offload", false);
-	w->feat.rx_notify = nb_fe_flag(w, "feature-rx-notify", false);
-	w->feat.mcast_ctrl = nb_fe_flag(w, "request-multicast-control", false);
+	nb_read_feat(w);
 	memset(&w->mcast, 0, sizeof(w->mcast));
+	/* A -A worker that connects afresh: its record is stale now. */
+	if (w->opts.reattach)
+		nb_rm_quiesced(w);
 
 	if (nb_queues_alloc(w, (unsigned int)nq) == -1)
 		return -1;
@@ -927,6 +953,7 @@ nb_worker_free(struct nb_worker *w)
 		xb_dev_free(w->dev);
 	ev_free(w->ev_evtchn);
 	ev_free(w->ev_rate);
+	ev_free(w->ev_stop);
 	for (i = 0; i < w->ntap; i++)
 		close(w->tapfd[i]);
 	if (w->xce != NULL)
@@ -997,6 +1024,8 @@ worker_main(unsigned int domid, unsigned int devid, const struct net_opts *o)
 	 * plain (-R comes only after a READY) over a journal left connected.
 	 */
 	w.resume = o->resume || (journal_flags(w.jh) & JOURNAL_CONNECTED);
+	/* -A after a clean stop; a successor's journal decides instead. */
+	w.reattach = o->reattach && !w.resume;
 	if ((w.xsc = xsc_open_proxy(w.wp)) == NULL) {
 		rc = wproc_failed(w.wp, "xenstore");
 		goto out;
@@ -1020,8 +1049,10 @@ worker_main(unsigned int domid, unsigned int devid, const struct net_opts *o)
 	w.ev_evtchn = ev_read(wproc_base(w.wp), xenevtchn_fd(w.xce), true,
 	    nb_evtchn_cb, &w);
 	w.ev_rate = ev_timer(wproc_base(w.wp), nb_rate_cb, &w);
+	w.ev_stop = ev_timer(wproc_base(w.wp), nb_stop_cb, &w);
 	wproc_on_quiesce(w.wp, nb_quiesce, &w);
-	if (w.ev_evtchn == NULL || w.ev_rate == NULL) {
+	wproc_on_stop(w.wp, nb_stop, &w);
+	if (w.ev_evtchn == NULL || w.ev_rate == NULL || w.ev_stop == NULL) {
 		rc = wproc_failed(w.wp, "registering events");
 		goto out;
 	}
@@ -1039,8 +1070,8 @@ worker_main(unsigned int domid, unsigned int devid, const struct net_opts *o)
 		goto out;
 	rc = 1;
 	xb_dev_set_ready(w.dev, true);
-	if (w.resume)
-		xb_dev_set_reattach(w.dev);
+	if (w.resume || w.reattach)
+		xb_dev_set_reattach(w.dev);	/* nb_connect() decides */
 	xb_dev_start(w.dev);
 	wproc_ready(w.wp);
 	rc = wproc_run(w.wp);

@@ -173,6 +173,9 @@ struct nb_worker {
 	size_t			 jsize;
 	struct nj		*j;
 	bool			 resume;	/* -R: resume from j if it checks */
+	bool			 reattach;	/* -A: take over after a clean stop */
+	bool			 stopping;	/* sup_stop(): take nothing new */
+	struct ev		*ev_stop;	/* ... then record and exit 0 */
 
 	/* Rings, valid while connected. */
 	bool			 connected;
@@ -224,6 +227,27 @@ void		 nb_rx_stall_cb(int fd, void *arg);
 
 /* The rate budget refilled: resume guest TX on every queue (nettx.c). */
 void		 nb_rate_cb(int fd, void *arg);
+
+/* Shared by the connect (worker.c) and the re-attach (netstop.c). */
+bool		 nb_fe_flag(struct nb_worker *, const char *key, bool def);
+void		 nb_read_feat(struct nb_worker *);	/* w->feat from the frontend */
+int		 nb_queues_alloc(struct nb_worker *, unsigned int nq);
+void		 nb_queues_free(struct nb_worker *);
+int		 nb_queue_events(struct nb_worker *, struct nb_queue *);
+void		 nb_tap_setup(struct nb_worker *);	/* queues, offloads, rate */
+void		 nb_journal_connect(struct nb_worker *);	/* the connection record */
+
+/*
+ * Stop and start (netstop.c, docs/ARCHITECTURE.md "Stop and start").
+ * nb_stop: the wproc stop hook (take nothing new, then nb_stop_cb from
+ * w->ev_stop: record and exit 0).  nb_reattach: the first connect of a -A
+ * worker; 0 re-attached, 1 no usable record or rings (*why), -1 reported.
+ * nb_rm_quiesced: remove the record (used once, or stale).
+ */
+void		 nb_stop(void *arg);
+void		 nb_stop_cb(int fd, void *arg);
+int		 nb_reattach(struct nb_worker *, const char **why);
+void		 nb_rm_quiesced(struct nb_worker *);
 
 /* Log the counters (disconnect, SIGUSR1). */
 void		 nb_stats_log(const struct nb_worker *, const char *when);
