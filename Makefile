@@ -60,7 +60,8 @@ COMMON_SRC := common/log.c common/ev.c common/parse.c common/xs.c \
 	      common/xenbus.c common/ring.c common/gnt.c common/proc.c \
 	      common/supervise.c common/wproc.c common/journal.c common/fence.c \
 	      common/handover.c \
-	      common/xsmsg.c common/xsp.c common/xsproxy.c
+	      common/xsmsg.c common/xsp.c common/xsproxy.c \
+	      common/ctlfmt.c common/ctl.c common/ctlsup.c
 # Workers' confinement (libseccomp): blk and net only, consoled links less.
 SANDBOX_SRC := common/sandbox.c
 BLK_SRC	:= $(SANDBOX_SRC) daemons/blkbackd/sandbox.c \
@@ -69,14 +70,14 @@ BLK_SRC	:= $(SANDBOX_SRC) daemons/blkbackd/sandbox.c \
 	   daemons/blkbackd/backing_nbd.c daemons/blkbackd/target.c \
 	   daemons/blkbackd/blkring.c daemons/blkbackd/pgrant.c \
 	   daemons/blkbackd/blkio.c daemons/blkbackd/blkjournal.c \
-	   daemons/blkbackd/blkquiesce.c
+	   daemons/blkbackd/blkquiesce.c daemons/blkbackd/blkstats.c
 NET_SRC	:= $(SANDBOX_SRC) daemons/netbackd/sandbox.c \
 	   daemons/netbackd/netbackd.c daemons/netbackd/worker.c \
 	   daemons/netbackd/nettx.c daemons/netbackd/netrx.c \
 	   daemons/netbackd/tap.c daemons/netbackd/netif.c \
 	   daemons/netbackd/nethdr.c daemons/netbackd/netrate.c \
 	   daemons/netbackd/netjournal.c daemons/netbackd/netquiesce.c \
-	   daemons/netbackd/netstop.c
+	   daemons/netbackd/netstop.c daemons/netbackd/netstats.c
 CONS_SRC := daemons/consoled/consoled.c daemons/consoled/console.c \
 	   daemons/consoled/secondary.c daemons/consoled/readers.c \
 	   daemons/consoled/hvlog.c daemons/consoled/cring.c \
@@ -96,7 +97,8 @@ test_parse_SRC  := common/parse.c common/log.c
 test_loglimit_SRC := common/log.c
 test_handover_SRC := common/handover.c common/parse.c common/log.c
 test_xsproxy_SRC := common/xsproxy.c common/xsmsg.c common/xs.c common/ev.c \
-		    common/log.c common/parse.c common/proc.c common/wproc.c
+		    common/log.c common/parse.c common/proc.c common/wproc.c \
+		    common/ctlfmt.c
 test_xenbus_SRC := common/parse.c common/log.c common/xenbus.c common/xs.c common/ev.c
 test_ring_SRC   := common/parse.c common/log.c common/ring.c common/xenbus.c common/xs.c common/ev.c
 test_blkif_SRC  := daemons/blkbackd/blkif.c
