@@ -82,7 +82,7 @@ CONS_SRC := daemons/consoled/consoled.c daemons/consoled/console.c \
 	   daemons/consoled/secondary.c daemons/consoled/readers.c \
 	   daemons/consoled/hvlog.c daemons/consoled/cring.c \
 	   daemons/consoled/bq.c daemons/consoled/crate.c \
-	   daemons/consoled/conslog.c
+	   daemons/consoled/conslog.c daemons/consoled/consctl.c
 ATTACH_SRC := daemons/consoled/attach.c
 
 UNIT_TESTS := test_parse test_xenbus test_ring test_blkif test_proc test_sandbox test_target \
