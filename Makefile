@@ -84,6 +84,7 @@ CONS_SRC := daemons/consoled/consoled.c daemons/consoled/console.c \
 	   daemons/consoled/bq.c daemons/consoled/crate.c \
 	   daemons/consoled/conslog.c daemons/consoled/consctl.c
 ATTACH_SRC := daemons/consoled/attach.c
+XBCTL_SRC := tools/xbctl/xbctl.c tools/xbctl/json.c
 
 UNIT_TESTS := test_parse test_xenbus test_ring test_blkif test_proc test_sandbox test_target \
 	      test_backing_nbd test_blkif_ext test_blkif_random test_blkring \
@@ -91,10 +92,11 @@ UNIT_TESTS := test_parse test_xenbus test_ring test_blkif test_proc test_sandbox
 	      test_netctrl test_bq test_crate test_cring test_conslog test_loglimit \
 	      test_backing_raw test_netjournal test_xsproxy \
 	      test_blkjournal test_handover test_fence test_blkquiesce \
-	      test_netquiesce
+	      test_netquiesce test_ctlfmt
 # Pure-logic sources each unit test links against.
 test_parse_SRC  := common/parse.c common/log.c
 test_loglimit_SRC := common/log.c
+test_ctlfmt_SRC := common/ctlfmt.c
 test_handover_SRC := common/handover.c common/parse.c common/log.c
 test_xsproxy_SRC := common/xsproxy.c common/xsmsg.c common/xs.c common/ev.c \
 		    common/log.c common/parse.c common/proc.c common/wproc.c \
@@ -134,7 +136,7 @@ test_fence_SRC := common/fence.c
 .PHONY: all check unit demo bench install uninstall clean testbed hostile restart
 all: $(B)/bin/blkbackd $(B)/asan/bin/blkbackd $(B)/bin/netbackd \
 	$(B)/asan/bin/netbackd $(B)/bin/consoled $(B)/asan/bin/consoled \
-	$(B)/bin/consoled-attach $(B)/guest/xbfront-blk $(B)/guest/xbfront-net \
+	$(B)/bin/consoled-attach $(B)/bin/xbctl $(B)/guest/xbfront-blk $(B)/guest/xbfront-net \
 	$(B)/guest/xbfront-xs $(B)/guest/xbfront-cons $(B)/guest/xbfront-get
 
 obj = $(patsubst %.c,$(B)/$(1)/%.o,$(2))
@@ -183,6 +185,11 @@ $(B)/asan/bin/consoled: $(call obj,asan,$(COMMON_SRC) $(CONS_SRC))
 $(B)/bin/consoled-attach: $(call obj,opt,$(ATTACH_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs xenstore)
+
+# The status tool: libc only (it talks to the daemons' control sockets).
+$(B)/bin/xbctl: $(call obj,opt,$(XBCTL_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^
 
 # Guest-side tools (frontends/), built for the test bed's domU image.
 $(B)/guest/xbfront-blk: $(call obj,opt,frontends/blkfront.c frontends/blkhostile.c \
@@ -256,7 +263,7 @@ restart:
 # removes exactly those (and tests/packaging.sh checks both against them).
 # No owner is given: with DESTDIR set, install needs no root.
 DAEMONS		:= blkbackd netbackd consoled
-BIN_TOOLS	:= consoled-attach
+BIN_TOOLS	:= consoled-attach xbctl
 # Man pages by section, as they exist in man/.
 MAN_PAGES	:= $(sort $(wildcard man/*.1 man/*.5 man/*.8))
 # rc.d/<d>.modprobe.conf: installed as <d>.conf (keeps the kernel backend out).
