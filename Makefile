@@ -92,11 +92,13 @@ UNIT_TESTS := test_parse test_xenbus test_ring test_blkif test_proc test_sandbox
 	      test_netctrl test_bq test_crate test_cring test_conslog test_loglimit \
 	      test_backing_raw test_netjournal test_xsproxy \
 	      test_blkjournal test_handover test_fence test_blkquiesce \
-	      test_netquiesce test_ctlfmt
+	      test_netquiesce test_ctlfmt test_ctl
 # Pure-logic sources each unit test links against.
 test_parse_SRC  := common/parse.c common/log.c
 test_loglimit_SRC := common/log.c
 test_ctlfmt_SRC := common/ctlfmt.c
+# A real listener on /tmp/test_ctl.<pid>.sock, driven by the event loop.
+test_ctl_SRC := common/ctl.c common/ctlfmt.c common/ev.c common/log.c
 test_handover_SRC := common/handover.c common/parse.c common/log.c
 test_xsproxy_SRC := common/xsproxy.c common/xsmsg.c common/xs.c common/ev.c \
 		    common/log.c common/parse.c common/proc.c common/wproc.c \
