@@ -89,8 +89,8 @@ status_json(struct consctl *cc, const struct collect *col, struct cbuf *b)
 	cbuf_printf(b, "],\"devices_left_out\":%u}\n", col->all - col->n);
 }
 
-/* One family: its head, then a sample per console (and label value). */
-#define FAMILY(name, kind, help, lname, body) do {			\
+/* One family: its head, then body (SAMPLE()s) for every console. */
+#define FAMILY(name, kind, help, body) do {			\
 	ctl_prom_head(b, name, kind, help);				\
 	for (i = 0; i < col->n; i++) {					\
 		const struct cons_info *ci = &col->ci[i];		\
@@ -107,19 +107,19 @@ metrics(const struct collect *col, struct cbuf *b)
 	unsigned int i;
 
 	FAMILY("cons_attached", CTL_GAUGE, "1 while the console's ring is "
-	    "served.", NULL,
+	    "served.",
 	    SAMPLE("cons_attached", CTL_GAUGE, NULL, NULL,
 	    strcmp(ci->state, "attached") == 0););
 	FAMILY("cons_readers", CTL_GAUGE, "Clients attached to the console's "
-	    "socket.", NULL,
+	    "socket.",
 	    SAMPLE("cons_readers", CTL_GAUGE, NULL, NULL, ci->readers););
 	FAMILY("cons_bytes", CTL_COUNTER, "Bytes moved: out from the guest, "
-	    "in to it.", "dir",
+	    "in to it.",
 	    SAMPLE("cons_bytes", CTL_COUNTER, "dir", "out", ci->bytes_out);
 	    SAMPLE("cons_bytes", CTL_COUNTER, "dir", "in", ci->bytes_in););
 	FAMILY("cons_dropped_bytes", CTL_COUNTER, "Guest output bytes a sink "
 	    "lost: pty (nobody reading), readers (a slow client), log (write "
-	    "errors).", "reason",
+	    "errors).",
 	    SAMPLE("cons_dropped_bytes", CTL_COUNTER, "reason", "pty",
 	    ci->dropped_pty);
 	    SAMPLE("cons_dropped_bytes", CTL_COUNTER, "reason", "readers",
@@ -127,17 +127,17 @@ metrics(const struct collect *col, struct cbuf *b)
 	    SAMPLE("cons_dropped_bytes", CTL_COUNTER, "reason", "log",
 	    ci->log_lost););
 	FAMILY("cons_throttled", CTL_COUNTER, "Times the drain was paused by "
-	    "the rate (-r) or CPU (-c) limit.", "reason",
+	    "the rate (-r) or CPU (-c) limit.",
 	    SAMPLE("cons_throttled", CTL_COUNTER, "reason", "rate",
 	    ci->throttled_rate);
 	    SAMPLE("cons_throttled", CTL_COUNTER, "reason", "cpu",
 	    ci->throttled_cpu););
 	FAMILY("cons_events", CTL_COUNTER, "Event-channel notifications.",
-	    NULL, SAMPLE("cons_events", CTL_COUNTER, NULL, NULL, ci->events););
+	    SAMPLE("cons_events", CTL_COUNTER, NULL, NULL, ci->events););
 	FAMILY("cons_log_bytes", CTL_COUNTER, "Guest bytes written to the "
-	    "log.", NULL,
+	    "log.",
 	    SAMPLE("cons_log_bytes", CTL_COUNTER, NULL, NULL, ci->log_bytes););
-	FAMILY("cons_log_rotations", CTL_COUNTER, "Log rotations.", NULL,
+	FAMILY("cons_log_rotations", CTL_COUNTER, "Log rotations.",
 	    SAMPLE("cons_log_rotations", CTL_COUNTER, NULL, NULL,
 	    ci->log_rotations););
 }
