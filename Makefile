@@ -332,7 +332,7 @@ FUZZ_SHORT_TIME	?= 5
 FUZZ_FLAGS	:= -O1 -g -fsanitize=fuzzer,address,undefined \
 		   -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_TARGETS	:= fuzz_blkif fuzz_netif fuzz_nethdr fuzz_xsparse fuzz_cring \
-		   fuzz_conslog fuzz_journal
+		   fuzz_conslog fuzz_journal fuzz_ctlstats
 # Pure sources each harness links (as the unit tests' *_SRC).
 fuzz_blkif_SRC	:= daemons/blkbackd/blkif.c daemons/blkbackd/blkring.c \
 		   daemons/blkbackd/pgrant.c $(test_ring_SRC)
@@ -341,6 +341,7 @@ fuzz_nethdr_SRC	:= $(fuzz_netif_SRC) daemons/netbackd/netctrl.c
 fuzz_xsparse_SRC := daemons/blkbackd/blkring.c daemons/blkbackd/target.c \
 		   daemons/netbackd/netif.c daemons/netbackd/netrate.c $(test_ring_SRC)
 fuzz_cring_SRC	:= daemons/consoled/cring.c
+fuzz_ctlstats_SRC := common/ctlfmt.c
 fuzz_conslog_SRC := daemons/consoled/conslog.c
 fuzz_journal_SRC := daemons/blkbackd/blkjournal.c daemons/blkbackd/blkring.c \
 		   common/journal.c $(test_ring_SRC)
