@@ -60,7 +60,8 @@ COMMON_SRC := common/log.c common/ev.c common/parse.c common/xs.c \
 	      common/xenbus.c common/ring.c common/gnt.c common/proc.c \
 	      common/supervise.c common/wproc.c common/journal.c common/fence.c \
 	      common/handover.c \
-	      common/xsmsg.c common/xsp.c common/xsproxy.c
+	      common/xsmsg.c common/xsp.c common/xsproxy.c \
+	      common/ctlfmt.c common/ctl.c common/ctlsup.c
 # Workers' confinement (libseccomp): blk and net only, consoled links less.
 SANDBOX_SRC := common/sandbox.c
 BLK_SRC	:= $(SANDBOX_SRC) daemons/blkbackd/sandbox.c \
@@ -69,20 +70,21 @@ BLK_SRC	:= $(SANDBOX_SRC) daemons/blkbackd/sandbox.c \
 	   daemons/blkbackd/backing_nbd.c daemons/blkbackd/target.c \
 	   daemons/blkbackd/blkring.c daemons/blkbackd/pgrant.c \
 	   daemons/blkbackd/blkio.c daemons/blkbackd/blkjournal.c \
-	   daemons/blkbackd/blkquiesce.c
+	   daemons/blkbackd/blkquiesce.c daemons/blkbackd/blkstats.c
 NET_SRC	:= $(SANDBOX_SRC) daemons/netbackd/sandbox.c \
 	   daemons/netbackd/netbackd.c daemons/netbackd/worker.c \
 	   daemons/netbackd/nettx.c daemons/netbackd/netrx.c \
 	   daemons/netbackd/tap.c daemons/netbackd/netif.c \
 	   daemons/netbackd/nethdr.c daemons/netbackd/netrate.c \
 	   daemons/netbackd/netjournal.c daemons/netbackd/netquiesce.c \
-	   daemons/netbackd/netstop.c
+	   daemons/netbackd/netstop.c daemons/netbackd/netstats.c
 CONS_SRC := daemons/consoled/consoled.c daemons/consoled/console.c \
 	   daemons/consoled/secondary.c daemons/consoled/readers.c \
 	   daemons/consoled/hvlog.c daemons/consoled/cring.c \
 	   daemons/consoled/bq.c daemons/consoled/crate.c \
-	   daemons/consoled/conslog.c
+	   daemons/consoled/conslog.c daemons/consoled/consctl.c
 ATTACH_SRC := daemons/consoled/attach.c
+XBCTL_SRC := tools/xbctl/xbctl.c tools/xbctl/json.c
 
 UNIT_TESTS := test_parse test_xenbus test_ring test_blkif test_proc test_sandbox test_target \
 	      test_backing_nbd test_blkif_ext test_blkif_random test_blkring \
@@ -90,13 +92,17 @@ UNIT_TESTS := test_parse test_xenbus test_ring test_blkif test_proc test_sandbox
 	      test_netctrl test_bq test_crate test_cring test_conslog test_loglimit \
 	      test_backing_raw test_netjournal test_xsproxy \
 	      test_blkjournal test_handover test_fence test_blkquiesce \
-	      test_netquiesce
+	      test_netquiesce test_ctlfmt test_ctl
 # Pure-logic sources each unit test links against.
 test_parse_SRC  := common/parse.c common/log.c
 test_loglimit_SRC := common/log.c
+test_ctlfmt_SRC := common/ctlfmt.c
+# A real listener on /tmp/test_ctl.<pid>.sock, driven by the event loop.
+test_ctl_SRC := common/ctl.c common/ctlfmt.c common/ev.c common/log.c
 test_handover_SRC := common/handover.c common/parse.c common/log.c
 test_xsproxy_SRC := common/xsproxy.c common/xsmsg.c common/xs.c common/ev.c \
-		    common/log.c common/parse.c common/proc.c common/wproc.c
+		    common/log.c common/parse.c common/proc.c common/wproc.c \
+		    common/ctlfmt.c
 test_xenbus_SRC := common/parse.c common/log.c common/xenbus.c common/xs.c common/ev.c
 test_ring_SRC   := common/parse.c common/log.c common/ring.c common/xenbus.c common/xs.c common/ev.c
 test_blkif_SRC  := daemons/blkbackd/blkif.c
@@ -132,7 +138,7 @@ test_fence_SRC := common/fence.c
 .PHONY: all check unit demo bench install uninstall clean testbed hostile restart
 all: $(B)/bin/blkbackd $(B)/asan/bin/blkbackd $(B)/bin/netbackd \
 	$(B)/asan/bin/netbackd $(B)/bin/consoled $(B)/asan/bin/consoled \
-	$(B)/bin/consoled-attach $(B)/guest/xbfront-blk $(B)/guest/xbfront-net \
+	$(B)/bin/consoled-attach $(B)/bin/xbctl $(B)/guest/xbfront-blk $(B)/guest/xbfront-net \
 	$(B)/guest/xbfront-xs $(B)/guest/xbfront-cons $(B)/guest/xbfront-get
 
 obj = $(patsubst %.c,$(B)/$(1)/%.o,$(2))
@@ -181,6 +187,11 @@ $(B)/asan/bin/consoled: $(call obj,asan,$(COMMON_SRC) $(CONS_SRC))
 $(B)/bin/consoled-attach: $(call obj,opt,$(ATTACH_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs xenstore)
+
+# The status tool: libc only (it talks to the daemons' control sockets).
+$(B)/bin/xbctl: $(call obj,opt,$(XBCTL_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^
 
 # Guest-side tools (frontends/), built for the test bed's domU image.
 $(B)/guest/xbfront-blk: $(call obj,opt,frontends/blkfront.c frontends/blkhostile.c \
@@ -254,7 +265,7 @@ restart:
 # removes exactly those (and tests/packaging.sh checks both against them).
 # No owner is given: with DESTDIR set, install needs no root.
 DAEMONS		:= blkbackd netbackd consoled
-BIN_TOOLS	:= consoled-attach
+BIN_TOOLS	:= consoled-attach xbctl
 # Man pages by section, as they exist in man/.
 MAN_PAGES	:= $(sort $(wildcard man/*.1 man/*.5 man/*.8))
 # rc.d/<d>.modprobe.conf: installed as <d>.conf (keeps the kernel backend out).
@@ -321,7 +332,7 @@ FUZZ_SHORT_TIME	?= 5
 FUZZ_FLAGS	:= -O1 -g -fsanitize=fuzzer,address,undefined \
 		   -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_TARGETS	:= fuzz_blkif fuzz_netif fuzz_nethdr fuzz_xsparse fuzz_cring \
-		   fuzz_conslog fuzz_journal
+		   fuzz_conslog fuzz_journal fuzz_ctlstats
 # Pure sources each harness links (as the unit tests' *_SRC).
 fuzz_blkif_SRC	:= daemons/blkbackd/blkif.c daemons/blkbackd/blkring.c \
 		   daemons/blkbackd/pgrant.c $(test_ring_SRC)
@@ -330,6 +341,7 @@ fuzz_nethdr_SRC	:= $(fuzz_netif_SRC) daemons/netbackd/netctrl.c
 fuzz_xsparse_SRC := daemons/blkbackd/blkring.c daemons/blkbackd/target.c \
 		   daemons/netbackd/netif.c daemons/netbackd/netrate.c $(test_ring_SRC)
 fuzz_cring_SRC	:= daemons/consoled/cring.c
+fuzz_ctlstats_SRC := common/ctlfmt.c
 fuzz_conslog_SRC := daemons/consoled/conslog.c
 fuzz_journal_SRC := daemons/blkbackd/blkjournal.c daemons/blkbackd/blkring.c \
 		   common/journal.c $(test_ring_SRC)

@@ -29,6 +29,8 @@ enum proc_msg_type {
 	PROC_XS_RPL,		/* parent -> worker: its reply */
 	PROC_XS_WATCH,		/* parent -> worker: a watch fired */
 	PROC_XS_RESET,		/* parent -> worker: new parent, watch again */
+	PROC_STATS_REQ = 24,	/* parent -> worker: data = "<seq>" (ctlsup.h) */
+	PROC_STATS_RPL,		/* worker -> parent: "<seq> <tokens>" (ctlfmt.h) */
 };
 
 /*

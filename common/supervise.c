@@ -86,6 +86,8 @@ struct child {
 	unsigned int		 ndeaths;
 	uint64_t		 t_reap, t_spawn;	/* ms */
 	pid_t			 dead_pid;	/* the predecessor, for the log */
+	unsigned int		 restarts;	/* unasked successors (sup_devinfo) */
+	char			 last_why[192];	/* the last death, any kind */
 	char			 dead_why[160];
 	struct ev		*ev_restart;	/* gap and fence timer */
 	struct fence		*fence;		/* the dead worker's io_uring */
@@ -108,6 +110,8 @@ struct sup {
 	TAILQ_HEAD(, child)	 children;
 	bool			 stopping;
 	bool			 scanned;	/* sup_ops.scanned was called */
+	sup_msg_fn		*stats_fn;	/* sup_on_stats() */
+	void			*stats_arg;
 	char			 exe[PATH_MAX];	/* to re-exec (handover.h) */
 	struct ev		*ev_hup, *ev_usr2, *ev_reexec;
 };
@@ -345,6 +349,11 @@ chan_cb(int fd, void *arg)
 		case PROC_XS_REQ:
 			if (c->px != NULL)
 				xsproxy_request(c->px, &m);
+			break;
+		case PROC_STATS_RPL:
+			if (c->sup->stats_fn != NULL)
+				c->sup->stats_fn(c->domid, c->devid, c->pid,
+				    &m, c->sup->stats_arg);
 			break;
 		case PROC_ERROR:
 			c->errored = true;
@@ -614,6 +623,8 @@ child_died(struct child *c, pid_t pid, int status, const char *why)
 		}
 	}
 	c->restarting = true;
+	if (!quiesced)
+		c->restarts++;
 	/*
 	 * A successor that died before READY: the guest has waited since the
 	 * first death, so the gap and the reason stay that death's.
@@ -783,6 +794,8 @@ sigchld_cb(int signo, void *arg)
 			continue;
 		}
 		c->pid = -1;
+		snprintf(c->last_why, sizeof(c->last_why), "worker %ld %s",
+		    (long)pid, why);
 		ev_free(c->ev);
 		c->ev = NULL;
 		/* Its watches and open transactions go with it. */
@@ -973,6 +986,57 @@ sup_restart_all(struct sup *s)
 	TAILQ_FOREACH(c, &s->children, entry)
 		if (c->pid > 0 && c->ready && c->restartable)
 			sup_restart(s, c->domid, c->devid);
+}
+
+unsigned int
+sup_devices(struct sup *s, struct sup_devinfo *devs, unsigned int max)
+{
+	struct sup_devinfo *d;
+	struct child *c;
+	unsigned int n = 0;
+
+	TAILQ_FOREACH(c, &s->children, entry) {
+		if (n < max) {
+			d = &devs[n];
+			memset(d, 0, sizeof(*d));
+			d->domid = c->domid;
+			d->devid = c->devid;
+			d->pid = c->pid > 0 ? c->pid : -1;
+			d->ready = c->pid > 0 && c->ready;
+			d->restarting = c->restarting;
+			d->restarts = c->restarts;
+			snprintf(d->last_death, sizeof(d->last_death), "%s",
+			    c->last_why);
+		}
+		n++;
+	}
+	return n;
+}
+
+const char *
+sup_type(const struct sup *s)
+{
+	return s->type;
+}
+
+int
+sup_send(struct sup *s, unsigned int domid, unsigned int devid, uint32_t type,
+    const void *data, size_t len)
+{
+	struct child *c = child_find(s, domid, devid);
+
+	if (c == NULL || c->pid <= 0 || !c->ready || c->chan < 0) {
+		errno = ENOENT;
+		return -1;
+	}
+	return proc_send(c->chan, type, data, len, -1);
+}
+
+void
+sup_on_stats(struct sup *s, sup_msg_fn *fn, void *arg)
+{
+	s->stats_fn = fn;
+	s->stats_arg = arg;
 }
 
 void

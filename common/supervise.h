@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct ev_base;
 struct xsc;
@@ -217,6 +218,49 @@ int		 sup_reexec(struct sup *);
  * unsupervised, their devices "not adopted").
  */
 int		 sup_adopt(struct sup *, int fd);
+
+/*
+ * One device as the parent sees it, for the control socket (ctlsup.h).
+ * pid -1: no worker (restarting, failed, or found with none: "not
+ * adopted").  restarts: successors started after a death the parent did
+ * not ask for (sup_restart() and upgrades are not counted); last_death:
+ * why the last worker ended, "" if none did.
+ */
+struct sup_devinfo {
+	unsigned int	 domid, devid;
+	pid_t		 pid;
+	bool		 ready;		/* the running worker sent READY */
+	bool		 restarting;	/* between a death and its successor */
+	unsigned int	 restarts;
+	char		 last_death[192];
+};
+
+/*
+ * Fill devs[0..max) with the devices in the table, in order.  Returns how
+ * many there are (more than max: the rest were left out).
+ */
+unsigned int	 sup_devices(struct sup *, struct sup_devinfo *devs,
+		    unsigned int max);
+
+/* The backend type ("vbd", "vif"). */
+const char	*sup_type(const struct sup *);
+
+/*
+ * Send a message to the running, READY worker of (domid, devid).  Returns
+ * 0, or -1 (ENOENT: none; or the send failed).
+ */
+int		 sup_send(struct sup *, unsigned int domid, unsigned int devid,
+		    uint32_t type, const void *data, size_t len);
+
+/*
+ * Have fn called from the loop with every PROC_STATS_RPL a worker sends
+ * (the message as received, unchecked: the callee validates it); NULL
+ * clears it.  Without one such replies are dropped.
+ */
+struct proc_msg;
+typedef void	 sup_msg_fn(unsigned int domid, unsigned int devid, pid_t pid,
+		    const struct proc_msg *, void *arg);
+void		 sup_on_stats(struct sup *, sup_msg_fn *fn, void *arg);
 
 /* Send signo to every running worker (e.g. SIGUSR1: log your counters). */
 void		 sup_signal(struct sup *, int signo);

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ctlfmt.h"
 #include "ev.h"
 #include "log.h"
 #include "proc.h"
@@ -45,6 +46,8 @@ struct wproc {
 	wproc_hook	*xs_probe;	/* wproc_on_xs_probe() */
 	void		*xs_probe_arg;
 	void		*quiesce_arg;
+	wproc_stats_fn	*stats;		/* wproc_on_stats() */
+	void		*stats_arg;
 	wproc_hook	*stop;		/* wproc_on_stop() */
 	void		*stop_arg;
 	int		 status;
@@ -61,6 +64,30 @@ report(int chan, const char *what)
 	log_warnx("%s", msg);
 	proc_send(chan, PROC_ERROR, msg, strlen(msg), -1);
 	return 1;
+}
+
+/* PROC_STATS_REQ: answer "<seq> <tokens>" (ctlsup.h). */
+static void
+stats(struct wproc *wp, const struct proc_msg *m)
+{
+	static struct ctl_kvw w;	/* 4 KiB: not on the stack */
+	char out[PROC_MSG_MAX];
+	size_t i;
+	int n;
+
+	/* The seq goes back as sent, if it is one. */
+	if (m->len == 0 || m->len > 10)
+		return;
+	for (i = 0; i < m->len; i++)
+		if (m->data[i] < '0' || m->data[i] > '9')
+			return;
+	ctl_kvw_init(&w);
+	if (wp->stats != NULL)
+		wp->stats(&w, wp->stats_arg);
+	n = snprintf(out, sizeof(out), "%s%s%s", m->data, w.len > 0 ? " " : "",
+	    w.buf);
+	if (n > 0 && (size_t)n < sizeof(out))
+		wproc_send(wp, PROC_STATS_RPL, out, (size_t)n);
 }
 
 /* One message from the parent, from the loop. */
@@ -86,6 +113,8 @@ handle(struct wproc *wp, const struct proc_msg *m)
 	} else if (m->type == PROC_SHUTDOWN) {
 		log_info("shutdown requested by the parent");
 		wproc_exit(wp, 0);
+	} else if (m->type == PROC_STATS_REQ) {
+		stats(wp, m);
 	} else {
 		for (i = 0; i < WPROC_MSG_HOOKS; i++)
 			if (wp->hooks[i].fn != NULL &&
@@ -145,6 +174,13 @@ chan_cb(int fd, void *arg)
 		handle(wp, &m);
 	else if (m.fd >= 0)
 		close(m.fd);
+}
+
+void
+wproc_on_stats(struct wproc *wp, wproc_stats_fn *fn, void *arg)
+{
+	wp->stats = fn;
+	wp->stats_arg = arg;
 }
 
 void

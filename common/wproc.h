@@ -92,6 +92,16 @@ void		 wproc_on_quiesce(struct wproc *, wproc_hook *, void *arg);
  */
 void		 wproc_on_stop(struct wproc *, wproc_hook *, void *arg);
 
+/*
+ * The control socket (ctlsup.h): on PROC_STATS_REQ "<seq>" the hook set
+ * here appends the device's counters to w (ctlfmt.h ctl_kvw_*()), and the
+ * worker answers PROC_STATS_RPL "<seq> <tokens>".  Without a hook it
+ * answers with no tokens.  Only the channel is used: no new syscall.
+ */
+struct ctl_kvw;
+typedef void	 wproc_stats_fn(struct ctl_kvw *w, void *arg);
+void		 wproc_on_stats(struct wproc *, wproc_stats_fn *, void *arg);
+
 /* Run the loop unless wproc_exit() came first.  Returns the exit status. */
 int		 wproc_run(struct wproc *);
 

@@ -51,6 +51,7 @@ expected() {
         echo "/etc/rc.d/$d 755"
     done
     echo "/usr/local/bin/consoled-attach 755"
+    echo "/usr/local/bin/xbctl 755"
     for m in $MAN_PAGES; do
         echo "/usr/local/share/man/man${m##*.}/$m 644"
     done
@@ -84,6 +85,7 @@ for d in $DAEMONS; do
 done
 cmp -s build/bin/consoled-attach "$D/usr/local/bin/consoled-attach" ||
     err="$err consoled-attach differs;"
+cmp -s build/bin/xbctl "$D/usr/local/bin/xbctl" || err="$err xbctl differs;"
 for m in $MAN_PAGES; do
     cmp -s "man/$m" "$D/usr/local/share/man/man${m##*.}/$m" || err="$err $m differs;"
 done
@@ -275,7 +277,7 @@ mkdir -p "$A"
 # the built programs, told not to rebuild them (-o: there are no objects).
 mkdir -p "$T/src/build/bin"
 tar -C . --exclude=./build --exclude=./.git -cf - . | tar -C "$T/src" -xpf -
-BINS="blkbackd netbackd consoled consoled-attach"
+BINS="blkbackd netbackd consoled consoled-attach xbctl"
 keep=()
 for b in $BINS; do
     cp -p "build/bin/$b" "$T/src/build/bin/" 2>/dev/null

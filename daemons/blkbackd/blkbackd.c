@@ -25,7 +25,9 @@
 #include "blkbackd.h"
 #include "blkjournal.h"
 #include "blkquiesce.h"
+#include "blkstats.h"
 #include "journal.h"
+#include "ctlsup.h"
 #include "handover.h"
 #include "log.h"
 #include "parse.h"
@@ -303,6 +305,7 @@ main(int argc, char *argv[])
 {
 	struct parent p;
 	struct sup *sup;
+	struct ctlsup *ctl;
 	const char *worker = NULL;
 	const char *handover = NULL, *user = BLK_USER;
 	char why[512];
@@ -404,8 +407,13 @@ main(int argc, char *argv[])
 	if ((sup = sup_new(BLK_TYPE, &blk_sup_ops, &p)) == NULL)
 		fatal("connecting to xenstore to serve %s devices", BLK_TYPE);
 	ho_parent_start(sup, "blkbackd", handover);
+	/* Status for xbctl(8); the devices are served without it too. */
+	if ((ctl = ctlsup_new(sup, "blkbackd", BLK_CTL_SOCK, blk_stats_keys,
+	    blk_stats_nkeys)) == NULL)
+		log_warn("control socket %s", BLK_CTL_SOCK);
 	if (sup_run(sup) == -1)
 		fatal("serving %s", sup_root(sup));
+	ctlsup_free(ctl);
 	sup_free(sup);
 	return 0;
 }

@@ -26,6 +26,8 @@
 /* The sandbox: workers run as this user, chrooted to an empty directory. */
 #define BLK_USER		"_xbblk"
 #define BLK_SANDBOX_ROOT	"/run/blkbackd/empty"
+/* The control socket (ctlsup.h): beside the chroot, never in it. */
+#define BLK_CTL_SOCK	"/run/blkbackd/control.sock"
 
 /* Settings the parent hands to each worker on its command line. */
 struct blk_opts {

@@ -311,9 +311,11 @@ blk_io_start(struct blk_io *io)
 		return 0;
 	case BLK_READ:
 		w->nr_rd++;
+		w->nr_rd_bytes += io->r.nr_sectors * 512;
 		break;
 	case BLK_WRITE:
 		w->nr_wr++;
+		w->nr_wr_bytes += io->r.nr_sectors * 512;
 		break;
 	}
 	if (blk_io_pages(io) == -1) {

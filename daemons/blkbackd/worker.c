@@ -31,6 +31,7 @@
 #include "blkbackd.h"
 #include "blkif.h"
 #include "blkquiesce.h"
+#include "blkstats.h"
 #include "blkring.h"
 #include "ev.h"
 #include "fence.h"
@@ -1254,6 +1255,7 @@ worker_main(unsigned int domid, unsigned int devid, const struct blk_opts *o)
 	}
 	ev_timer_arm(w.ev_tick, BLK_TICK_MS);
 	wproc_on_quiesce(w.wp, blk_quiesce, &w);
+	wproc_on_stats(w.wp, blk_stats, &w);
 	wproc_on_stop(w.wp, blk_stop, &w);
 
 	log_info("serving %s store of %llu bytes (%s%s%s%s%s)", w.bops->name,

@@ -144,7 +144,8 @@ struct blk_worker {
 
 	/* Counters; the first bad request per connection is logged. */
 	uint64_t		 nr_req, nr_bad, nr_ioerr, nr_rd, nr_wr, nr_fl,
-				 nr_ds, nr_copy_segs, nr_pgrant_segs, nr_storms;
+				 nr_ds, nr_copy_segs, nr_pgrant_segs, nr_storms,
+				 nr_rd_bytes, nr_wr_bytes;
 	bool			 warned;
 	bool			 closing;	/* the drain at disconnect is logged */
 	bool			 quiescing;	/* sup_restart(): answer, then exit 75 */

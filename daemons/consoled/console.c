@@ -655,6 +655,30 @@ console_reopen(struct console *c, void *unused)
 }
 
 void
+console_info(const struct console *c, struct cons_info *ci)
+{
+	memset(ci, 0, sizeof(*ci));
+	ci->domid = c->domid;
+	ci->num = c->num;
+	ci->state = c->broken ? "broken" : c->attached ? "attached" :
+	    "detached";
+	ci->log = c->logging && c->log.path != NULL ? c->log.path : "";
+	ci->pty = c->ptym >= 0 ? c->ptyname : "";
+	ci->readers = c->rd != NULL ? readers_count(c->rd) : 0;
+	ci->bytes_out = c->bytes_out;
+	ci->bytes_in = c->bytes_in;
+	ci->events = c->events;
+	ci->empty_events = c->empty_events;
+	ci->throttled_rate = c->rate.throttled;
+	ci->throttled_cpu = c->cpu.throttled;
+	ci->dropped_pty = c->pty_dropped;
+	ci->dropped_readers = c->rd != NULL ? readers_dropped(c->rd) : 0;
+	ci->log_lost = c->log.lost;
+	ci->log_bytes = c->log.written;
+	ci->log_rotations = c->log.rotations;
+}
+
+void
 console_stats(struct console *c, void *unused)
 {
 	(void)unused;

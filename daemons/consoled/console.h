@@ -104,6 +104,22 @@ void		 console_reopen(struct console *, void *unused);
 /* Log the counters (SIGUSR1). */
 void		 console_stats(struct console *, void *unused);
 
+/* What the control socket reports of a console (consctl.h). */
+struct cons_info {
+	unsigned int	 domid, num;
+	const char	*state;		/* attached, detached, broken */
+	const char	*log;		/* its log file, "" if none */
+	const char	*pty;		/* its pty, "" if none */
+	unsigned int	 readers;	/* clients attached now */
+	uint64_t	 bytes_out, bytes_in, events, empty_events;
+	uint64_t	 throttled_rate, throttled_cpu;
+	uint64_t	 dropped_pty, dropped_readers, log_lost;
+	uint64_t	 log_bytes, log_rotations;
+};
+
+/* Fill *ci; the strings are the console's, valid until it changes. */
+void		 console_info(const struct console *, struct cons_info *ci);
+
 /* For readers.c: room in the guest's in[] (0 when full or detached). */
 size_t		 console_in_space(const struct console *);
 

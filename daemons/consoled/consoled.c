@@ -37,6 +37,7 @@
 #include <xen/grant_table.h>
 
 #include "conslog.h"
+#include "consctl.h"
 #include "console.h"
 #include "consoled.h"
 #include "ev.h"
@@ -366,15 +367,17 @@ domlist_watch(const char *path, void *arg)
 
 /* ---- signals ---- */
 
-static void
-each_console(struct consd *d, void (*fn)(struct console *, void *))
+void
+consd_foreach(struct consd *d, void (*fn)(struct console *, void *),
+    void *arg)
 {
 	struct dom *dm;
 
 	TAILQ_FOREACH(dm, &doms, entry)
 		if (dm->c != NULL)
-			fn(dm->c, NULL);
-	secondary_foreach(d->sec, fn, NULL);
+			fn(dm->c, arg);
+	if (d->sec != NULL)
+		secondary_foreach(d->sec, fn, arg);
 }
 
 static void
@@ -384,7 +387,7 @@ on_hup(int sig, void *arg)
 
 	(void)sig;
 	log_info("SIGHUP: reopening logs");
-	each_console(d, console_reopen);
+	consd_foreach(d, console_reopen, NULL);
 	hvlog_reopen(d->hv);
 }
 
@@ -392,7 +395,7 @@ static void
 on_usr1(int sig, void *arg)
 {
 	(void)sig;
-	each_console(arg, console_stats);
+	consd_foreach(arg, console_stats, NULL);
 }
 
 /* Our file, for SIGUSR2 (read at start: it names the new file after an upgrade). */
@@ -533,6 +536,8 @@ main(int argc, char *argv[])
 {
 	struct consd d;
 	struct ev *ev_sig[5];
+	struct consctl *ctl = NULL;
+	char ctlpath[PATH_MAX];
 	uint64_t v;
 	int ch, foreground = 0, force = 0, checkonly = 0, verbose = 0;
 	int request = 0;
@@ -691,6 +696,11 @@ main(int argc, char *argv[])
 		log_warnx("secondary consoles are not served");
 	else
 		secondary_scan(d.sec);
+	/* Status for xbctl(8); the consoles are served without it too. */
+	if (snprintf(ctlpath, sizeof(ctlpath), "%s/%s", d.o.sockdir,
+	    CONS_CTL_SOCK) >= (int)sizeof(ctlpath) ||
+	    (ctl = consctl_new(&d, ctlpath)) == NULL)
+		log_warn("control socket %s/%s", d.o.sockdir, CONS_CTL_SOCK);
 	log_info("serving consoles (logs in %s, sockets in %s)",
 	    d.o.log_guest ? d.o.logdir : "(none)", d.o.sockdir);
 	sd_notify(0, "READY=1\nSTATUS=serving consoles");
@@ -699,6 +709,7 @@ main(int argc, char *argv[])
 		if (ev_dispatch(d.base) == -1)
 			fatal("event loop");
 
+	consctl_free(ctl);
 	/* Everything the guests wrote goes to the logs before we leave. */
 	while (!TAILQ_EMPTY(&doms))
 		dom_free(TAILQ_FIRST(&doms), NULL);

@@ -22,6 +22,7 @@
 
 #define CONS_LOGDIR	"/var/log/xen/console"	/* as xenconsoled */
 #define CONS_SOCKDIR	"/run/consoled"
+#define CONS_CTL_SOCK	"control.sock"	/* in the socket directory (consctl.h) */
 #define CONS_PTYQ	(64 * 1024)	/* pty queue per console */
 #define CONS_CLIENTQ	(64 * 1024)	/* queue per attached client */
 #define CONS_PORT_BUCKETS 256
@@ -64,6 +65,10 @@ struct consd {
 	bool			 stopping;
 	bool			 reexec;	/* SIGUSR2: exec again after the drain */
 };
+
+/* Call fn(c, arg) on every console, primary and secondary. */
+void	consd_foreach(struct consd *, void (*fn)(struct console *, void *),
+	    void *arg);
 
 /* Foreign-memory handle, opened on first use (fallback mapping only). */
 xenforeignmemory_handle *consd_fmem(struct consd *);

@@ -23,12 +23,14 @@
 #include <xenevtchn.h>
 #include <xen/io/xenbus.h>
 
+#include "ctlsup.h"
 #include "journal.h"
 #include "handover.h"
 #include "log.h"
 #include "netbackd.h"
 #include "netjournal.h"
 #include "netquiesce.h"
+#include "netstats.h"
 #include "parse.h"
 #include "proc.h"
 #include "sandbox.h"
@@ -358,6 +360,7 @@ main(int argc, char *argv[])
 {
 	struct parent p;
 	struct sup *sup;
+	struct ctlsup *ctl;
 	const char *worker = NULL;
 	const char *handover = NULL, *user = NET_USER;
 	char why[512];
@@ -454,8 +457,13 @@ main(int argc, char *argv[])
 	if ((sup = sup_new(NET_TYPE, &net_sup_ops, &p)) == NULL)
 		fatal("connecting to xenstore to serve %s devices", NET_TYPE);
 	ho_parent_start(sup, "netbackd", handover);
+	/* Status for xbctl(8); the devices are served without it too. */
+	if ((ctl = ctlsup_new(sup, "netbackd", NET_CTL_SOCK, nb_stats_keys,
+	    nb_stats_nkeys)) == NULL)
+		log_warn("control socket %s", NET_CTL_SOCK);
 	if (sup_run(sup) == -1)
 		fatal("serving %s", sup_root(sup));
+	ctlsup_free(ctl);
 	sup_free(sup);
 	return 0;
 }

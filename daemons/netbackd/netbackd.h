@@ -26,6 +26,8 @@
 /* The sandbox: workers run as this user, chrooted to an empty directory. */
 #define NET_USER		"_xbnet"
 #define NET_SANDBOX_ROOT	"/run/netbackd/empty"
+/* The control socket (ctlsup.h): beside the chroot, never in it. */
+#define NET_CTL_SOCK	"/run/netbackd/control.sock"
 
 /* Settings the parent hands to each worker on its command line. */
 struct net_opts {

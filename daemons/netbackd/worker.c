@@ -28,6 +28,7 @@
 #include "log.h"
 #include "netjournal.h"
 #include "netquiesce.h"
+#include "netstats.h"
 #include "parse.h"
 #include "proc.h"
 #include "ring.h"
@@ -1052,6 +1053,7 @@ worker_main(unsigned int domid, unsigned int devid, const struct net_opts *o)
 	w.ev_stop = ev_timer(wproc_base(w.wp), nb_stop_cb, &w);
 	wproc_on_quiesce(w.wp, nb_quiesce, &w);
 	wproc_on_stop(w.wp, nb_stop, &w);
+	wproc_on_stats(w.wp, nb_stats, &w);
 	if (w.ev_evtchn == NULL || w.ev_rate == NULL || w.ev_stop == NULL) {
 		rc = wproc_failed(w.wp, "registering events");
 		goto out;

@@ -37,13 +37,15 @@ BENCH_FIO=$XB_REPO/tests/bench/bench.fio	# the anchor study's fio jobs (make ben
 # consoled's client (a command, not a daemon: the optimised build), used by
 # the cons-* scenarios; installed when it exists and $XB_BIN has none
 ATTACH=${XB_ATTACH:-$XB_REPO/build/bin/consoled-attach}
+# the status tool (xbctl-status), installed the same way
+XBCTL=${XB_XBCTL:-$XB_REPO/build/bin/xbctl}
 mkdir -p "$XB_OUT"
 
 # ---- up to date? --------------------------------------------------------
 inputs() {
 	echo "$KVER $XB_VMLINUX $XB_QDISK $XB_BIN ${XB_SCENARIOS_EXTRA:-}"
 	# (block-nbd may not exist yet)
-	{ find "$XB_HERE" "$XB_BIN" "$XB_GUEST_BIN" ${XB_SCENARIOS_EXTRA:+"$XB_SCENARIOS_EXTRA"} "$NBD_SCRIPT" "$FIO" "$BENCH_FIO" "$ATTACH" -printf '%p %T@ %s\n' 2>/dev/null || true; } | sort
+	{ find "$XB_HERE" "$XB_BIN" "$XB_GUEST_BIN" ${XB_SCENARIOS_EXTRA:+"$XB_SCENARIOS_EXTRA"} "$NBD_SCRIPT" "$FIO" "$BENCH_FIO" "$ATTACH" "$XBCTL" -printf '%p %T@ %s\n' 2>/dev/null || true; } | sort
 	ls "$X"/.extracted.* "$X"/.depmod.*
 }
 sum=$(inputs | sha256sum | cut -d' ' -f1)
@@ -243,6 +245,9 @@ for f in "$XB_BIN"/*; do
 done
 if [ ! -e "$XB_BIN/consoled-attach" ] && [ -x "$ATTACH" ]; then
 	install_bin "$R" "$ATTACH" /usr/bin/consoled-attach
+fi
+if [ ! -e "$XB_BIN/xbctl" ] && [ -x "$XBCTL" ]; then
+	install_bin "$R" "$XBCTL" /usr/bin/xbctl
 fi
 # The cons-* scenarios' helpers, called by path (busybox sh runs its own
 # applets first): ptyexpect drives `xl console` on a pty; GNU grep finds
