@@ -59,7 +59,7 @@ B	:= build
 COMMON_SRC := common/log.c common/ev.c common/parse.c common/xs.c \
 	      common/xenbus.c common/ring.c common/gnt.c common/proc.c \
 	      common/supervise.c common/wproc.c common/journal.c common/fence.c \
-	      common/handover.c \
+	      common/handover.c common/conf.c \
 	      common/xsmsg.c common/xsp.c common/xsproxy.c
 # Workers' confinement (libseccomp): blk and net only, consoled links less.
 SANDBOX_SRC := common/sandbox.c
@@ -90,10 +90,11 @@ UNIT_TESTS := test_parse test_xenbus test_ring test_blkif test_proc test_sandbox
 	      test_netctrl test_bq test_crate test_cring test_conslog test_loglimit \
 	      test_backing_raw test_netjournal test_xsproxy \
 	      test_blkjournal test_handover test_fence test_blkquiesce \
-	      test_netquiesce
+	      test_netquiesce test_conf
 # Pure-logic sources each unit test links against.
 test_parse_SRC  := common/parse.c common/log.c
 test_loglimit_SRC := common/log.c
+test_conf_SRC   := common/conf.c common/parse.c
 test_handover_SRC := common/handover.c common/parse.c common/log.c
 test_xsproxy_SRC := common/xsproxy.c common/xsmsg.c common/xs.c common/ev.c \
 		    common/log.c common/parse.c common/proc.c common/wproc.c
