@@ -49,7 +49,9 @@ WARN	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
 	   -Wpointer-arith -Wcast-qual -Wformat=2 -Wno-format-nonliteral
 CSTD	:= -std=c11 -D_GNU_SOURCE
 CFLAGS	?= -O2 -g
-ALL_CFLAGS := $(CSTD) $(WARN) $(CFLAGS) -Icommon $(PKG_CFLAGS) \
+# The configuration file the daemons read without -f (common/conf.h).
+CONF_DEF := -DXB_CONF_FILE='"$(SYSCONFDIR)/xen/xb-backends.conf"'
+ALL_CFLAGS := $(CSTD) $(WARN) $(CFLAGS) -Icommon $(PKG_CFLAGS) $(CONF_DEF) \
 	   -fstack-protector-strong -D_FORTIFY_SOURCE=2 -MMD -MP
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=undefined
@@ -61,8 +63,9 @@ COMMON_SRC := common/log.c common/ev.c common/parse.c common/xs.c \
 	      common/supervise.c common/wproc.c common/journal.c common/fence.c \
 	      common/handover.c common/conf.c \
 	      common/xsmsg.c common/xsp.c common/xsproxy.c
-# Workers' confinement (libseccomp): blk and net only, consoled links less.
-SANDBOX_SRC := common/sandbox.c
+# Workers' confinement (libseccomp) and the command line of a parent with
+# workers: blk and net only, consoled links less.
+SANDBOX_SRC := common/sandbox.c common/bkargs.c
 BLK_SRC	:= $(SANDBOX_SRC) daemons/blkbackd/sandbox.c \
 	   daemons/blkbackd/blkbackd.c daemons/blkbackd/worker.c \
 	   daemons/blkbackd/blkif.c daemons/blkbackd/backing_raw.c \
@@ -77,7 +80,8 @@ NET_SRC	:= $(SANDBOX_SRC) daemons/netbackd/sandbox.c \
 	   daemons/netbackd/nethdr.c daemons/netbackd/netrate.c \
 	   daemons/netbackd/netjournal.c daemons/netbackd/netquiesce.c \
 	   daemons/netbackd/netstop.c
-CONS_SRC := daemons/consoled/consoled.c daemons/consoled/console.c \
+CONS_SRC := daemons/consoled/consoled.c daemons/consoled/consconf.c \
+	   daemons/consoled/console.c \
 	   daemons/consoled/secondary.c daemons/consoled/readers.c \
 	   daemons/consoled/hvlog.c daemons/consoled/cring.c \
 	   daemons/consoled/bq.c daemons/consoled/crate.c \
@@ -90,11 +94,13 @@ UNIT_TESTS := test_parse test_xenbus test_ring test_blkif test_proc test_sandbox
 	      test_netctrl test_bq test_crate test_cring test_conslog test_loglimit \
 	      test_backing_raw test_netjournal test_xsproxy \
 	      test_blkjournal test_handover test_fence test_blkquiesce \
-	      test_netquiesce test_conf
+	      test_netquiesce test_conf test_bkargs
 # Pure-logic sources each unit test links against.
 test_parse_SRC  := common/parse.c common/log.c
 test_loglimit_SRC := common/log.c
 test_conf_SRC   := common/conf.c common/parse.c
+test_bkargs_SRC := common/bkargs.c common/conf.c common/sandbox.c common/proc.c \
+		   common/log.c common/parse.c
 test_handover_SRC := common/handover.c common/parse.c common/log.c
 test_xsproxy_SRC := common/xsproxy.c common/xsmsg.c common/xs.c common/ev.c \
 		    common/log.c common/parse.c common/proc.c common/wproc.c

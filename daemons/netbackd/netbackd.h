@@ -27,6 +27,12 @@
 #define NET_USER		"_xbnet"
 #define NET_SANDBOX_ROOT	"/run/netbackd/empty"
 
+/*
+ * The features every vif advertises as "1" before InitWait (worker.c,
+ * Linux netback_probe()), NULL-terminated.
+ */
+extern const char *const net_features_on[];
+
 /* Settings the parent hands to each worker on its command line. */
 struct net_opts {
 	unsigned int	max_queues;	/* -q: multi-queue-max-queues */
