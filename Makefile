@@ -13,9 +13,12 @@
 #   make bench      benchmark blkbackd (vs kernel blkback, qdisk, dom0), netbackd (vs kernel
 #                   netback) and consoled (vs xenconsoled) (~50 min; BENCH_ONLY=blk|net|cons)
 #   make install    install (DESTDIR, PREFIX, SBINDIR, BINDIR, MANDIR, SYSCONFDIR,
-#                   SYSTEMDUNITDIR, SYSUSERSDIR, RCDIR, MODPROBEDIR, XENSCRIPTDIR);
+#                   SYSTEMDUNITDIR, SYSUSERSDIR, RCDIR, MODPROBEDIR, XENSCRIPTDIR,
+#                   EXAMPLEDIR);
 #                   make uninstall removes exactly those files
 #   make test-install  install into a temporary DESTDIR and check it (tests/packaging.sh)
+#   make test-cli   -n on good and bad config files, --print-capabilities as JSON
+#                   (tests/cli.sh)
 #   make clean
 
 # Where make install puts things (docs/ADMIN.md "Installing").  SYSCONFDIR
@@ -32,6 +35,9 @@ SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 RCDIR	?= $(SYSCONFDIR)/rc.d
 MODPROBEDIR ?= $(SYSCONFDIR)/modprobe.d
 XENSCRIPTDIR ?= $(SYSCONFDIR)/xen/scripts
+# The example configuration: never installed as $(SYSCONFDIR)/xen/xb-backends.conf
+# itself, so that neither install nor uninstall touches the admin's file.
+EXAMPLEDIR ?= $(PREFIX)/share/examples/xb-backends
 DESTDIR	?=
 INSTALL	?= install
 
@@ -277,9 +283,10 @@ INSTALLED_FILES	= $(addprefix $(SBINDIR)/,$(DAEMONS)) \
 		  $(addprefix $(RCDIR)/,$(DAEMONS)) \
 		  $(SYSUSERSDIR)/xb-backends.conf \
 		  $(addprefix $(MODPROBEDIR)/,$(addsuffix .conf,$(MODPROBE_CONFS))) \
-		  $(addprefix $(XENSCRIPTDIR)/,$(notdir $(XEN_SCRIPTS)))
+		  $(addprefix $(XENSCRIPTDIR)/,$(notdir $(XEN_SCRIPTS))) \
+		  $(EXAMPLEDIR)/xb-backends.conf
 
-.PHONY: install-files test-install
+.PHONY: install-files test-install test-cli
 # The list of installed paths (without DESTDIR), one a line: for tests.
 install-files:
 	@printf '%s\n' $(INSTALLED_FILES)
@@ -287,7 +294,7 @@ install-files:
 install: $(addprefix $(B)/bin/,$(DAEMONS) $(BIN_TOOLS))
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 	    $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(RCDIR) \
-	    $(DESTDIR)$(MODPROBEDIR) $(DESTDIR)$(XENSCRIPTDIR) \
+	    $(DESTDIR)$(MODPROBEDIR) $(DESTDIR)$(XENSCRIPTDIR) $(DESTDIR)$(EXAMPLEDIR) \
 	    $(addprefix $(DESTDIR)$(MANDIR)/man,$(sort $(subst .,,$(suffix $(MAN_PAGES)))))
 	$(INSTALL) -m 755 $(addprefix $(B)/bin/,$(DAEMONS)) $(DESTDIR)$(SBINDIR)
 	$(INSTALL) -m 755 $(addprefix $(B)/bin/,$(BIN_TOOLS)) $(DESTDIR)$(BINDIR)
@@ -305,6 +312,7 @@ install: $(addprefix $(B)/bin/,$(DAEMONS) $(BIN_TOOLS))
 	    $(INSTALL) -m 644 rc.d/$$d.modprobe.conf $(DESTDIR)$(MODPROBEDIR)/$$d.conf || exit 1; \
 	done
 	$(INSTALL) -m 755 $(XEN_SCRIPTS) $(DESTDIR)$(XENSCRIPTDIR)
+	$(INSTALL) -m 644 etc/xb-backends.conf $(DESTDIR)$(EXAMPLEDIR)
 
 # Files only: the directories may hold other packages' files.
 uninstall:
@@ -316,6 +324,11 @@ uninstall:
 test-install:
 	@tests/deps.sh && $(MAKE) -s $(addprefix $(B)/bin/,$(DAEMONS) $(BIN_TOOLS)) && \
 	    tests/packaging.sh
+
+# The daemons' command line, config file and --print-capabilities, without
+# Xen; make check runs it too.
+test-cli: $(addprefix $(B)/bin/,$(DAEMONS))
+	@tests/cli.sh
 
 # ---- fuzzing: libFuzzer harnesses (fuzz/, docs/SECURITY.md) ----------------------
 #   make fuzz          each target for FUZZ_TIME seconds (default 60)
