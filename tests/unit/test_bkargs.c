@@ -47,7 +47,10 @@ test_shared_options(void **state)
 	assert_int_equal(bk_arg(&a, 'q', "16", err, sizeof(err)), 1);
 	assert_int_equal(bk_arg(&a, 'S', "100:200", err, sizeof(err)), 1);
 	assert_int_equal(bk_arg(&a, BK_OPT_CAPS, NULL, err, sizeof(err)), 1);
+	assert_int_equal(bk_arg(&a, 'A', NULL, err, sizeof(err)), 1);
+	assert_int_equal(bk_arg(&a, 'R', NULL, err, sizeof(err)), 1);
 	assert_true(a.foreground && a.checkonly && a.print_caps && a.ugid);
+	assert_true(a.reattach && a.resume);
 	assert_int_equal(a.verbose, 2);
 	assert_int_equal(a.max_queues, 16);
 	assert_int_equal(a.uid, 100);
