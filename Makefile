@@ -13,9 +13,12 @@
 #   make bench      benchmark blkbackd (vs kernel blkback, qdisk, dom0), netbackd (vs kernel
 #                   netback) and consoled (vs xenconsoled) (~50 min; BENCH_ONLY=blk|net|cons)
 #   make install    install (DESTDIR, PREFIX, SBINDIR, BINDIR, MANDIR, SYSCONFDIR,
-#                   SYSTEMDUNITDIR, SYSUSERSDIR, RCDIR, MODPROBEDIR, XENSCRIPTDIR);
+#                   SYSTEMDUNITDIR, SYSUSERSDIR, RCDIR, MODPROBEDIR, XENSCRIPTDIR,
+#                   EXAMPLEDIR);
 #                   make uninstall removes exactly those files
 #   make test-install  install into a temporary DESTDIR and check it (tests/packaging.sh)
+#   make test-cli   -n on good and bad config files, --print-capabilities as JSON
+#                   (tests/cli.sh)
 #   make clean
 
 # Where make install puts things (docs/ADMIN.md "Installing").  SYSCONFDIR
@@ -32,6 +35,9 @@ SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 RCDIR	?= $(SYSCONFDIR)/rc.d
 MODPROBEDIR ?= $(SYSCONFDIR)/modprobe.d
 XENSCRIPTDIR ?= $(SYSCONFDIR)/xen/scripts
+# The example configuration: never installed as $(SYSCONFDIR)/xen/xb-backends.conf
+# itself, so that neither install nor uninstall touches the admin's file.
+EXAMPLEDIR ?= $(PREFIX)/share/examples/xb-backends
 DESTDIR	?=
 INSTALL	?= install
 
@@ -49,7 +55,9 @@ WARN	:= -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
 	   -Wpointer-arith -Wcast-qual -Wformat=2 -Wno-format-nonliteral
 CSTD	:= -std=c11 -D_GNU_SOURCE
 CFLAGS	?= -O2 -g
-ALL_CFLAGS := $(CSTD) $(WARN) $(CFLAGS) -Icommon $(PKG_CFLAGS) \
+# The configuration file the daemons read without -f (common/conf.h).
+CONF_DEF := -DXB_CONF_FILE='"$(SYSCONFDIR)/xen/xb-backends.conf"'
+ALL_CFLAGS := $(CSTD) $(WARN) $(CFLAGS) -Icommon $(PKG_CFLAGS) $(CONF_DEF) \
 	   -fstack-protector-strong -D_FORTIFY_SOURCE=2 -MMD -MP
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=undefined
@@ -59,11 +67,12 @@ B	:= build
 COMMON_SRC := common/log.c common/ev.c common/parse.c common/xs.c \
 	      common/xenbus.c common/ring.c common/gnt.c common/proc.c \
 	      common/supervise.c common/wproc.c common/journal.c common/fence.c \
-	      common/handover.c \
+	      common/handover.c common/conf.c \
 	      common/xsmsg.c common/xsp.c common/xsproxy.c \
 	      common/ctlfmt.c common/ctl.c common/ctlsup.c
-# Workers' confinement (libseccomp): blk and net only, consoled links less.
-SANDBOX_SRC := common/sandbox.c
+# Workers' confinement (libseccomp) and the command line of a parent with
+# workers: blk and net only, consoled links less.
+SANDBOX_SRC := common/sandbox.c common/bkargs.c
 BLK_SRC	:= $(SANDBOX_SRC) daemons/blkbackd/sandbox.c \
 	   daemons/blkbackd/blkbackd.c daemons/blkbackd/worker.c \
 	   daemons/blkbackd/blkif.c daemons/blkbackd/backing_raw.c \
@@ -78,7 +87,8 @@ NET_SRC	:= $(SANDBOX_SRC) daemons/netbackd/sandbox.c \
 	   daemons/netbackd/nethdr.c daemons/netbackd/netrate.c \
 	   daemons/netbackd/netjournal.c daemons/netbackd/netquiesce.c \
 	   daemons/netbackd/netstop.c daemons/netbackd/netstats.c
-CONS_SRC := daemons/consoled/consoled.c daemons/consoled/console.c \
+CONS_SRC := daemons/consoled/consoled.c daemons/consoled/consconf.c \
+	   daemons/consoled/console.c \
 	   daemons/consoled/secondary.c daemons/consoled/readers.c \
 	   daemons/consoled/hvlog.c daemons/consoled/cring.c \
 	   daemons/consoled/bq.c daemons/consoled/crate.c \
@@ -92,13 +102,16 @@ UNIT_TESTS := test_parse test_xenbus test_ring test_blkif test_proc test_sandbox
 	      test_netctrl test_bq test_crate test_cring test_conslog test_loglimit \
 	      test_backing_raw test_netjournal test_xsproxy \
 	      test_blkjournal test_handover test_fence test_blkquiesce \
-	      test_netquiesce test_ctlfmt test_ctl
+	      test_netquiesce test_ctlfmt test_ctl test_conf test_bkargs
 # Pure-logic sources each unit test links against.
 test_parse_SRC  := common/parse.c common/log.c
 test_loglimit_SRC := common/log.c
 test_ctlfmt_SRC := common/ctlfmt.c
 # A real listener on /tmp/test_ctl.<pid>.sock, driven by the event loop.
 test_ctl_SRC := common/ctl.c common/ctlfmt.c common/ev.c common/log.c
+test_conf_SRC   := common/conf.c common/parse.c
+test_bkargs_SRC := common/bkargs.c common/conf.c common/sandbox.c common/proc.c \
+		   common/log.c common/parse.c
 test_handover_SRC := common/handover.c common/parse.c common/log.c
 test_xsproxy_SRC := common/xsproxy.c common/xsmsg.c common/xs.c common/ev.c \
 		    common/log.c common/parse.c common/proc.c common/wproc.c \
@@ -281,9 +294,10 @@ INSTALLED_FILES	= $(addprefix $(SBINDIR)/,$(DAEMONS)) \
 		  $(addprefix $(RCDIR)/,$(DAEMONS)) \
 		  $(SYSUSERSDIR)/xb-backends.conf \
 		  $(addprefix $(MODPROBEDIR)/,$(addsuffix .conf,$(MODPROBE_CONFS))) \
-		  $(addprefix $(XENSCRIPTDIR)/,$(notdir $(XEN_SCRIPTS)))
+		  $(addprefix $(XENSCRIPTDIR)/,$(notdir $(XEN_SCRIPTS))) \
+		  $(EXAMPLEDIR)/xb-backends.conf
 
-.PHONY: install-files test-install
+.PHONY: install-files test-install test-cli
 # The list of installed paths (without DESTDIR), one a line: for tests.
 install-files:
 	@printf '%s\n' $(INSTALLED_FILES)
@@ -291,7 +305,7 @@ install-files:
 install: $(addprefix $(B)/bin/,$(DAEMONS) $(BIN_TOOLS))
 	$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) \
 	    $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(RCDIR) \
-	    $(DESTDIR)$(MODPROBEDIR) $(DESTDIR)$(XENSCRIPTDIR) \
+	    $(DESTDIR)$(MODPROBEDIR) $(DESTDIR)$(XENSCRIPTDIR) $(DESTDIR)$(EXAMPLEDIR) \
 	    $(addprefix $(DESTDIR)$(MANDIR)/man,$(sort $(subst .,,$(suffix $(MAN_PAGES)))))
 	$(INSTALL) -m 755 $(addprefix $(B)/bin/,$(DAEMONS)) $(DESTDIR)$(SBINDIR)
 	$(INSTALL) -m 755 $(addprefix $(B)/bin/,$(BIN_TOOLS)) $(DESTDIR)$(BINDIR)
@@ -309,6 +323,7 @@ install: $(addprefix $(B)/bin/,$(DAEMONS) $(BIN_TOOLS))
 	    $(INSTALL) -m 644 rc.d/$$d.modprobe.conf $(DESTDIR)$(MODPROBEDIR)/$$d.conf || exit 1; \
 	done
 	$(INSTALL) -m 755 $(XEN_SCRIPTS) $(DESTDIR)$(XENSCRIPTDIR)
+	$(INSTALL) -m 644 etc/xb-backends.conf $(DESTDIR)$(EXAMPLEDIR)
 
 # Files only: the directories may hold other packages' files.
 uninstall:
@@ -320,6 +335,11 @@ uninstall:
 test-install:
 	@tests/deps.sh && $(MAKE) -s $(addprefix $(B)/bin/,$(DAEMONS) $(BIN_TOOLS)) && \
 	    tests/packaging.sh
+
+# The daemons' command line, config file and --print-capabilities, without
+# Xen; make check runs it too.
+test-cli: $(addprefix $(B)/bin/,$(DAEMONS))
+	@tests/cli.sh
 
 # ---- fuzzing: libFuzzer harnesses (fuzz/, docs/SECURITY.md) ----------------------
 #   make fuzz          each target for FUZZ_TIME seconds (default 60)

@@ -59,6 +59,7 @@ expected() {
     echo "/etc/modprobe.d/blkbackd.conf 644"
     echo "/etc/modprobe.d/netbackd.conf 644"
     echo "/etc/xen/scripts/block-nbd 755"
+    echo "/usr/local/share/examples/xb-backends/xb-backends.conf 644"
 }
 expected | sort >"$T/expected"
 cut -d' ' -f1 "$T/expected" >"$T/expected.paths"
@@ -90,6 +91,9 @@ for m in $MAN_PAGES; do
     cmp -s "man/$m" "$D/usr/local/share/man/man${m##*.}/$m" || err="$err $m differs;"
 done
 cmp -s daemons/blkbackd/block-nbd "$D/etc/xen/scripts/block-nbd" || err="$err block-nbd differs;"
+cmp -s etc/xb-backends.conf "$D/usr/local/share/examples/xb-backends/xb-backends.conf" ||
+    err="$err the example xb-backends.conf differs;"
+[ -e "$D/etc/xen/xb-backends.conf" ] && err="$err installed /etc/xen/xb-backends.conf (the admin's file);"
 cmp -s rc.d/xb-backends.sysusers "$D/usr/local/lib/sysusers.d/xb-backends.conf" ||
     err="$err sysusers differs;"
 left=$(grep -l '@[A-Z]*DIR@' "$D"/usr/local/lib/systemd/system/* "$D"/etc/rc.d/* 2>/dev/null)
@@ -270,7 +274,7 @@ done
 # ---- 2. every path changed, unprivileged ------------------------------------------
 ALT="PREFIX=/opt/xb SBINDIR=/opt/xb/s BINDIR=/opt/xb/b MANDIR=/opt/xb/m
      SYSCONFDIR=/opt/etc SYSTEMDUNITDIR=/opt/units SYSUSERSDIR=/opt/su
-     RCDIR=/opt/rc MODPROBEDIR=/opt/mp XENSCRIPTDIR=/opt/xs"
+     RCDIR=/opt/rc MODPROBEDIR=/opt/mp XENSCRIPTDIR=/opt/xs EXAMPLEDIR=/opt/ex"
 A=$T/alt
 mkdir -p "$A"
 # The user runs make in a copy of the tree (which may sit under /root) with
@@ -305,6 +309,7 @@ if (cd "$T/src" && "${as[@]}" env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
         err="$err rc.d/netbackd procname not in SBINDIR;"
     [ -f "$A/opt/mp/blkbackd.conf" ] || err="$err MODPROBEDIR not honoured;"
     [ -f "$A/opt/xs/block-nbd" ] || err="$err XENSCRIPTDIR not honoured;"
+    [ -f "$A/opt/ex/xb-backends.conf" ] || err="$err EXAMPLEDIR not honoured;"
     [ -f "$A/opt/su/xb-backends.conf" ] || err="$err SYSUSERSDIR not honoured;"
     [ -f "$A/opt/xb/b/consoled-attach" ] || err="$err BINDIR not honoured;"
 else

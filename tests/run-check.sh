@@ -2,8 +2,8 @@
 # make check: build, then the real-Xen test bed (every scenario in tests/xen/scenarios/ not
 # marked "default: no", in one boot) in the background while the unit tests (ASan/UBSan)
 # and the fuzzers run briefly.
-# Last line: "N passed, N failed" over unit tests, fuzz targets, packaging checks
-# and scenarios.
+# Last line: "N passed, N failed" over unit tests, fuzz targets, packaging checks,
+# command-line checks and scenarios.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=build/check
@@ -52,6 +52,14 @@ tests/packaging.sh 2>&1 | tee "$OUT/pkg.log"
 read -r pp pf < <(awk '/^PKG /{print $2, $3}' "$OUT/pkg.log" | tail -1)
 if [ -z "${pp:-}" ]; then pp=0; pf=1; echo "FAIL packaging: no result line"; fi
 pass=$((pass + pp)); fail=$((fail + pf))
+
+# The daemons' command line without Xen: -n on good and bad configuration
+# files, flags over the file, --print-capabilities as JSON (tests/cli.sh,
+# make test-cli): one PASS/FAIL per check.
+tests/cli.sh 2>&1 | tee "$OUT/cli.log"
+read -r clp clf < <(awk '/^CLI /{print $2, $3}' "$OUT/cli.log" | tail -1)
+if [ -z "${clp:-}" ]; then clp=0; clf=1; echo "FAIL cli: no result line"; fi
+pass=$((pass + clp)); fail=$((fail + clf))
 
 case $bed in
 '') # Never silent: a skipped test bed counts as a failure.

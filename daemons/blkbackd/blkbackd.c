@@ -22,16 +22,21 @@
 #include <xenevtchn.h>
 #include <xen/io/xenbus.h>
 
+#include "backing.h"
+#include "bkargs.h"
 #include "blkbackd.h"
+#include "blkif.h"
 #include "blkjournal.h"
 #include "blkquiesce.h"
 #include "blkstats.h"
-#include "journal.h"
+#include "conf.h"
 #include "ctlsup.h"
 #include "handover.h"
+#include "journal.h"
 #include "log.h"
 #include "parse.h"
 #include "proc.h"
+#include "ring.h"
 #include "sandbox.h"
 #include "supervise.h"
 #include "target.h"
@@ -295,83 +300,107 @@ static const struct sup_ops blk_sup_ops = {
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: blkbackd [-dFhrTv] [-p pgrants] [-q queues] "
-	    "[-u user] [--print-sandbox]\n");
+	fprintf(stderr, "usage: blkbackd [-dFhnrTv] [-f file] [-p pgrants] "
+	    "[-q queues] [-u user]\n"
+	    "                [--print-capabilities] [--print-sandbox]\n");
 	exit(1);
+}
+
+/*
+ * --print-capabilities: what a worker writes to backend/vbd (worker.c
+ * blk_probe(), blk_connect_keys_txn()) with these settings, as JSON.
+ * Flush and discard also depend on each device's store ("per-device").
+ */
+static void
+print_caps(const struct blk_opts *o)
+{
+	printf("{\n"
+	    "  \"daemon\": \"blkbackd\",\n"
+	    "  \"type\": \"%s\",\n"
+	    "  \"stores\": [\"%s\", \"%s\"],\n"
+	    "  \"features\": {\n"
+	    "    \"multi-queue-max-queues\": %u,\n"
+	    "    \"max-ring-page-order\": %u,\n"
+	    "    \"feature-max-indirect-segments\": %u,\n"
+	    "    \"feature-persistent\": %d,\n"
+	    "    \"feature-flush-cache\": 1,\n"
+	    "    \"feature-barrier\": 1,\n"
+	    "    \"feature-discard\": 1\n"
+	    "  },\n"
+	    "  \"per-device\": [\"feature-flush-cache\", \"feature-barrier\", "
+	    "\"feature-discard\"],\n"
+	    "  \"persistent-grants\": %u\n"
+	    "}\n", BLK_TYPE, backing_raw.name, backing_nbd.name,
+	    o->max_queues, XB_RING_MAX_ORDER, BLK_MAX_SEGS, o->pgrants > 0,
+	    o->pgrants);
+}
+
+/*
+ * The parent's settings: the file under the command line.  pgrants_set:
+ * -p was given.  Returns 0, or -1 with the reason in err.
+ */
+static int
+load_conf(struct bk_args *a, struct parent *p, bool pgrants_set, char *err,
+    size_t errlen)
+{
+	struct conf *c;
+	uint64_t v;
+	int r;
+
+	if ((c = bk_conf(a, "blkbackd", err, errlen)) == NULL)
+		return -1;
+	if ((r = conf_uint(c, "blkbackd", "persistent-grants", 0,
+	    BLK_MAX_PGRANTS, &v)) == 1 && !pgrants_set)
+		p->opts.pgrants = (unsigned int)v;
+	if (r == -1 || conf_unused(c, "blkbackd") == -1)
+		goto bad;
+	/* The user's name may point into c: resolve it now. */
+	if (!a->print_caps && sandbox_user(a->user, &p->opts.uid, &p->opts.gid, err,
+	    errlen) == -1) {
+		conf_free(c);
+		return -1;
+	}
+	if (a->checkonly)
+		printf("blkbackd: %s%s: ok (max-queues %u, persistent-grants "
+		    "%u, user %s)\n", conf_name(c), conf_found(c) ? "" :
+		    " (absent: the defaults)", a->max_queues, p->opts.pgrants,
+		    a->user);
+	conf_free(c);
+	return 0;
+bad:
+	snprintf(err, errlen, "%s", conf_error(c));
+	conf_free(c);
+	return -1;
 }
 
 int
 main(int argc, char *argv[])
 {
 	struct parent p;
+	struct bk_args a;
 	struct sup *sup;
 	struct ctlsup *ctl;
-	const char *worker = NULL;
-	const char *handover = NULL, *user = BLK_USER;
 	char why[512];
-	int ch, force = 0, request = 0;
+	int ch, r;
+	bool pgrants_set = false;
 	uint64_t v;
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "handover", required_argument, NULL, 'H' },	/* internal */
-		{ "print-sandbox", no_argument, NULL, 'P' },
-		{ NULL, 0, NULL, 0 }
-	};
 
 	memset(&p, 0, sizeof(p));
-	p.opts.max_queues = BLK_DEF_QUEUES;
+	bk_init(&a, BLK_DEF_QUEUES, BLK_MAX_QUEUES, BLK_USER);
 	p.opts.pgrants = BLK_DEF_PGRANTS;
-	while ((ch = getopt_long(argc, argv, "AdFhp:q:rRS:Tu:vW:", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, BK_OPTSTRING "p:", bk_longopts,
+	    NULL)) != -1) {
+		if ((r = bk_arg(&a, ch, optarg, why, sizeof(why))) == 1)
+			continue;
+		if (r == -1)
+			errx(1, "%s", why);
 		switch (ch) {
-		case 'd':
-			p.foreground = 1;
-			break;
-		case 'F':
-			force = 1;
-			break;
-		case 'H':
-			handover = optarg;
-			break;
-		case 'r':
-			request = 1;
-			break;
-		case 'v':
-			p.verbose++;
-			break;
-		case 'W':
-			worker = optarg;
-			break;
-		case 'R':
-			p.opts.resume = true;	/* internal: a successor */
-			break;
-		case 'A':
-			p.opts.reattach = true;	/* internal: after a clean stop */
-			break;
-		case 'P':
-			sandbox_print(stdout, "blkbackd", blk_sandbox,
-			    blk_sandbox_len);
-			return 0;
-		case 'S':		/* internal: the worker's uid:gid */
-			if (sandbox_ugid(optarg, &p.opts.uid, &p.opts.gid) == -1)
-				errx(1, "-S %s: expected uid:gid", optarg);
-			break;
-		case 'T':
-			p.opts.test = true;
-			break;
-		case 'u':
-			user = optarg;
-			break;
-		case 'q':
-			if (parse_uint(optarg, BLK_MAX_QUEUES, &v) == -1 || v == 0)
-				errx(1, "-q %s: expected a number of queues from "
-				    "1 to %u", optarg, BLK_MAX_QUEUES);
-			p.opts.max_queues = (unsigned int)v;
-			break;
 		case 'p':
 			if (parse_uint(optarg, BLK_MAX_PGRANTS, &v) == -1)
 				errx(1, "-p %s: expected a number of persistent "
 				    "grants from 0 to %u", optarg, BLK_MAX_PGRANTS);
 			p.opts.pgrants = (unsigned int)v;
+			pgrants_set = true;
 			break;
 		default:
 			usage();
@@ -379,34 +408,59 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc)
 		usage();
-	if (request)
+	if (a.request)
 		return ho_request("blkbackd");
-	log_init("blkbackd", p.foreground || isatty(STDERR_FILENO), p.verbose);
+	if (a.print_sandbox) {
+		sandbox_print(stdout, "blkbackd", blk_sandbox, blk_sandbox_len);
+		return 0;
+	}
+	p.verbose = a.verbose;
+	p.foreground = a.foreground;
+	p.opts.resume = a.resume;
+	p.opts.reattach = a.reattach;
+	p.opts.test = a.test;
+	p.opts.uid = a.uid;
+	p.opts.gid = a.gid;
+	log_init("blkbackd", a.foreground || a.checkonly || a.print_caps ||
+	    isatty(STDERR_FILENO), a.verbose);
 
-	if (worker != NULL) {
+	if (a.worker != NULL) {
 		unsigned int domid, devid;
 
-		if (parse_domdev(worker, &domid, &devid) == -1)
-			fatalx("-W %s: expected <domid>/<devid>", worker);
+		/* Everything a worker needs is on its command line. */
+		if (parse_domdev(a.worker, &domid, &devid) == -1)
+			fatalx("-W %s: expected <domid>/<devid>", a.worker);
+		p.opts.max_queues = a.max_queues;
 		p.opts.verbose = p.verbose;
 		p.opts.foreground = p.foreground;
 		return worker_main(domid, devid, &p.opts);
 	}
 
-	/* Workers drop to this user in an empty root (common/sandbox.h). */
-	if (sandbox_user(user, &p.opts.uid, &p.opts.gid, why,
-	    sizeof(why)) == -1 ||
-	    sandbox_empty_dir(BLK_SANDBOX_ROOT, why, sizeof(why)) == -1)
+	/* Workers drop to the configured user (common/sandbox.h). */
+	if (load_conf(&a, &p, pgrants_set, why, sizeof(why)) == -1) {
+		if (a.checkonly)
+			errx(1, "%s", why);	/* as sshd -t: the message alone */
+		fatalx("%s", why);
+	}
+	p.opts.max_queues = a.max_queues;
+	if (a.checkonly)
+		return 0;
+	if (a.print_caps) {
+		print_caps(&p.opts);
+		return 0;
+	}
+	/* ... in an empty root. */
+	if (sandbox_empty_dir(BLK_SANDBOX_ROOT, why, sizeof(why)) == -1)
 		fatalx("%s", why);
 
-	if (access(KERNEL_BLKBACK, F_OK) == 0 && !force)
+	if (access(KERNEL_BLKBACK, F_OK) == 0 && !a.force)
 		fatalx("the kernel's xen-blkback is bound (%s exists): it would "
 		    "serve the same vbd devices.  Unload it (rmmod xen-blkback) "
 		    "or run with -F", KERNEL_BLKBACK);
 
 	if ((sup = sup_new(BLK_TYPE, &blk_sup_ops, &p)) == NULL)
 		fatal("connecting to xenstore to serve %s devices", BLK_TYPE);
-	ho_parent_start(sup, "blkbackd", handover);
+	ho_parent_start(sup, "blkbackd", a.handover);
 	/* Status for xbctl(8); the devices are served without it too. */
 	if ((ctl = ctlsup_new(sup, "blkbackd", BLK_CTL_SOCK, blk_stats_keys,
 	    blk_stats_nkeys)) == NULL)

@@ -36,6 +36,7 @@
 #include <systemd/sd-daemon.h>
 #include <xen/grant_table.h>
 
+#include "conf.h"
 #include "conslog.h"
 #include "consctl.h"
 #include "console.h"
@@ -498,9 +499,10 @@ static __attribute__((noreturn)) void
 usage(void)
 {
 	fprintf(stderr, "usage: consoled [-dFhnRv] [-b size] [-c percent] "
-	    "[-K keep] [-L dir] [-l what]\n"
-	    "                [-M size] [-r rate] [-S size] [-s dir] "
+	    "[-f file] [-K keep] [-L dir]\n"
+	    "                [-l what] [-M size] [-r rate] [-S size] [-s dir] "
 	    "[-t what]\n"
+	    "                [--print-capabilities]\n"
 	    "       consoled --reexec\n");
 	exit(1);
 }
@@ -540,11 +542,15 @@ main(int argc, char *argv[])
 	char ctlpath[PATH_MAX];
 	uint64_t v;
 	int ch, foreground = 0, force = 0, checkonly = 0, verbose = 0;
-	int request = 0;
+	int request = 0, caps = 0;
 	unsigned int i;
+	const char *conf = NULL;
+	bool set[128];			/* flags given: they win over the file */
+	char why[512];
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "reexec", no_argument, NULL, 'E' },	/* -r is the rate */
+		{ "print-capabilities", no_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 }
 	};
 
@@ -558,13 +564,19 @@ main(int argc, char *argv[])
 	d.o.cpu_pct = 25;
 	d.o.memcap = 1ULL << 20;
 	d.o.scrollback = 16ULL << 10;
-	while ((ch = getopt_long(argc, argv, "b:c:dFhK:L:l:M:nRr:S:s:t:v",
+	memset(set, 0, sizeof(set));
+	while ((ch = getopt_long(argc, argv, "b:c:df:FhK:L:l:M:nRr:S:s:t:v",
 	    longopts, NULL)) != -1) {
+		if (ch > 0 && ch < 128)
+			set[ch] = true;
 		switch (ch) {
 		case 'b':
 			optsize(ch, optarg, 1ULL << 20, &d.o.scrollback);
 			if (d.o.scrollback < 1024)
 				errx(1, "-b %s: at least 1K", optarg);
+			break;
+		case 'C':
+			caps = 1;
 			break;
 		case 'c':
 			if (parse_uint(optarg, 100, &d.o.cpu_pct) == -1)
@@ -579,6 +591,9 @@ main(int argc, char *argv[])
 			break;
 		case 'F':
 			force = 1;
+			break;
+		case 'f':
+			conf = optarg;
 			break;
 		case 'K':
 			if (parse_uint(optarg, 1000, &v) == -1)
@@ -629,8 +644,15 @@ main(int argc, char *argv[])
 		usage();
 	if (request)
 		return ho_request("consoled");
+	log_init("consoled", foreground || checkonly || caps ||
+	    isatty(STDERR_FILENO), verbose);
+	if (consd_conf(&d.o, conf, set, why, sizeof(why)) == -1) {
+		if (checkonly)
+			errx(1, "%s", why);	/* as sshd -t: the message alone */
+		fatalx("%s", why);
+	}
 	if (d.o.memcap < CONS_PTYQ + d.o.scrollback + CONS_CLIENTQ)
-		errx(1, "-M %llu: too small: the pty queue (%u), the scrollback "
+		fatalx("-M or memory %llu: too small: the pty queue (%u), the scrollback "
 		    "(%llu) and one client (%u) need %llu",
 		    (unsigned long long)d.o.memcap, CONS_PTYQ,
 		    (unsigned long long)d.o.scrollback, CONS_CLIENTQ,
@@ -639,16 +661,20 @@ main(int argc, char *argv[])
 	d.o.max_clients = (unsigned int)((d.o.memcap - CONS_PTYQ -
 	    d.o.scrollback) / CONS_CLIENTQ);
 	if (checkonly) {
-		printf("consoled: options ok (logs %s in %s, sockets in %s, "
-		    "rate %llu B/s, CPU %llu%%, %u clients per console)\n",
+		printf("consoled: %s%s: options ok (logs %s in %s, sockets in "
+		    "%s, rate %llu B/s, CPU %llu%%, %u clients per console)\n",
+		    conf != NULL ? conf : XB_CONF_FILE, d.o.conf_found ? "" :
+		    " (absent: the defaults)",
 		    d.o.log_guest ? (d.o.log_hv ? "all" : "guest") :
 		    (d.o.log_hv ? "hv" : "none"), d.o.logdir, d.o.sockdir,
 		    (unsigned long long)d.o.rate,
 		    (unsigned long long)d.o.cpu_pct, d.o.max_clients);
 		return 0;
 	}
-
-	log_init("consoled", foreground || isatty(STDERR_FILENO), verbose);
+	if (caps) {
+		consd_print_caps(&d.o);
+		return 0;
+	}
 	if (!force && xenconsoled_running())
 		fatalx("xenconsoled is running: stop it first (two backends "
 		    "on one ring each get part of the output), or use -F");

@@ -47,6 +47,7 @@ struct cons_opts {
 	uint64_t	 memcap;		/* -M */
 	uint64_t	 scrollback;		/* -b */
 	unsigned int	 max_clients;		/* from memcap */
+	bool		 conf_found;		/* the file was there */
 };
 
 struct consd {
@@ -78,6 +79,17 @@ void	consd_port_add(struct consd *, struct console *, uint32_t lport);
 void	consd_port_del(struct consd *, struct console *);
 
 struct conslog_opts;
+
+/*
+ * consconf.c: take consoled's section of the configuration file at path
+ * (NULL: XB_CONF_FILE, which may be absent) into o, except the settings
+ * whose flag letter is set[] (given on the command line).  Returns 0, or
+ * -1 with the reason, naming the file, line and key, in err.
+ */
+int	consd_conf(struct cons_opts *o, const char *path, const bool set[128],
+	    char *err, size_t errlen);
+/* --print-capabilities: what o serves and logs, as JSON on stdout. */
+void	consd_print_caps(const struct cons_opts *o);
 
 /* The log options from -S, -K, -R and mode 0640; timestamps as given. */
 void	consd_log_opts(const struct consd *, bool timestamps,

@@ -23,9 +23,11 @@
 #include <xenevtchn.h>
 #include <xen/io/xenbus.h>
 
+#include "bkargs.h"
+#include "conf.h"
 #include "ctlsup.h"
-#include "journal.h"
 #include "handover.h"
+#include "journal.h"
 #include "log.h"
 #include "netbackd.h"
 #include "netjournal.h"
@@ -350,104 +352,130 @@ static const struct sup_ops net_sup_ops = {
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: netbackd [-dFhrTv] [-q queues] [-u user] "
-	    "[--print-sandbox]\n");
+	fprintf(stderr, "usage: netbackd [-dFhnrTv] [-f file] [-q queues] "
+	    "[-u user]\n"
+	    "                [--print-capabilities] [--print-sandbox]\n");
 	exit(1);
+}
+
+/*
+ * --print-capabilities: what a worker writes to backend/vif before
+ * InitWait (worker.c nb_features_txn()) with these settings, as JSON.
+ */
+static void
+print_caps(const struct net_opts *o)
+{
+	unsigned int i;
+
+	printf("{\n"
+	    "  \"daemon\": \"netbackd\",\n"
+	    "  \"type\": \"%s\",\n"
+	    "  \"features\": {\n", NET_TYPE);
+	for (i = 0; net_features_on[i] != NULL; i++)
+		printf("    \"%s\": 1,\n", net_features_on[i]);
+	printf("    \"feature-rx-flip\": 0,\n"
+	    "    \"multi-queue-max-queues\": %u\n"
+	    "  }\n"
+	    "}\n", o->max_queues);
+}
+
+/*
+ * The parent's settings: the file under the command line.  Returns 0, or
+ * -1 with the reason in err.
+ */
+static int
+load_conf(struct bk_args *a, struct parent *p, char *err, size_t errlen)
+{
+	struct conf *c;
+
+	if ((c = bk_conf(a, "netbackd", err, errlen)) == NULL)
+		return -1;
+	if (conf_unused(c, "netbackd") == -1) {
+		snprintf(err, errlen, "%s", conf_error(c));
+		conf_free(c);
+		return -1;
+	}
+	/* The user's name may point into c: resolve it now. */
+	if (!a->print_caps && sandbox_user(a->user, &p->opts.uid,
+	    &p->opts.gid, err, errlen) == -1) {
+		conf_free(c);
+		return -1;
+	}
+	if (a->checkonly)
+		printf("netbackd: %s%s: ok (max-queues %u, user %s)\n",
+		    conf_name(c), conf_found(c) ? "" : " (absent: the defaults)",
+		    a->max_queues, a->user);
+	conf_free(c);
+	return 0;
 }
 
 int
 main(int argc, char *argv[])
 {
 	struct parent p;
+	struct bk_args a;
 	struct sup *sup;
 	struct ctlsup *ctl;
-	const char *worker = NULL;
-	const char *handover = NULL, *user = NET_USER;
 	char why[512];
-	int ch, force = 0, request = 0;
-	uint64_t v;
-	static const struct option longopts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "handover", required_argument, NULL, 'H' },	/* internal */
-		{ "print-sandbox", no_argument, NULL, 'P' },
-		{ NULL, 0, NULL, 0 }
-	};
+	int ch, r;
 
 	memset(&p, 0, sizeof(p));
-	p.opts.max_queues = NET_DEF_QUEUES;
-	while ((ch = getopt_long(argc, argv, "AdFhq:rRS:Tu:vW:", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'd':
-			p.foreground = 1;
-			break;
-		case 'R':
-			p.opts.resume = true;
-			break;
-		case 'A':
-			p.opts.reattach = true;	/* internal: after a clean stop */
-			break;
-		case 'P':
-			sandbox_print(stdout, "netbackd", net_sandbox,
-			    net_sandbox_len);
-			return 0;
-		case 'S':		/* internal: the worker's uid:gid */
-			if (sandbox_ugid(optarg, &p.opts.uid, &p.opts.gid) == -1)
-				errx(1, "-S %s: expected uid:gid", optarg);
-			break;
-		case 'T':
-			p.opts.test = true;
-			break;
-		case 'u':
-			user = optarg;
-			break;
-		case 'F':
-			force = 1;
-			break;
-		case 'H':
-			handover = optarg;
-			break;
-		case 'r':
-			request = 1;
-			break;
-		case 'v':
-			p.verbose++;
-			break;
-		case 'W':
-			worker = optarg;
-			break;
-		case 'q':
-			if (parse_uint(optarg, NET_MAX_QUEUES, &v) == -1 || v == 0)
-				errx(1, "-q %s: expected a number of queues from "
-				    "1 to %u", optarg, NET_MAX_QUEUES);
-			p.opts.max_queues = (unsigned int)v;
-			break;
-		default:
+	bk_init(&a, NET_DEF_QUEUES, NET_MAX_QUEUES, NET_USER);
+	while ((ch = getopt_long(argc, argv, BK_OPTSTRING, bk_longopts,
+	    NULL)) != -1) {
+		if ((r = bk_arg(&a, ch, optarg, why, sizeof(why))) == -1)
+			errx(1, "%s", why);
+		if (r == 0)
 			usage();
-		}
 	}
 	if (optind != argc)
 		usage();
-	if (request)
+	if (a.request)
 		return ho_request("netbackd");
-	log_init("netbackd", p.foreground || isatty(STDERR_FILENO), p.verbose);
+	if (a.print_sandbox) {
+		sandbox_print(stdout, "netbackd", net_sandbox, net_sandbox_len);
+		return 0;
+	}
+	p.verbose = a.verbose;
+	p.foreground = a.foreground;
+	p.opts.resume = a.resume;
+	p.opts.reattach = a.reattach;
+	p.opts.test = a.test;
+	p.opts.uid = a.uid;
+	p.opts.gid = a.gid;
+	log_init("netbackd", a.foreground || a.checkonly || a.print_caps ||
+	    isatty(STDERR_FILENO), a.verbose);
 
-	if (worker != NULL) {
+	if (a.worker != NULL) {
 		unsigned int domid, devid;
 
-		if (parse_domdev(worker, &domid, &devid) == -1)
-			fatalx("-W %s: expected <domid>/<devid>", worker);
+		/* Everything a worker needs is on its command line. */
+		if (parse_domdev(a.worker, &domid, &devid) == -1)
+			fatalx("-W %s: expected <domid>/<devid>", a.worker);
+		p.opts.max_queues = a.max_queues;
 		p.opts.verbose = p.verbose;
 		p.opts.foreground = p.foreground;
 		return worker_main(domid, devid, &p.opts);
 	}
 
-	/* Workers drop to this user in an empty root (common/sandbox.h). */
-	if (sandbox_user(user, &p.opts.uid, &p.opts.gid, why,
-	    sizeof(why)) == -1 ||
-	    sandbox_empty_dir(NET_SANDBOX_ROOT, why, sizeof(why)) == -1)
+	/* Workers drop to the configured user (common/sandbox.h). */
+	if (load_conf(&a, &p, why, sizeof(why)) == -1) {
+		if (a.checkonly)
+			errx(1, "%s", why);	/* as sshd -t: the message alone */
+		fatalx("%s", why);
+	}
+	p.opts.max_queues = a.max_queues;
+	if (a.checkonly)
+		return 0;
+	if (a.print_caps) {
+		print_caps(&p.opts);
+		return 0;
+	}
+	/* ... in an empty root. */
+	if (sandbox_empty_dir(NET_SANDBOX_ROOT, why, sizeof(why)) == -1)
 		fatalx("%s", why);
 
-	if (access(KERNEL_NETBACK, F_OK) == 0 && !force)
+	if (access(KERNEL_NETBACK, F_OK) == 0 && !a.force)
 		fatalx("the kernel's xen-netback is bound (%s exists): it would "
 		    "serve the same vif devices.  Unload it (rmmod xen-netback) "
 		    "or run with -F", KERNEL_NETBACK);
@@ -456,7 +484,7 @@ main(int argc, char *argv[])
 
 	if ((sup = sup_new(NET_TYPE, &net_sup_ops, &p)) == NULL)
 		fatal("connecting to xenstore to serve %s devices", NET_TYPE);
-	ho_parent_start(sup, "netbackd", handover);
+	ho_parent_start(sup, "netbackd", a.handover);
 	/* Status for xbctl(8); the devices are served without it too. */
 	if ((ctl = ctlsup_new(sup, "netbackd", NET_CTL_SOCK, nb_stats_keys,
 	    nb_stats_nkeys)) == NULL)

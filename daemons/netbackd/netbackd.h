@@ -29,6 +29,12 @@
 /* The control socket (ctlsup.h): beside the chroot, never in it. */
 #define NET_CTL_SOCK	"/run/netbackd/control.sock"
 
+/*
+ * The features every vif advertises as "1" before InitWait (worker.c,
+ * Linux netback_probe()), NULL-terminated.
+ */
+extern const char *const net_features_on[];
+
 /* Settings the parent hands to each worker on its command line. */
 struct net_opts {
 	unsigned int	max_queues;	/* -q: multi-queue-max-queues */

@@ -168,21 +168,24 @@ nb_stats_log(const struct nb_worker *w, const char *when)
 
 /* ---- xenbus ------------------------------------------------------------------------ */
 
+/* netbackd.h; --print-capabilities prints the same table. */
+const char *const net_features_on[] = {
+	"feature-sg", "feature-gso-tcpv4", "feature-gso-tcpv6",
+	"feature-ipv6-csum-offload", "feature-rx-copy",
+	"feature-multicast-control", "feature-split-event-channels",
+	NULL
+};
+
 static int
 nb_features_txn(struct xsc *xsc, xs_transaction_t t, void *arg)
 {
 	struct nb_worker *w = arg;
-	static const char *const on[] = {
-		"feature-sg", "feature-gso-tcpv4", "feature-gso-tcpv6",
-		"feature-ipv6-csum-offload", "feature-rx-copy",
-		"feature-multicast-control", "feature-split-event-channels",
-	};
 	unsigned int i;
 
 	(void)xsc;
 	/* Linux netback_probe(): all before the frontend sees InitWait. */
-	for (i = 0; i < sizeof(on) / sizeof(on[0]); i++)
-		if (xb_dev_printf(w->dev, t, on[i], "1") == -1)
+	for (i = 0; net_features_on[i] != NULL; i++)
+		if (xb_dev_printf(w->dev, t, net_features_on[i], "1") == -1)
 			return -1;
 	if (xb_dev_printf(w->dev, t, "feature-rx-flip", "0") == -1 ||
 	    xb_dev_printf(w->dev, t, "multi-queue-max-queues", "%u",
