@@ -393,6 +393,7 @@ on_usr1(int sig, void *arg)
 {
 	(void)sig;
 	each_console(arg, console_stats);
+	log_heap();
 }
 
 /* Our file, for SIGUSR2 (read at start: it names the new file after an upgrade). */
