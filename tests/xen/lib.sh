@@ -1138,12 +1138,16 @@ lifecycle() {
 			for _x in $_lpar; do
 				echo "$_x $(proc_rss "${_x#*:}")"
 			done > /tmp/lc.rss2
+			[ -z "$LC_MEM" ] || lifecycle_mem "after cycle 2" "$_lpar"
+		elif [ -n "$LC_MEM" ] && [ $((_li % 10)) = 0 ] && [ $_li -lt "$_ln" ]; then
+			lifecycle_mem "at cycle $_li" "$_lpar"
 		fi
 	done
 	[ -z "$_lprev" ] || lifecycle_destroy $_lprev
 	_lt=$(awk -v a="$_lt0" -v b="$(cut -d' ' -f1 /proc/uptime)" -v n="$_ln" \
 	    'BEGIN { printf "%.1f s, %.1f s a cycle", b - a, (b - a) / n }')
 	lifecycle_gone "$_ldoms"
+	[ -z "$LC_MEM" ] || lifecycle_mem "after cycle $_ln" "$_lpar"
 	_lbad=
 	while read -r _x _f0 _m0; do
 		_p=${_x#*:} _dn=${_x%%:*}
@@ -1159,6 +1163,47 @@ lifecycle() {
 	[ -z "$_lbad" ] || fail "after $_ln cycles: ${_lbad#; }"
 	lifecycle_restart
 	note "$_ln cycles in $_lt; every domain freed, no worker, link or xenstore node left; the parents exited with no leak"
+}
+
+# lifecycle_mem WHEN "NAME:PID ...": with LC_MEM set (lifecycle-30), a note
+# per parent of where its memory is: VmRSS split by mapping (the brk heap,
+# other anonymous memory such as thread arenas and stacks, files) from
+# /proc/PID/smaps, and its own heap line (SIGUSR1, log_heap: mallinfo2),
+# to tell live data from what malloc keeps
+lifecycle_mem() {
+	for _x in $2; do
+		_p=${_x#*:} _dn=${_x%%:*}
+		case $_dn in
+		blkbackd) _lf=$BLKBACKD_LOG ;;
+		netbackd) _lf=$NETBACKD_LOG ;;
+		*) _lf=$CONSOLED_LOG ;;
+		esac
+		_off=$(wc -c < "$_lf")
+		kill -USR1 "$_p"
+		_h= _w=0
+		while [ -z "$_h" ] && [ $_w -lt 20 ]; do
+			sleep 0.1
+			_h=$(tail -c +$((_off + 1)) "$_lf" | grep -m 1 ' heap: ')
+			_w=$((_w + 1))
+		done
+		# anonymous memory of a sanitizer build by address: its shadow
+		# (below 0x10007fff8000), its heap (0x6000...-0x6400...)
+		_m=$(awk '/^[0-9a-f]+-[0-9a-f]+ / {
+			n = $6 == "" ? "anon" : $6 ~ /^\// ? "file" : $6
+			a = substr($1, 1, index($1, "-") - 1)
+			if (n == "anon" && length(a) <= 12) {
+				if (length(a) < 12 || a < "10007fff8000")
+					n = "shadow"
+				else if (a >= "600000000000" && a < "640000000000")
+					n = "asanheap"
+			}
+		    }
+		    /^Rss:/ { r[n] += $2 }
+		    END { printf "heap %d anon %d stack %d file %d", r["[heap]"], r["anon"], r["[stack]"], r["file"]
+			if (r["shadow"] + r["asanheap"] > 0)
+				printf " shadow %d asan-heap %d", r["shadow"], r["asanheap"] }' /proc/$_p/smaps)
+		note "$_dn ($_p) $1: VmRSS $(proc_rss $_p) KiB = $_m KiB (smaps Rss); ${_h#* heap}"
+	done
 }
 
 # lifecycle_restart: stop blkbackd, netbackd and consoled (SIGTERM; a
