@@ -1086,7 +1086,7 @@ lifecycle() {
 	# full: it would fake a leak's slope.  The parents run the loop
 	# without it; at the end each is stopped, and LeakSanitizer reports
 	# what it lost (daemon_stop), then started again as before.
-	export ASAN_OPTIONS=quarantine_size_mb=0
+	export ASAN_OPTIONS=quarantine_size_mb=0${LC_ASAN:+:$LC_ASAN}
 	lifecycle_restart
 	unset ASAN_OPTIONS
 	_lpar="blkbackd:$(cat "$BLKBACKD_PIDFILE" 2>/dev/null) netbackd:$(cat "$NETBACKD_PIDFILE" 2>/dev/null)"

@@ -9,5 +9,7 @@
 # timeout: 600
 . /xbtest/lib.sh
 
+# xbt.lc.asan=OPTS (XB_DOM0_EXTRA): more ASAN_OPTIONS for the parents' loop
+LC_ASAN=$(sed -n 's/.*xbt\.lc\.asan=\([^ ]*\).*/\1/p' /proc/cmdline)
 LC_MEM=1 lifecycle 30
 pass
