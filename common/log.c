@@ -223,6 +223,7 @@ size_t	__sanitizer_get_current_allocated_bytes(void);
 size_t	__sanitizer_get_heap_size(void);
 size_t	__sanitizer_get_free_bytes(void);
 size_t	__sanitizer_get_unmapped_bytes(void);
+void	__asan_print_accumulated_stats(void);	/* sanitizer/asan_interface.h */
 #endif
 
 void
@@ -235,6 +236,8 @@ log_heap(void)
 	    __sanitizer_get_current_allocated_bytes() / 1024,
 	    __sanitizer_get_free_bytes() / 1024,
 	    __sanitizer_get_unmapped_bytes() / 1024);
+	/* On stderr: calls and bytes, each size class, the stack depot. */
+	__asan_print_accumulated_stats();
 #else
 	struct mallinfo2 mi = mallinfo2();
 

@@ -1183,7 +1183,7 @@ lifecycle_mem() {
 		_h= _w=0
 		while [ -z "$_h" ] && [ $_w -lt 20 ]; do
 			sleep 0.1
-			_h=$(tail -c +$((_off + 1)) "$_lf" | grep -m 1 ' heap: ')
+			_h=$(tail -c +$((_off + 1)) "$_lf" | grep -m 1 -E ' heap( \(ASan\))?: ')
 			_w=$((_w + 1))
 		done
 		# anonymous memory of a sanitizer build by address: its shadow
@@ -1203,6 +1203,9 @@ lifecycle_mem() {
 			if (r["shadow"] + r["asanheap"] > 0)
 				printf " shadow %d asan-heap %d", r["shadow"], r["asanheap"] }' /proc/$_p/smaps)
 		note "$_dn ($_p) $1: VmRSS $(proc_rss $_p) KiB = $_m KiB (smaps Rss); ${_h#* heap}"
+		# a sanitizer build's allocator statistics (log_heap), to the log
+		tail -c +$((_off + 1)) "$_lf" | grep -E '^(Stats:|  [0-9][0-9] \(|Quarantine|Global)' |
+		    sed "s/^/$_dn $1: /"
 	done
 }
 
