@@ -1233,7 +1233,7 @@ lifecycle_mem() {
 		    END { printf "heap %d anon %d stack %d file %d", r["[heap]"], r["anon"], r["[stack]"], r["file"]
 			if (r["shadow"] + r["asanheap"] > 0)
 				printf " shadow %d asan-heap %d", r["shadow"], r["asanheap"] }' /proc/$_p/smaps)
-		note "$_dn ($_p) $1: VmRSS $(proc_rss $_p) KiB = $_m KiB (smaps Rss); ${_h#* heap}"
+		note "$_dn ($_p) $1: VmRSS $(proc_rss $_p) KiB = $_m KiB (smaps Rss); heap${_h#* heap}"
 		# a sanitizer build's allocator statistics (log_heap), to the log
 		tail -c +$((_off + 1)) "$_lf" | grep -E '^(Stats:|  [0-9][0-9] \(|Quarantine|Global)' |
 		    sed "s/^/$_dn $1: /"
