@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,6 +212,41 @@ log_escape(char *dst, size_t dstlen, const char *src)
 	}
 	dst[o] = '\0';
 	return dst;
+}
+
+#ifdef __SANITIZE_ADDRESS__
+/*
+ * The sanitizer allocator's statistics (sanitizer/allocator_interface.h,
+ * which gcc 12 does not install): under ASan malloc is not glibc's.
+ */
+size_t	__sanitizer_get_current_allocated_bytes(void);
+size_t	__sanitizer_get_heap_size(void);
+size_t	__sanitizer_get_free_bytes(void);
+size_t	__sanitizer_get_unmapped_bytes(void);
+void	__asan_print_accumulated_stats(void);	/* sanitizer/asan_interface.h */
+#endif
+
+void
+log_heap(void)
+{
+#ifdef __SANITIZE_ADDRESS__
+	log_info("heap (ASan): %zu KiB from the kernel, %zu KiB in use, %zu "
+	    "KiB free, %zu KiB unmapped",
+	    __sanitizer_get_heap_size() / 1024,
+	    __sanitizer_get_current_allocated_bytes() / 1024,
+	    __sanitizer_get_free_bytes() / 1024,
+	    __sanitizer_get_unmapped_bytes() / 1024);
+	/* On stderr: calls and bytes, each size class, the stack depot. */
+	__asan_print_accumulated_stats();
+#else
+	struct mallinfo2 mi = mallinfo2();
+
+	log_info("heap: %zu KiB from the kernel (%zu KiB of it mmapped), %zu "
+	    "KiB in use, %zu KiB free (%zu KiB of it trimmable at the top)",
+	    (mi.arena + mi.hblkhd) / 1024, mi.hblkhd / 1024,
+	    (mi.uordblks + mi.hblkhd) / 1024, mi.fordblks / 1024,
+	    mi.keepcost / 1024);
+#endif
 }
 
 uint64_t

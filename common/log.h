@@ -56,6 +56,14 @@ void	fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn)
 char	*log_escape(char *dst, size_t dstlen, const char *src);
 
 /*
+ * Log this process's malloc heap (glibc mallinfo2(3)), for SIGUSR1: what
+ * malloc got from the kernel, what of it is in use, what is free and could
+ * be trimmed, so a long-running parent's memory can be told apart into
+ * live data and allocator retention.
+ */
+void	 log_heap(void);
+
+/*
  * Rate limit for one device's lifecycle lines (connect, disconnect, state
  * changes, reconnects), so that a guest cycling its frontend forever cannot
  * flood dom0's logs.  A token bucket: burst lines at once, then one line per

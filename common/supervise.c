@@ -861,6 +861,7 @@ stop_cb(int signo, void *arg)
 static void
 usr1_cb(int signo, void *arg)
 {
+	log_heap();
 	sup_signal(arg, signo);
 }
 

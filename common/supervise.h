@@ -133,8 +133,9 @@ struct sup	*sup_new(const char *type, const struct sup_ops *, void *arg);
 
 /*
  * Serve until stopped: ignore SIGPIPE, stop on SIGTERM or SIGINT (log
- * "signal N: stopping workers", tell systemd STOPPING=1, sup_stop()), pass
- * SIGUSR1 on to every worker (sup_signal()), re-exec on SIGHUP or SIGUSR2
+ * "signal N: stopping workers", tell systemd STOPPING=1, sup_stop()), on
+ * SIGUSR1 log the parent's heap (log_heap()) and pass the signal on to
+ * every worker (sup_signal()), re-exec on SIGHUP or SIGUSR2
  * (sup_reexec(), from sup_new() on), watch the type's backend
  * directory (the first watch event scans every device already there), log
  * "serving <root>", tell systemd READY=1 and STATUS=serving <root>

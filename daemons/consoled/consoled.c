@@ -397,6 +397,7 @@ on_usr1(int sig, void *arg)
 {
 	(void)sig;
 	consd_foreach(arg, console_stats, NULL);
+	log_heap();
 }
 
 /* Our file, for SIGUSR2 (read at start: it names the new file after an upgrade). */
