@@ -70,9 +70,10 @@ COMMON_SRC := common/log.c common/ev.c common/parse.c common/xs.c \
 	      common/handover.c common/conf.c \
 	      common/xsmsg.c common/xsp.c common/xsproxy.c \
 	      common/ctlfmt.c common/ctl.c common/ctlsup.c
-# Workers' confinement (libseccomp) and the command line of a parent with
-# workers: blk and net only, consoled links less.
-SANDBOX_SRC := common/sandbox.c common/bkargs.c
+# Workers' confinement (libseccomp), the command line of a parent with
+# workers and the clean-stop record: blk and net only, consoled links less.
+SANDBOX_SRC := common/sandbox.c common/bkargs.c common/quiesce.c \
+	       common/supquiesce.c
 BLK_SRC	:= $(SANDBOX_SRC) daemons/blkbackd/sandbox.c \
 	   daemons/blkbackd/blkbackd.c daemons/blkbackd/worker.c \
 	   daemons/blkbackd/blkif.c daemons/blkbackd/backing_raw.c \
@@ -102,7 +103,8 @@ UNIT_TESTS := test_parse test_xenbus test_ring test_blkif test_proc test_sandbox
 	      test_netctrl test_bq test_crate test_cring test_conslog test_loglimit \
 	      test_backing_raw test_netjournal test_xsproxy \
 	      test_blkjournal test_handover test_fence test_blkquiesce \
-	      test_netquiesce test_ctlfmt test_ctl test_conf test_bkargs
+	      test_netquiesce test_quiesce test_ctlfmt test_ctl test_conf \
+	      test_bkargs
 # Pure-logic sources each unit test links against.
 test_parse_SRC  := common/parse.c common/log.c
 test_loglimit_SRC := common/log.c
@@ -127,7 +129,9 @@ test_blkring_front_SRC := $(test_blkring_SRC)
 test_pgrant_SRC := daemons/blkbackd/pgrant.c
 test_blkjournal_SRC := daemons/blkbackd/blkjournal.c common/journal.c \
 		       $(test_blkring_SRC)
-test_blkquiesce_SRC := daemons/blkbackd/blkquiesce.c $(test_blkring_SRC)
+test_quiesce_SRC := common/quiesce.c common/parse.c
+test_blkquiesce_SRC := daemons/blkbackd/blkquiesce.c common/quiesce.c \
+		       $(test_blkring_SRC)
 test_proc_SRC   := common/proc.c
 test_sandbox_SRC := common/sandbox.c common/proc.c common/log.c common/parse.c
 test_target_SRC := daemons/blkbackd/target.c common/log.c common/parse.c
@@ -136,7 +140,8 @@ test_nethdr_SRC := daemons/netbackd/nethdr.c daemons/netbackd/netif.c common/par
 test_netrate_SRC := daemons/netbackd/netrate.c
 test_netctrl_SRC := daemons/netbackd/netctrl.c
 test_netjournal_SRC := daemons/netbackd/netjournal.c daemons/netbackd/netif.c common/parse.c
-test_netquiesce_SRC := daemons/netbackd/netquiesce.c common/parse.c
+test_netquiesce_SRC := daemons/netbackd/netquiesce.c common/quiesce.c \
+		       common/parse.c
 test_bq_SRC     := daemons/consoled/bq.c
 test_crate_SRC  := daemons/consoled/crate.c
 test_cring_SRC  := daemons/consoled/cring.c

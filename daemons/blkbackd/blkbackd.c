@@ -39,6 +39,7 @@
 #include "ring.h"
 #include "sandbox.h"
 #include "supervise.h"
+#include "supquiesce.h"
 #include "target.h"
 #include "worker.h"
 #include "xs.h"
@@ -52,6 +53,25 @@ struct parent {
 };
 
 /*
+ * The device's "params" (malloc'd, NULL if absent) and whether its "mode"
+ * allows writing, as start and reopen both read them.
+ */
+static char *
+read_params(struct sup *sup, unsigned int domid, unsigned int devid,
+    bool *writable)
+{
+	char *params, *mode;
+
+	params = xsc_readf(sup_xsc(sup), XBT_NULL, "%s/%u/%u/params",
+	    sup_root(sup), domid, devid);
+	mode = xsc_readf(sup_xsc(sup), XBT_NULL, "%s/%u/%u/mode",
+	    sup_root(sup), domid, devid);
+	*writable = parse_mode_writable(mode);
+	free(mode);
+	return params;
+}
+
+/*
  * Open the backing store and start the worker; reattach: with -A, to take
  * over the rings a cleanly stopped daemon left (blkquiesce.h).
  */
@@ -59,7 +79,7 @@ static void
 spawn_vbd(struct sup *sup, unsigned int domid, unsigned int devid,
     struct parent *p, bool reattach)
 {
-	char *params, *mode, title[64], dd[32], err[512];
+	char *params, title[64], dd[32], err[512];
 	char store[PROC_MSG_MAX], desc[512];
 	char *argv[16], qs[16], ps[16], ug[32];
 	struct sup_fd sfd[3];
@@ -69,12 +89,7 @@ spawn_vbd(struct sup *sup, unsigned int domid, unsigned int devid,
 	pid_t pid;
 	int fd, jfd, i = 0;
 
-	params = xsc_readf(sup_xsc(sup), XBT_NULL, "%s/%u/%u/params",
-	    sup_root(sup), domid, devid);
-	mode = xsc_readf(sup_xsc(sup), XBT_NULL, "%s/%u/%u/mode",
-	    sup_root(sup), domid, devid);
-	writable = parse_mode_writable(mode);
-	free(mode);
+	params = read_params(sup, domid, devid, &writable);
 	if (params == NULL || params[0] == '\0') {
 		sup_fail(sup, domid, devid, ENOENT, "no \"params\" (empty "
 		    "cdrom drives are not supported yet)");
@@ -181,20 +196,17 @@ start_vbd(struct sup *sup, unsigned int domid, unsigned int devid, void *arg)
 	spawn_vbd(sup, domid, devid, arg, false);
 }
 
-struct fe_reader {
-	struct sup	*sup;
-	unsigned int	 domid, devid;
-};
-
-/* blkq_read_fn: the frontend directory (fixed path, as the proxy allows). */
-static char *
-fe_read_cb(void *arg, const char *key)
+/* supq_check() callbacks: the record is a struct blkq_rec. */
+static int
+q_parse(const char *s, unsigned int max_queues, void *rec, const char **why)
 {
-	struct fe_reader *r = arg;
+	return blkq_parse(s, max_queues, rec, why);
+}
 
-	return xsc_readf(sup_xsc(r->sup), XBT_NULL,
-	    "/local/domain/%u/device/%s/%u/%s", r->domid, BLK_TYPE, r->devid,
-	    key);
+static int
+q_match(const void *rec, xbq_read_fn *rd, void *arg, const char **why)
+{
+	return blkq_match(rec, rd, arg, why);
 }
 
 /*
@@ -207,39 +219,11 @@ reattach_vbd(struct sup *sup, unsigned int domid, unsigned int devid,
     void *arg)
 {
 	struct parent *p = arg;
-	struct fe_reader rd = { sup, domid, devid };
 	struct blkq_rec rec;
-	const char *why = "";
-	char *s;
-	int st;
 
-	s = xsc_readf(sup_xsc(sup), XBT_NULL, "%s/%u/%u/%s", sup_root(sup),
-	    domid, devid, XB_QUIESCED_KEY);
-	if (s == NULL) {
-		log_devinfo(BLK_TYPE, domid, devid, "no %s record: the last "
-		    "daemon did not stop cleanly", XB_QUIESCED_KEY);
+	if (supq_check(sup, domid, devid, p->opts.max_queues, q_parse, q_match,
+	    &rec) == -1)
 		return -1;
-	}
-	st = blkq_parse(s, p->opts.max_queues, &rec, &why);
-	free(s);
-	if (st == -1) {
-		log_devwarnx(BLK_TYPE, domid, devid, "%s record unusable: %s",
-		    XB_QUIESCED_KEY, why);
-		return -1;
-	}
-	s = fe_read_cb(&rd, "state");
-	st = s != NULL ? parse_xenbus_state(s) : -1;
-	free(s);
-	if (st != XenbusStateInitialised && st != XenbusStateConnected) {
-		log_devwarnx(BLK_TYPE, domid, devid, "%s record, but the "
-		    "frontend is in state %d", XB_QUIESCED_KEY, st);
-		return -1;
-	}
-	if (blkq_match(&rec, fe_read_cb, &rd, &why) != 1) {
-		log_devwarnx(BLK_TYPE, domid, devid, "%s record does not match "
-		    "the frontend (%s)", XB_QUIESCED_KEY, why);
-		return -1;
-	}
 	spawn_vbd(sup, domid, devid, p, true);
 	return 0;
 }
@@ -256,18 +240,13 @@ static int
 reopen_vbd(struct sup *sup, unsigned int domid, unsigned int devid,
     const char *name, void *arg, char *err, size_t errlen)
 {
-	char *params, *mode, store[PROC_MSG_MAX];
+	char *params, store[PROC_MSG_MAX];
 	struct target t;
 	bool writable;
 	int fd;
 
 	(void)arg;
-	params = xsc_readf(sup_xsc(sup), XBT_NULL, "%s/%u/%u/params",
-	    sup_root(sup), domid, devid);
-	mode = xsc_readf(sup_xsc(sup), XBT_NULL, "%s/%u/%u/mode",
-	    sup_root(sup), domid, devid);
-	writable = parse_mode_writable(mode);
-	free(mode);
+	params = read_params(sup, domid, devid, &writable);
 	if (params == NULL) {
 		snprintf(err, errlen, "no \"params\"");
 		errno = ENOENT;

@@ -1,7 +1,7 @@
 /*
  * blkquiesce.c - format, parse and check the clean-stop record
- * (blkquiesce.h).  Pure: no xenstore, no Xen; unit-tested in
- * tests/unit/test_blkquiesce.c.
+ * (blkquiesce.h) on common/quiesce.h's syntax.  Pure: no xenstore, no Xen;
+ * unit-tested in tests/unit/test_blkquiesce.c.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "blkquiesce.h"
-#include "parse.h"
 
 static bool
 npages_ok(uint32_t n)
@@ -21,28 +20,17 @@ npages_ok(uint32_t n)
 int
 blkq_format(const struct blkq_rec *r, char *buf, size_t len)
 {
-	size_t off = 0;
+	struct xbq_out o = { buf, len, 0 };
 	unsigned int i, k;
-	int n;
 
 	if (r->nq < 1 || r->nq > BLK_MAX_QUEUES ||
 	    (r->abi != BLK_ABI_X86_32 && r->abi != BLK_ABI_X86_64)) {
 		errno = EINVAL;
 		return -1;
 	}
-#define PUT(...) do {							\
-	n = snprintf(buf + off, len - off, __VA_ARGS__);		\
-	if (n < 0 || (size_t)n >= len - off) {				\
-		errno = ENOSPC;						\
-		return -1;						\
-	}								\
-	off += (size_t)n;						\
-} while (0)
-	if (len == 0) {
-		errno = ENOSPC;
+	if (xbq_put(&o, "%u %u %u", XBQ_VERSION, (unsigned int)r->abi,
+	    r->nq) == -1)
 		return -1;
-	}
-	PUT("%u %u %u", BLKQ_VERSION, (unsigned int)r->abi, r->nq);
 	for (i = 0; i < r->nq; i++) {
 		const struct blkq_queue *q = &r->q[i];
 
@@ -50,70 +38,35 @@ blkq_format(const struct blkq_rec *r, char *buf, size_t len)
 			errno = EINVAL;
 			return -1;
 		}
-		PUT(" %u:%u:", q->evtchn, q->rsp_prod);
+		if (xbq_put(&o, " %u:%u:", q->evtchn, q->rsp_prod) == -1)
+			return -1;
 		for (k = 0; k < q->npages; k++)
-			PUT("%s%u", k > 0 ? "," : "", q->refs[k]);
+			if (xbq_put(&o, "%s%u", k > 0 ? "," : "",
+			    q->refs[k]) == -1)
+				return -1;
 	}
-#undef PUT
-	return (int)off;
-}
-
-/*
- * One decimal uint32 at *p ending at one of the characters in ends (or
- * NUL if ends contains none); advances *p past the number.
- */
-static int
-num(const char **p, const char *ends, uint32_t *out)
-{
-	char tmp[16];
-	size_t n = strcspn(*p, ends);
-	uint64_t v;
-
-	/* Canonical only: what blkq_format() writes, no leading zero. */
-	if (n == 0 || n >= sizeof(tmp) || ((*p)[0] == '0' && n > 1))
-		return -1;
-	memcpy(tmp, *p, n);
-	tmp[n] = '\0';
-	if (parse_uint(tmp, UINT32_MAX, &v) == -1)
-		return -1;
-	*out = (uint32_t)v;
-	*p += n;
-	return 0;
+	return (int)o.off;
 }
 
 int
 blkq_parse(const char *s, unsigned int max_queues, struct blkq_rec *r,
     const char **why)
 {
-	const char *p = s;
-	uint32_t v, abi, nq;
+	const char *p;
+	uint32_t abi, nq;
 	unsigned int i;
 
 	memset(r, 0, sizeof(*r));
-	if (s == NULL) {
-		*why = "absent";
+	if (xbq_head(s, BLKQ_MAX_LEN, &p, why) == -1)
 		return -1;
-	}
-	if (strlen(s) > BLKQ_MAX_LEN) {
-		*why = "too long";
-		return -1;
-	}
-	if (num(&p, " ", &v) == -1 || *p != ' ' || v != BLKQ_VERSION) {
-		*why = "unknown version";
-		return -1;
-	}
-	p++;
-	if (num(&p, " ", &abi) == -1 || *p != ' ' ||
+	if (xbq_num(&p, " ", &abi) == -1 || *p != ' ' ||
 	    (abi != BLK_ABI_X86_32 && abi != BLK_ABI_X86_64)) {
 		*why = "bad protocol";
 		return -1;
 	}
 	p++;
-	if (num(&p, " ", &nq) == -1 || nq < 1 || nq > max_queues ||
-	    nq > BLK_MAX_QUEUES) {
-		*why = "bad number of queues";
+	if (xbq_nq(&p, max_queues, BLK_MAX_QUEUES, &nq, why) == -1)
 		return -1;
-	}
 	r->abi = (enum blk_abi)abi;
 	r->nq = nq;
 	for (i = 0; i < nq; i++) {
@@ -124,8 +77,8 @@ blkq_parse(const char *s, unsigned int max_queues, struct blkq_rec *r,
 			return -1;
 		}
 		p++;
-		if (num(&p, ":", &q->evtchn) == -1 || *p++ != ':' ||
-		    num(&p, ":", &q->rsp_prod) == -1 || *p++ != ':') {
+		if (xbq_num(&p, ":", &q->evtchn) == -1 || *p++ != ':' ||
+		    xbq_num(&p, ":", &q->rsp_prod) == -1 || *p++ != ':') {
 			*why = "bad event channel or rsp_prod";
 			return -1;
 		}
@@ -134,7 +87,7 @@ blkq_parse(const char *s, unsigned int max_queues, struct blkq_rec *r,
 				*why = "too many ring refs";
 				return -1;
 			}
-			if (num(&p, ", ", &q->refs[q->npages]) == -1) {
+			if (xbq_num(&p, ", ", &q->refs[q->npages]) == -1) {
 				*why = "bad ring ref";
 				return -1;
 			}
@@ -148,31 +101,14 @@ blkq_parse(const char *s, unsigned int max_queues, struct blkq_rec *r,
 			return -1;
 		}
 	}
-	if (*p != '\0') {
-		*why = "trailing characters";
-		return -1;
-	}
-	return 0;
-}
-
-/* Frontend key equals v (a plain decimal)? */
-static bool
-key_is(blkq_read_fn *rd, void *arg, const char *key, uint64_t max,
-    uint64_t v)
-{
-	char *s = rd(arg, key);
-	uint64_t got;
-	bool ok = s != NULL && parse_uint(s, max, &got) == 0 && got == v;
-
-	free(s);
-	return ok;
+	return xbq_end(p, why);
 }
 
 int
-blkq_match(const struct blkq_rec *r, blkq_read_fn *rd, void *arg,
+blkq_match(const struct blkq_rec *r, xbq_read_fn *rd, void *arg,
     const char **why)
 {
-	char key[64], pre[32] = "", *s;
+	char key[64], name[32], *s;
 	enum blk_abi abi;
 	unsigned int i, k, order;
 	int rc;
@@ -184,21 +120,13 @@ blkq_match(const struct blkq_rec *r, blkq_read_fn *rd, void *arg,
 		*why = "protocol differs";
 		return 0;
 	}
-	s = rd(arg, "multi-queue-num-queues");
-	if (s == NULL ? r->nq != 1 :
-	    !key_is(rd, arg, "multi-queue-num-queues", BLK_MAX_QUEUES, r->nq)) {
-		free(s);
-		*why = "number of queues differs";
+	if (xbq_match_nq(rd, arg, r->nq, BLK_MAX_QUEUES, why) != 1)
 		return 0;
-	}
-	free(s);
 	for (i = 0; i < r->nq; i++) {
 		const struct blkq_queue *q = &r->q[i];
 
-		if (r->nq > 1)
-			snprintf(pre, sizeof(pre), "queue-%u/", i);
-		snprintf(key, sizeof(key), "%sevent-channel", pre);
-		if (!key_is(rd, arg, key, UINT32_MAX, q->evtchn)) {
+		xbq_qkey(key, sizeof(key), r->nq, i, "event-channel");
+		if (!xbq_key_is(rd, arg, key, UINT32_MAX, q->evtchn)) {
 			*why = "event channel differs";
 			return 0;
 		}
@@ -206,22 +134,23 @@ blkq_match(const struct blkq_rec *r, blkq_read_fn *rd, void *arg,
 			;
 		if (q->npages == 1) {
 			/* Linux writes ring-ref for order 0 (ring_read_refs). */
-			snprintf(key, sizeof(key), "%sring-ref", pre);
-			if (!key_is(rd, arg, key, UINT32_MAX, q->refs[0])) {
+			xbq_qkey(key, sizeof(key), r->nq, i, "ring-ref");
+			if (!xbq_key_is(rd, arg, key, UINT32_MAX, q->refs[0])) {
 				*why = "ring ref differs";
 				return 0;
 			}
 			continue;
 		}
 		/* ring-page-order is at the top, for every queue (io/blkif.h). */
-		if (!key_is(rd, arg, "ring-page-order", XB_RING_MAX_ORDER,
+		if (!xbq_key_is(rd, arg, "ring-page-order", XB_RING_MAX_ORDER,
 		    order)) {
 			*why = "ring page order differs";
 			return 0;
 		}
 		for (k = 0; k < q->npages; k++) {
-			snprintf(key, sizeof(key), "%sring-ref%u", pre, k);
-			if (!key_is(rd, arg, key, UINT32_MAX, q->refs[k])) {
+			snprintf(name, sizeof(name), "ring-ref%u", k);
+			xbq_qkey(key, sizeof(key), r->nq, i, name);
+			if (!xbq_key_is(rd, arg, key, UINT32_MAX, q->refs[k])) {
 				*why = "ring ref differs";
 				return 0;
 			}

@@ -4,7 +4,8 @@
  * start"), so that the next daemon's worker can re-attach to the live
  * rings without the guest reconnecting.
  *
- * Key XB_QUIESCED_KEY in backend/vbd/<domid>/<devid>, one line:
+ * Key XB_QUIESCED_KEY (quiesce.h) in backend/vbd/<domid>/<devid>, one
+ * line:
  *
  *   1 <abi> <nq> <q0> <q1> ...		(exactly nq queue fields)
  *   <q> = <event-channel>:<rsp_prod>:<ref0>[,<ref1>...]
@@ -24,10 +25,9 @@
 
 #include "blkbackd.h"
 #include "blkring.h"
+#include "quiesce.h"
 #include "ring.h"
 
-#define XB_QUIESCED_KEY		"xb-quiesced"
-#define BLKQ_VERSION		1u
 /*
  * 16 queues of 16 refs, every number 10 digits: 3180 bytes; with the path
  * inside a xenstore write's 4096 (XENSTORE_PAYLOAD_MAX).
@@ -63,19 +63,13 @@ int	blkq_parse(const char *s, unsigned int max_queues, struct blkq_rec *,
 	    const char **why);
 
 /*
- * Reads frontend key `key` (relative to the frontend directory, e.g.
- * "queue-1/ring-ref0"); returns a malloc'd value or NULL if absent.
- */
-typedef char	*blkq_read_fn(void *arg, const char *key);
-
-/*
- * Does the frontend still describe the rings of rec: its protocol,
- * multi-queue-num-queues (absent: 1), and per queue (keys at the top for
- * one queue, under queue-<i>/ otherwise, as Linux) ring-page-order,
- * ring-ref* and event-channel?  Returns 1 (matches), 0 (does not: *why
+ * Does the frontend (read through rd, quiesce.h) still describe the rings
+ * of rec: its protocol, multi-queue-num-queues (absent: 1), and per queue
+ * (keys at the top for one queue, under queue-<i>/ otherwise, as Linux)
+ * ring-page-order, ring-ref* and event-channel?  Returns 1 (matches), 0 (does not: *why
  * says what differs).
  */
-int	blkq_match(const struct blkq_rec *, blkq_read_fn *, void *arg,
+int	blkq_match(const struct blkq_rec *, xbq_read_fn *, void *arg,
 	    const char **why);
 
 #endif

@@ -506,6 +506,25 @@ blk_queue_resume(struct blk_queue *q, const struct blkj_plan *p,
 }
 
 /*
+ * Plan the resume of queue i from its journal (blkj_plan()) into plan;
+ * -1 (the device failed) if the journal cannot be trusted.
+ */
+static int
+blk_plan_queue(struct blk_worker *w, unsigned int i, struct blkj_plan *plan)
+{
+	struct blk_queue *q = &w->q[i];
+	const char *why = "";
+
+	if (blkj_plan(q->jq, q->nios, blk_ring_rsp_prod(&q->ring), &w->lim,
+	    plan, &why) == -1) {
+		xb_dev_fatal(w->dev, EPROTO, "queue %u: restart journal "
+		    "unusable (%s); the ring's state is unknown", i, why);
+		return -1;
+	}
+	return 0;
+}
+
+/*
  * -R: take over the live rings recorded in the journal, if the backend is
  * still Connected and the frontend Initialised or Connected with the same
  * rings and event channels; then nothing is written to xenstore, and the
@@ -518,7 +537,6 @@ blk_resume(struct blk_worker *w)
 	struct xb_dev *dev = w->dev;
 	struct blkj *j = w->j;
 	struct blkj_plan *plan;
-	const char *why = "";
 	char dir[256], *proto;
 	unsigned int i, redone = 0, again = 0, n, a;
 	enum blk_abi abi;
@@ -561,18 +579,12 @@ blk_resume(struct blk_worker *w)
 		return -1;
 	}
 	for (i = 0, n = 0; i < w->nq; i++) {
-		struct blk_queue *q = &w->q[i];
-
-		if (blkj_plan(q->jq, q->nios, blk_ring_rsp_prod(&q->ring),
-		    &w->lim, plan, &why) == -1) {
-			xb_dev_fatal(dev, EPROTO, "queue %u: restart journal "
-			    "unusable (%s); the ring's state is unknown", i,
-			    why);
+		if (blk_plan_queue(w, i, plan) == -1) {
 			free(plan);
 			blk_queues_free(w);
 			return -1;
 		}
-		n += blkj_unfenced_writes(q->jq, plan);
+		n += blkj_unfenced_writes(w->q[i].jq, plan);
 	}
 	/*
 	 * NBD has no fence: the server may still run the dead connection's
@@ -592,11 +604,7 @@ blk_resume(struct blk_worker *w)
 		struct blk_queue *q = &w->q[i];
 
 		/* Planned above: the journal has not changed since. */
-		if (blkj_plan(q->jq, q->nios, blk_ring_rsp_prod(&q->ring),
-		    &w->lim, plan, &why) == -1) {
-			xb_dev_fatal(dev, EPROTO, "queue %u: restart journal "
-			    "unusable (%s); the ring's state is unknown", i,
-			    why);
+		if (blk_plan_queue(w, i, plan) == -1) {
 			free(plan);
 			blk_queues_free(w);
 			return -1;
@@ -627,7 +635,7 @@ blk_resume(struct blk_worker *w)
 	return 0;
 }
 
-/* blkq_read_fn over the frontend directory. */
+/* xbq_read_fn over the frontend directory. */
 static char *
 blk_fe_read_cb(void *arg, const char *key)
 {

@@ -37,6 +37,7 @@
 #include "proc.h"
 #include "sandbox.h"
 #include "supervise.h"
+#include "supquiesce.h"
 #include "tap.h"
 #include "worker.h"
 #include "xs.h"
@@ -190,20 +191,17 @@ drop_tap(unsigned int domid, unsigned int devid, const char *ifname)
 		    "TAP %s: %s", ifname, strerror(errno));
 }
 
-struct fe_reader {
-	struct sup	*sup;
-	unsigned int	 domid, devid;
-};
-
-/* netq_read_fn: the frontend directory (fixed path, as the proxy allows). */
-static char *
-fe_read_cb(void *arg, const char *key)
+/* supq_check() callbacks: the record is a struct netq_rec. */
+static int
+q_parse(const char *s, unsigned int max_queues, void *rec, const char **why)
 {
-	struct fe_reader *r = arg;
+	return netq_parse(s, max_queues, rec, why);
+}
 
-	return xsc_readf(sup_xsc(r->sup), XBT_NULL,
-	    "/local/domain/%u/device/%s/%u/%s", r->domid, NET_TYPE, r->devid,
-	    key);
+static int
+q_match(const void *rec, xbq_read_fn *rd, void *arg, const char **why)
+{
+	return netq_match(rec, rd, arg, why);
 }
 
 /*
@@ -219,43 +217,14 @@ reattach_vif(struct sup *sup, unsigned int domid, unsigned int devid,
     void *arg)
 {
 	struct parent *p = arg;
-	struct fe_reader rd = { sup, domid, devid };
 	struct netq_rec rec;
 	int tfd[NET_MAX_QUEUES];
 	char ifname[32], err[256];
-	const char *why = "";
 	unsigned int nq = p->opts.max_queues;
-	char *s;
-	int st;
 
 	snprintf(ifname, sizeof(ifname), NET_IFNAME_FMT, domid, devid);
-	s = xsc_readf(sup_xsc(sup), XBT_NULL, "%s/%u/%u/%s", sup_root(sup),
-	    domid, devid, XB_QUIESCED_KEY);
-	if (s == NULL) {
-		log_devinfo(NET_TYPE, domid, devid, "no %s record: the last "
-		    "daemon did not stop cleanly", XB_QUIESCED_KEY);
+	if (supq_check(sup, domid, devid, nq, q_parse, q_match, &rec) == -1)
 		goto refuse;
-	}
-	st = netq_parse(s, nq, &rec, &why);
-	free(s);
-	if (st == -1) {
-		log_devwarnx(NET_TYPE, domid, devid, "%s record unusable: %s",
-		    XB_QUIESCED_KEY, why);
-		goto refuse;
-	}
-	s = fe_read_cb(&rd, "state");
-	st = s != NULL ? parse_xenbus_state(s) : -1;
-	free(s);
-	if (st != XenbusStateInitialised && st != XenbusStateConnected) {
-		log_devwarnx(NET_TYPE, domid, devid, "%s record, but the "
-		    "frontend is in state %d", XB_QUIESCED_KEY, st);
-		goto refuse;
-	}
-	if (netq_match(&rec, fe_read_cb, &rd, &why) != 1) {
-		log_devwarnx(NET_TYPE, domid, devid, "%s record does not match "
-		    "the frontend (%s)", XB_QUIESCED_KEY, why);
-		goto refuse;
-	}
 	if (nq + 2 > SUP_HELD_MAX) {
 		log_devwarnx(NET_TYPE, domid, devid, "%u queues: at most %u "
 		    "with restart", nq, SUP_HELD_MAX - 2);

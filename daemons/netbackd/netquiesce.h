@@ -5,7 +5,8 @@
  * rings without the guest reconnecting.  The TAP itself survives as a
  * persistent interface (netbackd.c).
  *
- * Key XB_QUIESCED_KEY in backend/vif/<domid>/<devid>, one line:
+ * Key XB_QUIESCED_KEY (quiesce.h) in backend/vif/<domid>/<devid>, one
+ * line:
  *
  *   1 <nq> <nmcast> <q0> ... <q(nq-1)> [<mac0> ... <mac(nmcast-1)>]
  *   <q> = <tx-ring-ref>:<rx-ring-ref>:<evtchn-tx>:<evtchn-rx>:<tx-rsp>:<rx-rsp>
@@ -30,9 +31,8 @@
 
 #include "netbackd.h"
 #include "netif.h"
+#include "quiesce.h"
 
-#define XB_QUIESCED_KEY		"xb-quiesced"
-#define NETQ_VERSION		1u
 /*
  * 16 queues of six 10-digit numbers (1056 bytes) and 64 multicast
  * addresses (1152): 2220 at most, inside a xenstore write's 4096
@@ -69,21 +69,15 @@ int	netq_parse(const char *s, unsigned int max_queues, struct netq_rec *,
 	    const char **why);
 
 /*
- * Reads frontend key `key` (relative to the frontend directory, e.g.
- * "queue-1/tx-ring-ref"); returns a malloc'd value or NULL if absent.
- */
-typedef char	*netq_read_fn(void *arg, const char *key);
-
-/*
- * Does the frontend still describe the rings of rec: its
- * multi-queue-num-queues (absent: 1), and per queue (keys at the top for
+ * Does the frontend (read through rd, quiesce.h) still describe the rings
+ * of rec: its multi-queue-num-queues (absent: 1), and per queue (keys at the top for
  * one queue, under queue-<i>/ otherwise, as netfront writes them)
  * tx-ring-ref, rx-ring-ref and event-channel, or event-channel-tx and
  * -rx if the record's ports differ (then event-channel-tx must be absent
  * for a shared one, as a connect would read it)?  Returns 1 (matches), 0
  * (does not: *why says what differs).
  */
-int	netq_match(const struct netq_rec *, netq_read_fn *, void *arg,
+int	netq_match(const struct netq_rec *, xbq_read_fn *, void *arg,
 	    const char **why);
 
 #endif

@@ -35,7 +35,7 @@ nb_rm_quiesced(struct nb_worker *w)
 		log_warn("removing %s", XB_QUIESCED_KEY);
 }
 
-/* netq_read_fn over the frontend directory. */
+/* xbq_read_fn over the frontend directory. */
 static char *
 nb_fe_read_cb(void *arg, const char *key)
 {
@@ -158,19 +158,8 @@ nb_reattach(struct nb_worker *w, const char **why)
 	w->connected = true;
 	/* Used once: a later daemon must not take an old record for a new stop. */
 	nb_rm_quiesced(w);
-	for (i = 0; i < w->nq; i++) {
-		struct nb_queue *q = &w->q[i];
-
-		/* What the guest queued while nobody listened: look now. */
-		xenevtchn_unmask(w->xce, (evtchn_port_t)q->port_tx);
-		xenevtchn_notify(w->xce, (evtchn_port_t)q->port_tx);
-		if (q->port_rx != q->port_tx) {
-			xenevtchn_unmask(w->xce, (evtchn_port_t)q->port_rx);
-			xenevtchn_notify(w->xce, (evtchn_port_t)q->port_rx);
-		}
-		ev_timer_arm(q->ev_tx_more, 0);
-		ev_timer_arm(q->ev_rx_more, 0);
-	}
+	/* What the guest queued while nobody listened: look now. */
+	nb_kick(w);
 	log_info("re-attached after a clean stop: %u queue%s, %s event "
 	    "channels, tx rsp_prod %u, rx rsp_prod %u%s, %u multicast "
 	    "address%s", w->nq, w->nq > 1 ? "s" : "",
@@ -193,7 +182,6 @@ nb_write_quiesced(struct nb_worker *w)
 	struct netq_rec rec;
 	char buf[NETQ_MAX_LEN + 1], path[320];
 	unsigned int i, held = 0;
-	int ntx, nrx;
 
 	if (!w->connected || w->q == NULL || w->nq == 0 ||
 	    w->nq > NET_MAX_QUEUES) {
@@ -210,14 +198,7 @@ nb_write_quiesced(struct nb_worker *w)
 			    "record", i);
 			return;
 		}
-		RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&q->tx, ntx);
-		nj_pushed(&q->jq->tx, q->tx.rsp_prod_pvt);
-		RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&q->rx, nrx);
-		nj_pushed(&q->jq->rx, q->rx.rsp_prod_pvt);
-		if (ntx)
-			xenevtchn_notify(w->xce, (evtchn_port_t)q->port_tx);
-		if (nrx && q->port_rx != q->port_tx)
-			xenevtchn_notify(w->xce, (evtchn_port_t)q->port_rx);
+		nb_queue_push(w, q);
 		if (q->tx.req_cons != q->tx.rsp_prod_pvt ||
 		    q->rx.req_cons != q->rx.rsp_prod_pvt) {
 			log_warnx("stopping: queue %u not quiet (tx %u/%u, rx "

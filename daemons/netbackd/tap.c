@@ -69,13 +69,25 @@ tap_open_queue(const char *name, char *err, size_t errlen)
 	return fd;
 }
 
+/* Close the queues of a failed open (-1: not opened), keeping errno. */
+static void
+tap_close_all(int *fds, unsigned int nq)
+{
+	unsigned int i;
+	int e = errno;
+
+	for (i = 0; i < nq; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	errno = e;
+}
+
 int
 tap_create(const char *name, unsigned int nq, int *fds, const uint8_t mac[6],
     unsigned int mtu, char *err, size_t errlen)
 {
 	struct ifreq ifr;
 	unsigned int i;
-	int e;
 
 	if (strlen(name) >= IFNAMSIZ) {
 		snprintf(err, errlen, "%s: interface name too long", name);
@@ -123,11 +135,7 @@ tap_create(const char *name, unsigned int nq, int *fds, const uint8_t mac[6],
 	}
 	return 0;
 fail:
-	e = errno;
-	for (i = 0; i < nq; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
-	errno = e;
+	tap_close_all(fds, nq);
 	return -1;
 }
 
@@ -228,7 +236,7 @@ tap_reopen(const char *name, unsigned int nq, int *fds, char *err,
     size_t errlen)
 {
 	unsigned int i;
-	int flags, idx, e;
+	int flags, idx;
 
 	for (i = 0; i < nq; i++)
 		fds[i] = -1;
@@ -271,11 +279,7 @@ tap_reopen(const char *name, unsigned int nq, int *fds, char *err,
 	}
 	return 0;
 fail:
-	e = errno;
-	for (i = 0; i < nq; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
-	errno = e;
+	tap_close_all(fds, nq);
 	return -1;
 }
 

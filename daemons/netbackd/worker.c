@@ -471,6 +471,40 @@ nb_tap_setup(struct nb_worker *w)
 	nb_rate_load(w);
 }
 
+void
+nb_queue_push(struct nb_worker *w, struct nb_queue *q)
+{
+	int ntx, nrx;
+
+	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&q->tx, ntx);
+	nj_pushed(&q->jq->tx, q->tx.rsp_prod_pvt);
+	RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&q->rx, nrx);
+	nj_pushed(&q->jq->rx, q->rx.rsp_prod_pvt);
+	if (ntx)
+		xenevtchn_notify(w->xce, (evtchn_port_t)q->port_tx);
+	if (nrx && q->port_rx != q->port_tx)
+		xenevtchn_notify(w->xce, (evtchn_port_t)q->port_rx);
+}
+
+void
+nb_kick(struct nb_worker *w)
+{
+	unsigned int i;
+
+	for (i = 0; i < w->nq; i++) {
+		struct nb_queue *q = &w->q[i];
+
+		xenevtchn_unmask(w->xce, (evtchn_port_t)q->port_tx);
+		xenevtchn_notify(w->xce, (evtchn_port_t)q->port_tx);
+		if (q->port_rx != q->port_tx) {
+			xenevtchn_unmask(w->xce, (evtchn_port_t)q->port_rx);
+			xenevtchn_notify(w->xce, (evtchn_port_t)q->port_rx);
+		}
+		ev_timer_arm(q->ev_tx_more, 0);
+		ev_timer_arm(q->ev_rx_more, 0);
+	}
+}
+
 /* Write the connection record: rings, ports, features, indexes. */
 void
 nb_journal_connect(struct nb_worker *w)
@@ -607,21 +641,10 @@ nb_resume(struct nb_worker *w)
 		journal_set(w->jh, JOURNAL_CONNECTED);
 	}
 	/*
-	 * Unmask and kick every port once: the dead worker may have read an
-	 * event without unmasking it, or published without notifying.
+	 * The dead worker may have read an event without unmasking it, or
+	 * published without notifying.
 	 */
-	for (i = 0; i < w->nq; i++) {
-		struct nb_queue *q = &w->q[i];
-
-		xenevtchn_unmask(w->xce, (evtchn_port_t)q->port_tx);
-		xenevtchn_notify(w->xce, (evtchn_port_t)q->port_tx);
-		if (q->port_rx != q->port_tx) {
-			xenevtchn_unmask(w->xce, (evtchn_port_t)q->port_rx);
-			xenevtchn_notify(w->xce, (evtchn_port_t)q->port_rx);
-		}
-		ev_timer_arm(q->ev_tx_more, 0);
-		ev_timer_arm(q->ev_rx_more, 0);
-	}
+	nb_kick(w);
 	log_info("resumed: %u queue%s; tx %u slots answered ERROR (%u "
 	    "published already), rx %u slots answered ERROR (%u published "
 	    "already)%s", w->nq, w->nq > 1 ? "s" : "", rtx.answered,
@@ -858,21 +881,13 @@ nb_quiesce(void *arg)
 {
 	struct nb_worker *w = arg;
 	unsigned int i;
-	int ntx, nrx;
 
 	for (i = 0; w->connected && i < w->nq; i++) {
 		struct nb_queue *q = &w->q[i];
 
 		if (q->halted || q->txs == NULL || q->rxs == NULL)
 			continue;
-		RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&q->tx, ntx);
-		nj_pushed(&q->jq->tx, q->tx.rsp_prod_pvt);
-		RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(&q->rx, nrx);
-		nj_pushed(&q->jq->rx, q->rx.rsp_prod_pvt);
-		if (ntx)
-			xenevtchn_notify(w->xce, (evtchn_port_t)q->port_tx);
-		if (nrx && q->port_rx != q->port_tx)
-			xenevtchn_notify(w->xce, (evtchn_port_t)q->port_rx);
+		nb_queue_push(w, q);
 	}
 	if (w->jh != NULL)
 		journal_set(w->jh, JOURNAL_CLEAN);

@@ -236,6 +236,16 @@ void		 nb_queues_free(struct nb_worker *);
 int		 nb_queue_events(struct nb_worker *, struct nb_queue *);
 void		 nb_tap_setup(struct nb_worker *);	/* queues, offloads, rate */
 void		 nb_journal_connect(struct nb_worker *);	/* the connection record */
+/*
+ * Before a stop or a quiesce: publish q's answered responses (recorded in
+ * the journal as pushed) and notify the guest where the ring asks.
+ */
+void		 nb_queue_push(struct nb_worker *, struct nb_queue *);
+/*
+ * Taking over live rings (resume, re-attach): unmask and notify every port
+ * once and look at both rings, for what came while no worker listened.
+ */
+void		 nb_kick(struct nb_worker *);
 
 /*
  * Stop and start (netstop.c, docs/ARCHITECTURE.md "Stop and start").
