@@ -46,6 +46,20 @@ put_sector() {	# put_sector IMG SECTOR TEXT: one line, zero-padded sector
 get_sector() {	# get_sector IMG SECTOR: its first line
 	dd if="$1" bs=512 skip="$2" count=1 2>/dev/null | tr -d '\0' | head -n 1
 }
+# nbd_serve SOCK QCOW2: qemu-nbd serving the image on the unix socket SOCK
+# (forked, persistent), stopped when the scenario exits: fail exits, and
+# qemu-nbd must not outlive the scenario
+nbd_serve() {
+	qemu-nbd --socket=$1 --format=qcow2 --persistent --fork $2 > /tmp/qemu-nbd.log 2>&1 ||
+	    fail "qemu-nbd failed: $(cat /tmp/qemu-nbd.log)"
+	trap nbd_stop EXIT
+	[ -S $1 ] || fail "qemu-nbd made no socket $1"
+}
+nbd_stop() {	# every qemu-nbd, waiting up to 5 s for them to go
+	for p in $(pidof qemu-nbd); do kill $p; done
+	i=0
+	while pidof qemu-nbd >/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+}
 
 # ---- guests ---------------------------------------------------------------
 
@@ -539,6 +553,90 @@ sha_between() {
 	done
 	[ "$GOUT" = "$_sent" ] || fail "$3 MiB $1 -> $2: receiver's sha256 $GOUT, sender's $_sent"
 	log "$3 MiB $1 -> $2: sha256 $_sent matches"
+}
+# tcp_loops_start NAME MIB: a ping from dom0 to the guest $GIP every 0.2 s
+# (into /tmp/NAME.ping) and a TCP stream each way (ports 5001, 5002) for
+# a scenario that disturbs the backend under load: each side sends a MIB
+# MiB chunk again and again until /tmp/NAME.stop exists, counting whole
+# chunks, and the receiver hashes all it gets.  Sets ping_pid, to_pid
+# (dom0 -> guest) and from_pid (the guest's sender, its output in
+# /tmp/NAME.from).
+tcp_loops_start() {
+	dd if=/dev/urandom of=/tmp/$1.bin bs=1M count=$2 2>/dev/null || fail "cannot make /tmp/$1.bin"
+	rm -f /tmp/$1.stop /tmp/$1.count /tmp/rx.5002.sha
+	grun $GIP 10 "rm -f /tmp/$1.stop; { sleep 900 | nc -l -p 5001 | sha256sum > /tmp/rx.5001.sha; } > /dev/null 2>&1 &" ||
+	    fail "cannot start the receiver in the guest: $GOUT"
+	{ sleep 900 | nc -l -p 5002 | sha256sum > /tmp/rx.5002.sha; } &
+	grun $GIP 60 "head -c $(($2 * 1048576)) /dev/urandom > /tmp/tx.bin && echo made" ||
+	    fail "the guest could not make its data: $GOUT"
+	sleep 0.5
+
+	$PING -D -i 0.2 -W 1 $GIP > /tmp/$1.ping 2>&1 &
+	ping_pid=$!
+	(
+		_c=0
+		while [ ! -e /tmp/$1.stop ]; do
+			cat /tmp/$1.bin || break
+			_c=$((_c + 1))
+			echo $_c > /tmp/$1.count
+		done | timeout 600 nc $GIP 5001 > /dev/null 2>&1
+	) &
+	to_pid=$!
+	_gsend='c=0; while [ ! -e /tmp/'$1'.stop ]; do cat /tmp/tx.bin || break; c=$((c + 1)); echo $c > /tmp/tx.count; done | nc '$DOM0_IP' 5002; c=$(cat /tmp/tx.count); i=0; while [ $i -lt $c ]; do cat /tmp/tx.bin; i=$((i + 1)); done | sha256sum | cut -d" " -f1; echo chunks=$c'
+	gctl $GIP 600 "$_gsend" > /tmp/$1.from 2>&1 &
+	from_pid=$!
+}
+# tcp_loops_stop NAME WHEN: both streams of tcp_loops_start must still run
+# (else one ended before WHEN, e.g. "the last kill"); stop both senders.
+tcp_loops_stop() {
+	_live=""
+	kill -0 $to_pid 2>/dev/null && _live="dom0->guest"
+	kill -0 $from_pid 2>/dev/null && _live="$_live guest->dom0"
+	[ "$_live" = "dom0->guest guest->dom0" ] ||
+	    fail "a stream ended before $2 (still running: ${_live:-none}); to guest: $(cat /tmp/$1.count 2>/dev/null) chunks, from guest: $(head -c 300 /tmp/$1.from)"
+	touch /tmp/$1.stop
+	grun $GIP 10 "touch /tmp/$1.stop" || fail "cannot stop the guest's sender: $GOUT"
+}
+# tcp_loops_check NAME MIB ACROSS WAIT: after tcp_loops_stop, each side's
+# digest of all it received must equal the sender's (ACROSS names the
+# disturbance, e.g. "20 kills"; the guest's digest gets WAIT s to
+# appear).  Sets c and cg, the chunks sent to and from the guest.
+tcp_loops_check() {
+	wait $to_pid
+	c=$(cat /tmp/$1.count)
+	_want=$(_i=0; while [ $_i -lt $c ]; do cat /tmp/$1.bin; _i=$((_i + 1)); done | sha256sum | cut -d' ' -f1)
+	_i=0
+	until grun $GIP 10 "test -s /tmp/rx.5001.sha && cut -d' ' -f1 /tmp/rx.5001.sha"; do
+		_i=$((_i + 1))
+		[ $_i -gt $4 ] && fail "the guest's digest of the stream from dom0 did not appear: $GOUT"
+		sleep 1
+	done
+	[ "$GOUT" = "$_want" ] || fail "$((c * $2)) MiB dom0 -> guest across $3: guest's sha256 $GOUT, sent $_want"
+	wait $from_pid
+	_sent=$(grep -E '^[0-9a-f]{64}$' /tmp/$1.from | tail -n 1)
+	cg=$(sed -n 's/^chunks=//p' /tmp/$1.from)
+	[ -n "$_sent" ] || fail "guest -> dom0 stream: no digest from the guest: $(head -c 300 /tmp/$1.from)"
+	_i=0
+	until [ -s /tmp/rx.5002.sha ]; do
+		_i=$((_i + 1))
+		[ $_i -gt 60 ] && fail "no digest of the stream from the guest in dom0"
+		sleep 0.5
+	done
+	_got=$(cut -d' ' -f1 /tmp/rx.5002.sha)
+	[ "$_got" = "$_sent" ] || fail "$((cg * $2)) MiB guest -> dom0 across $3: dom0's sha256 $_got, guest sent $_sent"
+	log "both streams' digests match ($((c * $2)) MiB dom0 -> guest, $((cg * $2)) MiB guest -> dom0)"
+}
+# tcp_loops_ping NAME: stop tcp_loops_start's ping; gap is the longest time
+# (s) between two replies and replies their number, which must pass 20.
+tcp_loops_ping() {
+	kill $ping_pid 2>/dev/null
+	wait $ping_pid 2>/dev/null
+	# Largest gap between two replies ([epoch.usec] from ping -D).
+	gap=$(sed -n 's/^\[\([0-9.]*\)\].*bytes from.*/\1/p' /tmp/$1.ping |
+	    awk 'NR > 1 && $1 - p > g { g = $1 - p } { p = $1; n++ } END { printf "%.2f %d\n", g, n }')
+	replies=${gap#* }
+	gap=${gap% *}
+	[ "${replies:-0}" -gt 20 ] || fail "only ${replies:-0} ping replies: $(tail -n 3 /tmp/$1.ping | tr '\n' ' ')"
 }
 
 # guest_stats IP: eth0's counters in the guest at IP into TXB TXP RXB RXP

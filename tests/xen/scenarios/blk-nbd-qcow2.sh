@@ -19,15 +19,7 @@ tok=$(mktoken)
 put_sector $raw $tsec "XBT-TOKEN-$tok"
 qemu-img convert -f raw -O qcow2 $raw $q || fail "qemu-img convert to qcow2 failed"
 rm -f $raw $SOCK
-qemu-nbd --socket=$SOCK --format=qcow2 --persistent --fork $q > /tmp/qemu-nbd.log 2>&1 ||
-    fail "qemu-nbd failed: $(cat /tmp/qemu-nbd.log)"
-nbd_stop() {
-	for p in $(pidof qemu-nbd); do kill $p; done
-	i=0
-	while pidof qemu-nbd >/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-}
-trap nbd_stop EXIT	# fail exits; qemu-nbd must not outlive the scenario
-[ -S $SOCK ] || fail "qemu-nbd made no socket $SOCK"
+nbd_serve $SOCK $q
 log "qemu-nbd serving $q on $SOCK (pid $(pidof qemu-nbd))"
 
 GUEST_ARGS="xbt.tsec=$tsec" guest_cfg nq nbd \

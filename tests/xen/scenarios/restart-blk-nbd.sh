@@ -18,15 +18,7 @@ SOCK=/run/xbt-nbdr.sock
 q=$IMAGES/nbdr.qcow2
 qemu-img create -q -f qcow2 $q 64M || fail "qemu-img create failed"
 rm -f $SOCK
-qemu-nbd --socket=$SOCK --format=qcow2 --persistent --fork $q > /tmp/qemu-nbd.log 2>&1 ||
-    fail "qemu-nbd failed: $(cat /tmp/qemu-nbd.log)"
-nbd_stop() {
-	for p in $(pidof qemu-nbd); do kill $p; done
-	i=0
-	while pidof qemu-nbd >/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-}
-trap nbd_stop EXIT
-[ -S $SOCK ] || fail "qemu-nbd made no socket $SOCK"
+nbd_serve $SOCK $q
 
 GUEST_ARGS="xbt.readsecs=25 xbt.stay=1" guest_cfg nr nbdrestart \
     "vdev=xvdb,format=raw,script=block-nbd,target=nbd+unix:///?socket=$SOCK"

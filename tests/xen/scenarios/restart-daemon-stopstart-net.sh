@@ -33,30 +33,9 @@ nq=$(xs_read "$FEP/multi-queue-num-queues")
 log "$IF ifindex $idx0, ${nq:-1} queue(s)"
 
 # Each sender sends its chunk until /tmp/sn.stop exists, counting whole
-# chunks (restart-net's streams).
-dd if=/dev/urandom of=/tmp/sn.bin bs=1M count=$MIB 2>/dev/null || fail "cannot make /tmp/sn.bin"
-rm -f /tmp/sn.stop /tmp/sn.count /tmp/rx.5002.sha /tmp/sn.states
-grun $GIP 10 "rm -f /tmp/sn.stop; { sleep 900 | nc -l -p 5001 | sha256sum > /tmp/rx.5001.sha; } > /dev/null 2>&1 &" ||
-    fail "cannot start the receiver in the guest: $GOUT"
-{ sleep 900 | nc -l -p 5002 | sha256sum > /tmp/rx.5002.sha; } &
-grun $GIP 60 "head -c $((MIB * 1048576)) /dev/urandom > /tmp/tx.bin && echo made" ||
-    fail "the guest could not make its data: $GOUT"
-sleep 0.5
-
-$PING -D -i 0.2 -W 1 $GIP > /tmp/sn.ping 2>&1 &
-ping_pid=$!
-(
-	c=0
-	while [ ! -e /tmp/sn.stop ]; do
-		cat /tmp/sn.bin || break
-		c=$((c + 1))
-		echo $c > /tmp/sn.count
-	done | timeout 600 nc $GIP 5001 > /dev/null 2>&1
-) &
-to_pid=$!
-gsend='c=0; while [ ! -e /tmp/sn.stop ]; do cat /tmp/tx.bin || break; c=$((c + 1)); echo $c > /tmp/tx.count; done | nc '$DOM0_IP' 5002; c=$(cat /tmp/tx.count); i=0; while [ $i -lt $c ]; do cat /tmp/tx.bin; i=$((i + 1)); done | sha256sum | cut -d" " -f1; echo chunks=$c'
-gctl $GIP 600 "$gsend" > /tmp/sn.from 2>&1 &
-from_pid=$!
+# chunks (lib.sh tcp_loops_start).
+rm -f /tmp/sn.states
+tcp_loops_start sn $MIB
 # the states, sampled every 0.1 s until the streams are checked
 ( while [ ! -e /tmp/sn.stop ]; do
 	echo "$(xs_read "$BEP/state") $(xs_read "$FEP/state")" >> /tmp/sn.states
@@ -127,48 +106,13 @@ while [ $k -lt $N ]; do
 done
 
 # Both streams must still run: else a stop broke one.
-live=""
-kill -0 $to_pid 2>/dev/null && live="dom0->guest"
-kill -0 $from_pid 2>/dev/null && live="$live guest->dom0"
-[ "$live" = "dom0->guest guest->dom0" ] ||
-    fail "a stream ended before the last start (still running: ${live:-none}); to guest: $(cat /tmp/sn.count 2>/dev/null) chunks, from guest: $(head -c 300 /tmp/sn.from)"
-touch /tmp/sn.stop
-grun $GIP 10 "touch /tmp/sn.stop" || fail "cannot stop the guest's sender: $GOUT"
+tcp_loops_stop sn "the last start"
 log "$N stops and starts done under both streams; stopping them"
 
-wait $to_pid
-c=$(cat /tmp/sn.count)
-want_in=$(i=0; while [ $i -lt $c ]; do cat /tmp/sn.bin; i=$((i + 1)); done | sha256sum | cut -d' ' -f1)
-i=0
-until grun $GIP 10 "test -s /tmp/rx.5001.sha && cut -d' ' -f1 /tmp/rx.5001.sha"; do
-	i=$((i + 1))
-	[ $i -gt 30 ] && fail "the guest's digest of the stream from dom0 did not appear: $GOUT"
-	sleep 1
-done
-[ "$GOUT" = "$want_in" ] || fail "$((c * MIB)) MiB dom0 -> guest across $N stops: guest's sha256 $GOUT, sent $want_in"
-wait $from_pid
-sent=$(grep -E '^[0-9a-f]{64}$' /tmp/sn.from | tail -n 1)
-cg=$(sed -n 's/^chunks=//p' /tmp/sn.from)
-[ -n "$sent" ] || fail "guest -> dom0 stream: no digest from the guest: $(head -c 300 /tmp/sn.from)"
-i=0
-until [ -s /tmp/rx.5002.sha ]; do
-	i=$((i + 1))
-	[ $i -gt 60 ] && fail "no digest of the stream from the guest in dom0"
-	sleep 0.5
-done
-got=$(cut -d' ' -f1 /tmp/rx.5002.sha)
-[ "$got" = "$sent" ] || fail "$((cg * MIB)) MiB guest -> dom0 across $N stops: dom0's sha256 $got, guest sent $sent"
-log "both streams' digests match ($((c * MIB)) MiB dom0 -> guest, $((cg * MIB)) MiB guest -> dom0)"
+tcp_loops_check sn $MIB "$N stops" 30
 wait $sp
 
-kill $ping_pid 2>/dev/null
-wait $ping_pid 2>/dev/null
-# Largest gap between two replies ([epoch.usec] from ping -D).
-gap=$(sed -n 's/^\[\([0-9.]*\)\].*bytes from.*/\1/p' /tmp/sn.ping |
-    awk 'NR > 1 && $1 - p > g { g = $1 - p } { p = $1; n++ } END { printf "%.2f %d\n", g, n }')
-replies=${gap#* }
-gap=${gap% *}
-[ "${replies:-0}" -gt 20 ] || fail "only ${replies:-0} ping replies: $(tail -n 3 /tmp/sn.ping | tr '\n' ' ')"
+tcp_loops_ping sn
 # A gap spans the stop, the checks above, the start and the re-attach.
 awk -v g="$gap" 'BEGIN { exit !(g <= 10) }' || fail "pings stopped for $gap s at one of the stops"
 

@@ -24,29 +24,7 @@ idx0=$(cat /sys/class/net/$IF/ifindex)
 # Each sender sends its chunk until /tmp/rn.stop exists (after the last
 # kill), counting whole chunks; the digest expected is that of the chunk
 # repeated that many times.
-dd if=/dev/urandom of=/tmp/rn.bin bs=1M count=$MIB 2>/dev/null || fail "cannot make /tmp/rn.bin"
-rm -f /tmp/rn.stop /tmp/rn.count /tmp/rx.5002.sha
-grun $GIP 10 "rm -f /tmp/rn.stop; { sleep 900 | nc -l -p 5001 | sha256sum > /tmp/rx.5001.sha; } > /dev/null 2>&1 &" ||
-    fail "cannot start the receiver in the guest: $GOUT"
-{ sleep 900 | nc -l -p 5002 | sha256sum > /tmp/rx.5002.sha; } &
-grun $GIP 60 "head -c $((MIB * 1048576)) /dev/urandom > /tmp/tx.bin && echo made" ||
-    fail "the guest could not make its data: $GOUT"
-sleep 0.5
-
-$PING -D -i 0.2 -W 1 $GIP > /tmp/rn.ping 2>&1 &
-ping_pid=$!
-(
-	c=0
-	while [ ! -e /tmp/rn.stop ]; do
-		cat /tmp/rn.bin || break
-		c=$((c + 1))
-		echo $c > /tmp/rn.count
-	done | timeout 600 nc $GIP 5001 > /dev/null 2>&1
-) &
-to_pid=$!
-gsend='c=0; while [ ! -e /tmp/rn.stop ]; do cat /tmp/tx.bin || break; c=$((c + 1)); echo $c > /tmp/tx.count; done | nc '$DOM0_IP' 5002; c=$(cat /tmp/tx.count); i=0; while [ $i -lt $c ]; do cat /tmp/tx.bin; i=$((i + 1)); done | sha256sum | cut -d" " -f1; echo chunks=$c'
-gctl $GIP 600 "$gsend" > /tmp/rn.from 2>&1 &
-from_pid=$!
+tcp_loops_start rn $MIB
 sleep 2
 n=0
 while [ $n -lt $K ]; do
@@ -72,48 +50,13 @@ while [ $n -lt $K ]; do
 	log "kill $n: worker $pid"
 done
 # Both streams must still run: else the kills did not all fall under load.
-live=""
-kill -0 $to_pid 2>/dev/null && live="dom0->guest"
-kill -0 $from_pid 2>/dev/null && live="$live guest->dom0"
-[ "$live" = "dom0->guest guest->dom0" ] ||
-    fail "a stream ended before the last kill (still running: ${live:-none}); to guest: $(cat /tmp/rn.count 2>/dev/null) chunks, from guest: $(head -c 300 /tmp/rn.from)"
-touch /tmp/rn.stop
-grun $GIP 10 "touch /tmp/rn.stop" || fail "cannot stop the guest's sender: $GOUT"
+tcp_loops_stop rn "the last kill"
 log "$K kills done under both streams; stopping them"
 
-wait $to_pid
-c=$(cat /tmp/rn.count)
-want_in=$(i=0; while [ $i -lt $c ]; do cat /tmp/rn.bin; i=$((i + 1)); done | sha256sum | cut -d' ' -f1)
-i=0
-until grun $GIP 10 "test -s /tmp/rx.5001.sha && cut -d' ' -f1 /tmp/rx.5001.sha"; do
-	i=$((i + 1))
-	[ $i -gt 60 ] && fail "the guest's digest of the stream from dom0 did not appear: $GOUT"
-	sleep 1
-done
-[ "$GOUT" = "$want_in" ] || fail "$((c * MIB)) MiB dom0 -> guest across $K kills: guest's sha256 $GOUT, sent $want_in"
-wait $from_pid
-sent=$(grep -E '^[0-9a-f]{64}$' /tmp/rn.from | tail -n 1)
-cg=$(sed -n 's/^chunks=//p' /tmp/rn.from)
-[ -n "$sent" ] || fail "guest -> dom0 stream: no digest from the guest: $(head -c 300 /tmp/rn.from)"
-i=0
-until [ -s /tmp/rx.5002.sha ]; do
-	i=$((i + 1))
-	[ $i -gt 60 ] && fail "no digest of the stream from the guest in dom0"
-	sleep 0.5
-done
-got=$(cut -d' ' -f1 /tmp/rx.5002.sha)
-[ "$got" = "$sent" ] || fail "$((cg * MIB)) MiB guest -> dom0 across $K kills: dom0's sha256 $got, guest sent $sent"
-log "both streams' digests match ($((c * MIB)) MiB dom0 -> guest, $((cg * MIB)) MiB guest -> dom0)"
+tcp_loops_check rn $MIB "$K kills" 60
 
 sleep 1
-kill $ping_pid 2>/dev/null
-wait $ping_pid 2>/dev/null
-# Largest gap between two replies ([epoch.usec] from ping -D).
-gap=$(sed -n 's/^\[\([0-9.]*\)\].*bytes from.*/\1/p' /tmp/rn.ping |
-    awk 'NR > 1 && $1 - p > g { g = $1 - p } { p = $1; n++ } END { printf "%.2f %d\n", g, n }')
-replies=${gap#* }
-gap=${gap% *}
-[ "${replies:-0}" -gt 20 ] || fail "only ${replies:-0} ping replies: $(tail -n 3 /tmp/rn.ping | tr '\n' ' ')"
+tcp_loops_ping rn
 l=$(netbackd_log_new)
 # The longest restart (reap -> the successor's READY, which comes after its
 # resume), the parent's own measure.
