@@ -12,7 +12,8 @@
 #                  needs, qemu-img/qemu-nbd/qemu-io, fio, network tools,
 #                  our daemons from $XB_BIN and block-nbd, consoled-attach,
 #                  ptyexpect and pktinject (tools/), GNU grep, scenarios,
-#                  bench, domU images)
+#                  bench, domU images, and the tree "make install" writes
+#                  with its default paths: /usr/local, /etc)
 # Does nothing when no input changed since the last build.
 # Knobs: XB_VMLINUX=0 (domUs boot vmlinuz), XB_QDISK=1 (add qemu-system-xen
 # for qdisk anchor runs), XB_NOFETCH=1 (skip fetch.sh).
@@ -39,13 +40,27 @@ BENCH_FIO=$XB_REPO/tests/bench/bench.fio	# the anchor study's fio jobs (make ben
 ATTACH=${XB_ATTACH:-$XB_REPO/build/bin/consoled-attach}
 # the status tool (xbctl-status), installed the same way
 XBCTL=${XB_XBCTL:-$XB_REPO/build/bin/xbctl}
+# The installed layout (scenario install-layout): "make install" with the
+# Makefile's default paths, PREFIX=/usr/local and SYSCONFDIR=/etc, into a
+# staging DESTDIR that goes into dom0 as it is.  It installs what make
+# install installs, the optimised build (build/bin), which is also what the
+# units are written for; the sanitizer build ($XB_BIN) stays in /usr/sbin
+# for every other scenario.  (PREFIX=/usr would put the installed daemons
+# over it; nothing in dom0 has /usr/local on its PATH.)
+INST_PREFIX=/usr/local
+INST_ARGS=(PREFIX=$INST_PREFIX SYSCONFDIR=/etc)
+INST_STAGE=$XB_OUT/inst
+# what make install reads
+INST_INPUTS=("$XB_REPO/build/bin" "$XB_REPO/Makefile" "$XB_REPO/rc.d" "$XB_REPO/man" "$XB_REPO/etc")
+# inner makes must not inherit an outer make's jobserver or flags (make check)
+mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$XB_REPO" "$@"; }
 mkdir -p "$XB_OUT"
 
 # ---- up to date? --------------------------------------------------------
 inputs() {
 	echo "$KVER $XB_VMLINUX $XB_QDISK $XB_BIN ${XB_SCENARIOS_EXTRA:-}"
 	# (block-nbd may not exist yet)
-	{ find "$XB_HERE" "$XB_BIN" "$XB_GUEST_BIN" ${XB_SCENARIOS_EXTRA:+"$XB_SCENARIOS_EXTRA"} "$NBD_SCRIPT" "$FIO" "$BENCH_FIO" "$ATTACH" "$XBCTL" -printf '%p %T@ %s\n' 2>/dev/null || true; } | sort
+	{ find "$XB_HERE" "$XB_BIN" "$XB_GUEST_BIN" ${XB_SCENARIOS_EXTRA:+"$XB_SCENARIOS_EXTRA"} "$NBD_SCRIPT" "$FIO" "$BENCH_FIO" "$ATTACH" "$XBCTL" "${INST_INPUTS[@]}" -printf '%p %T@ %s\n' 2>/dev/null || true; } | sort
 	ls "$X"/.extracted.* "$X"/.depmod.*
 }
 sum=$(inputs | sha256sum | cut -d' ' -f1)
@@ -261,6 +276,25 @@ cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -I"$XB_REPO/frontends" -o "$
     "$XB_HERE/tools/pktinject.c"
 install_bin "$R" "$XB_OUT/tools/pktinject" /usr/libexec/xbt/pktinject
 install_bin "$R" /bin/grep /usr/libexec/xbt/grep
+
+# The installed layout last, so that its block-nbd is the one in
+# /etc/xen/scripts (the same file as above).  Its daemons need the
+# libraries of the optimised build; the list of what make install wrote
+# (make install-files) lets the scenario check the tree.
+rm -rf "$INST_STAGE"
+if mk install DESTDIR="$INST_STAGE" "${INST_ARGS[@]}" > "$XB_OUT/install.log" 2>&1; then
+	cp -a "$INST_STAGE/." "$R/"
+	copy_libs "$R" "$INST_STAGE$INST_PREFIX"/sbin/* "$INST_STAGE$INST_PREFIX"/bin/*
+	mkdir -p "$R/xbtest" "$R/etc/default"
+	mk install-files "${INST_ARGS[@]}" > "$R/xbtest/installed-files"
+else
+	echo "build: warning: make install failed, dom0 gets no installed layout (install-layout fails):" >&2
+	tail -n 5 "$XB_OUT/install.log" | sed 's/^/build:   /' >&2
+fi
+# the unit runner's sd_notify socket (lib.sh unit_start)
+cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o "$XB_OUT/tools/notifysock" \
+    "$XB_HERE/tools/notifysock.c"
+install_bin "$R" "$XB_OUT/tools/notifysock" /usr/libexec/xbt/notifysock
 
 install -m 755 "$XB_HERE/dom0-init.sh" "$R/init"
 mkdir -p "$R/xbtest/scenarios" "$R/xbtest/guest"

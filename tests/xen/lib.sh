@@ -1556,3 +1556,378 @@ sandbox_kill() {
 		    grep -q "killed by its seccomp filter" || fail "error node does not say 'killed by its seccomp filter'" ;;
 	esac
 }
+
+# ---- the installed layout: a unit runner (install-layout) ---------------------
+# build.sh puts the tree "make install" writes with its default paths
+# (PREFIX=/usr/local, SYSCONFDIR=/etc) into dom0, and the list of its files
+# (make install-files) in /xbtest/installed-files.  dom0 has no systemd:
+# unit_start NAME starts the daemon the way systemd would start the
+# installed NAME.service, from what the unit file says, and unit_stop and
+# unit_reload do what systemctl stop and reload would.  Every directive of
+# the unit must be one the runner knows; an unknown one fails the scenario,
+# so that a changed unit is looked at before this test passes again:
+#   acted on      ExecStartPre= (a "-" prefix: failure ignored), ExecStart=,
+#                 ExecReload= (with $MAINPID), Environment=, EnvironmentFile=
+#                 ("-" prefix: optional; read after Environment=, as systemd
+#                 does), $VAR (split at whitespace) and ${VAR} expansion,
+#                 Type=simple|exec|notify (notify: READY=1 on the socket in
+#                 $NOTIFY_SOCKET, tools/notifysock.c, within 30 s),
+#                 NotifyAccess=main|all, KillMode=mixed|control-group|process,
+#                 TimeoutStopSec=, RuntimeDirectory= (made before the start,
+#                 removed after the stop), RuntimeDirectoryMode=,
+#                 LogsDirectory=, LogsDirectoryMode=, UMask=, LimitNOFILE=,
+#                 ConditionPathExists=, Conflicts= (fails while a process of
+#                 that name runs)
+#   not emulated  ordering (Wants=, After=, Before=, WantedBy=),
+#                 Restart=/RestartSec= (the bed fails a scenario whose daemon
+#                 dies anyway), and the sandboxing directives (Protect*,
+#                 Private*, Restrict*, LockPersonality=, NoNewPrivileges=,
+#                 MemoryDenyWriteExecute=, SystemCallArchitectures=,
+#                 DevicePolicy=, DeviceAllow=): the daemons run without them
+#                 here; systemd-analyze verify checks them (tests/packaging.sh)
+# The process gets a clean environment (PATH, NOTIFY_SOCKET and the unit's
+# variables) and stdin /dev/null; stdout and stderr, the journal, go to
+# /var/log/unit-NAME.journal.  It stays in the scenario's process group, so
+# that whatever a failed scenario leaves is killed at its end.
+
+UNIT_DIR=/usr/local/lib/systemd/system	# make install's SYSTEMDUNITDIR
+NOTIFYSOCK=/usr/libexec/xbt/notifysock	# tools/notifysock.c
+UNIT_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
+unit_journal() { echo "/var/log/unit-$1.journal"; }	# NAME
+unit_pid() { cat "/run/xbt/unit-$1.pid" 2>/dev/null; }	# NAME: its main pid
+unit_notes() { cat "/run/xbt/unit-$1.notify.log" 2>/dev/null; }	# NAME: what it sent
+
+# unit_load NAME: read $UNIT_DIR/NAME.service into the U_* variables;
+# fails on anything the runner does not understand
+unit_load() {
+	_uf=$UNIT_DIR/$1.service
+	[ -f "$_uf" ] || fail "no unit file $_uf"
+	U_TYPE=simple U_NACC=none U_KILL=control-group U_TSTOP=90 U_UMASK=0022 U_NOFILE=
+	U_RT= U_RTMODE=0755 U_LOGS= U_LOGMODE=0755 U_ENV= U_ENVFILES= U_PRE= U_START= U_RELOAD=
+	U_COND= U_CONFLICTS=
+	_nl='
+'
+	_ut=$(printf '\t')
+	# "Section<TAB>Key<TAB>Value" per directive; continuation lines and
+	# quoting are refused below rather than parsed
+	awk '
+	/^[ \t]*([#;].*)?$/ { next }
+	/^\[.*\][ \t]*$/ { sec = $0; gsub(/^\[|\][ \t]*$/, "", sec); next }
+	{
+		i = index($0, "=")
+		if (i == 0) { printf "%s\t%s\t%s\n", sec, "(no =)", $0; next }
+		k = substr($0, 1, i - 1); v = substr($0, i + 1)
+		gsub(/^[ \t]+|[ \t]+$/, "", k); gsub(/^[ \t]+|[ \t]+$/, "", v)
+		printf "%s\t%s\t%s\n", sec, k, v
+	}' "$_uf" > "/run/xbt/unit-$1.dirs" || fail "cannot read $_uf"
+	while IFS=$_ut read -r _us _uk _uv; do
+		_ubad=
+		case $_uk in Exec*|Environment*)
+			case $_uv in *\\*|*\"*|*\'*) _ubad="quoting or line continuation" ;; esac ;;
+		esac
+		case $_uv in *\\) _ubad="line continuation" ;; esac
+		case $_us/$_uk in
+		Unit/Description|Unit/Documentation|Unit/Wants|Unit/After|Unit/Before) ;;
+		Install/WantedBy) ;;
+		Unit/ConditionPathExists) U_COND="$U_COND${U_COND:+$_nl}$_uv" ;;
+		Unit/Conflicts)
+			for _ux in $_uv; do
+				case $_ux in *.service) U_CONFLICTS="$U_CONFLICTS ${_ux%.service}" ;;
+				*) _ubad="not a service" ;; esac
+			done ;;
+		Service/Type)
+			case $_uv in simple|exec|notify) U_TYPE=$_uv ;; *) _ubad="type" ;; esac ;;
+		Service/NotifyAccess)
+			case $_uv in main|all) U_NACC=$_uv ;; *) _ubad="access" ;; esac ;;
+		Service/KillMode)
+			case $_uv in mixed|control-group|process) U_KILL=$_uv ;; *) _ubad="mode" ;; esac ;;
+		Service/TimeoutStopSec)
+			case $_uv in *[!0-9s]*|s*|*s?*) _ubad="not seconds" ;; *) U_TSTOP=${_uv%s} ;; esac ;;
+		Service/Restart|Service/RestartSec) ;;
+		Service/RuntimeDirectory) U_RT="$U_RT $_uv" ;;
+		Service/RuntimeDirectoryMode) U_RTMODE=$_uv ;;
+		Service/LogsDirectory) U_LOGS="$U_LOGS $_uv" ;;
+		Service/LogsDirectoryMode) U_LOGMODE=$_uv ;;
+		Service/UMask) U_UMASK=$_uv ;;
+		Service/LimitNOFILE)
+			case $_uv in *[!0-9]*|'') _ubad="not a number" ;; *) U_NOFILE=$_uv ;; esac ;;
+		Service/Environment) U_ENV="$U_ENV $_uv" ;;
+		Service/EnvironmentFile) U_ENVFILES="$U_ENVFILES${U_ENVFILES:+$_nl}$_uv" ;;
+		Service/ExecStartPre)
+			case $_uv in [@+!:]*) _ubad="prefix" ;; esac
+			U_PRE="$U_PRE${U_PRE:+$_nl}$_uv" ;;
+		Service/ExecStart)
+			case $_uv in /*) ;; *) _ubad="not an absolute path without prefix" ;; esac
+			[ -z "$U_START" ] || _ubad="a second ExecStart="
+			U_START=$_uv ;;
+		Service/ExecReload)
+			case $_uv in /*) ;; *) _ubad="not an absolute path without prefix" ;; esac
+			U_RELOAD="$U_RELOAD${U_RELOAD:+$_nl}$_uv" ;;
+		Service/ProtectSystem|Service/ProtectHome|Service/PrivateTmp|Service/ProtectKernelTunables|\
+		Service/ProtectKernelModules|Service/ProtectKernelLogs|Service/ProtectControlGroups|\
+		Service/ProtectHostname|Service/ProtectClock|Service/RestrictRealtime|Service/RestrictSUIDSGID|\
+		Service/LockPersonality|Service/MemoryDenyWriteExecute|Service/RestrictNamespaces|\
+		Service/SystemCallArchitectures|Service/RestrictAddressFamilies|Service/NoNewPrivileges|\
+		Service/DevicePolicy|Service/DeviceAllow) ;;
+		*) fail "$1.service: [$_us] $_uk= is not a directive the test's unit runner (lib.sh unit_load) knows; teach it what the directive changes" ;;
+		esac
+		[ -z "$_ubad" ] ||
+		    fail "$1.service: [$_us] $_uk=$_uv: the unit runner (lib.sh unit_load) cannot do this ($_ubad)"
+	done < "/run/xbt/unit-$1.dirs"
+	[ -n "$U_START" ] || fail "$1.service has no ExecStart="
+	case $U_UMASK in 0[0-7][0-7][0-7]|[0-7][0-7][0-7]) ;; *) fail "$1.service: UMask=$U_UMASK" ;; esac
+	return 0
+}
+
+# unit_env NAME [K=V...]: /run/xbt/unit-NAME.env, the unit's variables
+# (Environment=, then each EnvironmentFile=; the last assignment wins),
+# then K=V (MAINPID for ExecReload=)
+unit_env() {
+	_ue=/run/xbt/unit-$1.env
+	shift
+	: > "$_ue"
+	for _ux in $U_ENV; do
+		case $_ux in [A-Za-z_]*=*) echo "$_ux" >> "$_ue" ;;
+		*) fail "Environment=$_ux: not an assignment" ;; esac
+	done
+	while read -r _ux; do
+		[ -n "$_ux" ] || continue
+		_uo=${_ux#-}
+		if [ ! -f "$_uo" ]; then
+			[ "$_uo" != "$_ux" ] && continue
+			fail "EnvironmentFile=$_ux does not exist (no - prefix: systemd would not start the unit)"
+		fi
+		# KEY=VALUE lines; one pair of quotes around VALUE is taken off
+		_ub='[[:blank:]]*' _uk='[A-Za-z_][A-Za-z0-9_]*'
+		sed -n -e "/^$_ub[#;]/d" \
+		    -e "s/^$_ub\\($_uk\\)$_ub=$_ub\"\\(.*\\)\"$_ub\$/\\1=\\2/p;t" \
+		    -e "s/^$_ub\\($_uk\\)$_ub=$_ub'\\(.*\\)'$_ub\$/\\1=\\2/p;t" \
+		    -e "s/^$_ub\\($_uk\\)$_ub=$_ub\\(.*\\)\$/\\1=\\2/p" "$_uo" >> "$_ue"
+	done <<EOF2
+$U_ENVFILES
+EOF2
+	for _ux in "$@"; do echo "$_ux" >> "$_ue"; done
+}
+
+# unit_cmd NAME LINE: UCMD, LINE expanded as systemd expands an Exec line
+# with the variables of unit_env ($VAR alone: split at whitespace; ${VAR}:
+# one word; $$: a $), every word single-quoted for eval
+unit_cmd() {
+	_uw=$(awk -v line="$2" '
+	{ i = index($0, "="); if (i > 1) env[substr($0, 1, i - 1)] = substr($0, i + 1) }
+	END {
+		n = split(line, w, /[ \t]+/)
+		for (j = 1; j <= n; j++) {
+			x = w[j]
+			if (x == "") continue
+			if (x ~ /^\$[A-Za-z_][A-Za-z0-9_]*$/) {
+				m = split(env[substr(x, 2)], v, /[ \t]+/)
+				for (k = 1; k <= m; k++) if (v[k] != "") print v[k]
+				continue
+			}
+			out = ""
+			while ((p = index(x, "$")) > 0) {
+				out = out substr(x, 1, p - 1); x = substr(x, p)
+				if (substr(x, 1, 2) == "$$") { out = out "$"; x = substr(x, 3); continue }
+				if (match(x, /^\$\{[A-Za-z_][A-Za-z0-9_]*\}/)) {
+					out = out env[substr(x, 3, RLENGTH - 3)]; x = substr(x, RLENGTH + 1); continue
+				}
+				print "BAD " w[j]; exit 1
+			}
+			print out x
+		}
+	}' "/run/xbt/unit-$1.env") || fail "$1.service: cannot expand '$2' (${_uw##*BAD })"
+	UCMD=
+	while read -r _ux; do
+		[ -n "$_ux" ] || continue
+		UCMD="$UCMD '$(printf '%s' "$_ux" | sed "s/'/'\\\\''/g")'"
+	done <<EOF2
+$_uw
+EOF2
+	# the process's environment: PATH, NOTIFY_SOCKET, the unit's variables
+	_uv="'PATH=$UNIT_PATH'"
+	[ "$U_TYPE" = notify ] && _uv="$_uv 'NOTIFY_SOCKET=/run/xbt/unit-$1.notify'"
+	while read -r _ux; do
+		case $_ux in MAINPID=*|'') continue ;; esac
+		_uv="$_uv '$(printf '%s' "$_ux" | sed "s/'/'\\\\''/g")'"
+	done < "/run/xbt/unit-$1.env"
+	UENV=$_uv
+}
+
+# unit_run NAME LINE: one ExecStartPre=/ExecReload= command, to its end;
+# returns its status
+unit_run() {
+	unit_cmd "$1" "$2"
+	log "unit $1: $2 ->$UCMD"
+	eval "( umask $U_UMASK; exec env -i $UENV $UCMD ) >> \"\$(unit_journal \"\$1\")\" 2>&1 < /dev/null"
+}
+
+# unit_tree PID: PID's descendants, one a line
+unit_tree() {
+	for _us in /proc/[0-9]*/stat; do
+		_ul=$(cat "$_us" 2>/dev/null) || continue
+		_up=${_us#/proc/}
+		_ur=${_ul##*) }
+		echo "${_up%/stat} $(echo "$_ur" | cut -d' ' -f2)"
+	done | awk -v root="$1" '
+	    { kids[$2] = kids[$2] " " $1 }
+	    END { q = root; while (q != "") { n = split(q, a, " "); q = ""
+		for (i = 1; i <= n; i++) { m = split(kids[a[i]], b, " ")
+		    for (j = 1; j <= m; j++) { print b[j]; q = q " " b[j] } } } }'
+}
+
+# unit_notify_wait NAME FROM TIMEOUT WHAT: a WHAT (e.g. READY=1) message
+# from the main pid (NotifyAccess=all: from anyone) in the notify log
+# after its line FROM; fails when the main pid exits first
+unit_notify_wait() {
+	_up=$(unit_pid "$1")
+	_end=$(( $(now) + $3 ))
+	while :; do
+		unit_notes "$1" | tail -n +$(($2 + 1)) | awk -v p="pid=$_up" -v acc="$U_NACC" -v w="$4" '
+		    (acc == "all" || $1 == p) { for (i = 2; i <= NF; i++) if ($i == w) f = 1 }
+		    END { exit !f }' && return 0
+		pid_running "$_up" ||
+		    fail "unit $1: main pid $_up exited before $4 ($(tail -n 3 "$(unit_journal "$1")" | tr '\n' ' '))"
+		[ "$(now)" -lt "$_end" ] ||
+		    fail "unit $1: no $4 from pid $_up within $3s (NotifyAccess=$U_NACC; it sent: $(unit_notes "$1" | tr '\n' ' '))"
+		sleep 0.2
+	done
+}
+
+# unit_start NAME: "systemctl start NAME": checks, directories, the
+# variables, ExecStartPre=, then ExecStart= in the background (its pid in
+# /run/xbt/unit-NAME.pid); Type=notify returns at READY=1
+unit_start() {
+	unit_load "$1"
+	pid_running "$(unit_pid "$1")" && fail "unit $1 is running already"
+	while read -r _ux; do
+		[ -n "$_ux" ] || continue
+		case $_ux in
+		!*) [ ! -e "${_ux#!}" ] || fail "unit $1: ConditionPathExists=$_ux is false: systemd would skip it" ;;
+		*) [ -e "$_ux" ] || fail "unit $1: ConditionPathExists=$_ux is false: systemd would skip it" ;;
+		esac
+	done <<EOF2
+$U_COND
+EOF2
+	for _ux in $U_CONFLICTS; do
+		pidof "$_ux" > /dev/null && fail "unit $1 conflicts with $_ux.service, and $_ux runs (pid $(pidof "$_ux"))"
+	done
+	for _ux in $U_RT; do
+		mkdir -p "/run/$_ux" && chmod "$U_RTMODE" "/run/$_ux" || fail "unit $1: RuntimeDirectory=$_ux"
+	done
+	for _ux in $U_LOGS; do
+		mkdir -p "/var/log/$_ux" && chmod "$U_LOGMODE" "/var/log/$_ux" || fail "unit $1: LogsDirectory=$_ux"
+	done
+	unit_env "$1"
+	echo "==== unit $1 started by $XBT_NAME at $(cut -d' ' -f1 /proc/uptime)" >> "$(unit_journal "$1")"
+	while read -r _ux; do
+		[ -n "$_ux" ] || continue
+		unit_run "$1" "${_ux#-}" || [ "${_ux#-}" != "$_ux" ] ||
+		    fail "unit $1: ExecStartPre=$_ux failed: $(tail -n 3 "$(unit_journal "$1")" | tr '\n' ' ')"
+	done <<EOF2
+$U_PRE
+EOF2
+	if [ "$U_TYPE" = notify ]; then
+		: > "/run/xbt/unit-$1.notify.log"
+		rm -f "/run/xbt/unit-$1.notify"
+		"$NOTIFYSOCK" "/run/xbt/unit-$1.notify" >> "/run/xbt/unit-$1.notify.log" 2>&1 &
+		echo $! > "/run/xbt/unit-$1.notifysock.pid"
+		_ui=0
+		until [ -S "/run/xbt/unit-$1.notify" ]; do
+			_ui=$((_ui + 1))
+			[ $_ui -gt 50 ] && fail "unit $1: notifysock did not make its socket: $(unit_notes "$1")"
+			sleep 0.1
+		done
+	fi
+	unit_cmd "$1" "$U_START"
+	_ulim=
+	[ -n "$U_NOFILE" ] && _ulim="ulimit -n $U_NOFILE || exit 99;"
+	log "unit $1: ExecStart=$U_START ->$UCMD"
+	eval "( umask $U_UMASK; $_ulim exec env -i $UENV $UCMD ) >> \"\$(unit_journal \"\$1\")\" 2>&1 < /dev/null &"
+	echo $! > "/run/xbt/unit-$1.pid"
+	if [ "$U_TYPE" = notify ]; then
+		unit_notify_wait "$1" 0 30 READY=1
+	else
+		sleep 1
+		pid_running "$!" || fail "unit $1 exited at startup: $(tail -n 3 "$(unit_journal "$1")" | tr '\n' ' ')"
+	fi
+	log "unit $1 started ($U_TYPE), main pid $(unit_pid "$1"): $(tr '\0' ' ' < "/proc/$(unit_pid "$1")/cmdline")"
+}
+
+# unit_reload NAME: "systemctl reload NAME": each ExecReload= in turn
+# (MAINPID set), failing at the first that fails; then, when the main pid
+# says RELOADING=1 within 2 s, until it says READY=1 again (UNIT_RELOADED
+# is then "yes", else "no")
+unit_reload() {
+	unit_load "$1"
+	_urp=$(unit_pid "$1")
+	pid_running "$_urp" || fail "unit $1 is not running"
+	[ -n "$U_RELOAD" ] || fail "unit $1 has no ExecReload=: systemctl reload would fail"
+	unit_env "$1" "MAINPID=$_urp"
+	_un=$(unit_notes "$1" | wc -l)
+	while read -r _ux; do
+		[ -n "$_ux" ] || continue
+		unit_run "$1" "$_ux" || fail "unit $1: ExecReload=$_ux failed: $(tail -n 3 "$(unit_journal "$1")" | tr '\n' ' ')"
+	done <<EOF2
+$U_RELOAD
+EOF2
+	UNIT_RELOADED=no
+	[ "$U_TYPE" = notify ] || return 0
+	_ui=0
+	while [ $_ui -lt 10 ]; do
+		if unit_notes "$1" | tail -n +$((_un + 1)) | grep -q "^pid=$_urp .*RELOADING=1"; then
+			_un=$(( _un + $(unit_notes "$1" | tail -n +$((_un + 1)) | grep -n "^pid=$_urp .*RELOADING=1" | head -n 1 | cut -d: -f1) ))
+			unit_notify_wait "$1" "$_un" 30 READY=1
+			UNIT_RELOADED=yes
+			break
+		fi
+		_ui=$((_ui + 1))
+		sleep 0.2
+	done
+	log "unit $1 reloaded (RELOADING=1 ... READY=1 seen: $UNIT_RELOADED)"
+}
+
+# unit_stop NAME: "systemctl stop NAME": SIGTERM to the main pid
+# (KillMode=mixed or process) or to every process of the unit
+# (control-group), up to TimeoutStopSec= for the main pid to exit (then
+# SIGKILL to all, and fail), SIGKILL to whatever of the unit is left
+# (mixed, control-group: UNIT_LEFT lists them), then the RuntimeDirectory=
+# goes.  Fails unless the main pid exited 0 or on the SIGTERM (systemd would
+# call the unit failed).
+unit_stop() {
+	unit_load "$1"
+	_usp=$(unit_pid "$1")
+	pid_running "$_usp" || fail "unit $1 is not running"
+	_utree=$(unit_tree "$_usp")
+	log "unit $1: stop (KillMode=$U_KILL): main $_usp, others: $(echo $_utree)"
+	case $U_KILL in
+	control-group) kill -TERM "$_usp" $_utree 2>/dev/null ;;
+	*) kill -TERM "$_usp" ;;
+	esac
+	_end=$(( $(now) + U_TSTOP ))
+	while pid_running "$_usp"; do
+		if [ "$(now)" -ge "$_end" ]; then
+			kill -KILL "$_usp" $_utree 2>/dev/null
+			fail "unit $1: main pid $_usp still running ${U_TSTOP}s after SIGTERM (TimeoutStopSec=)"
+		fi
+		sleep 0.1
+	done
+	wait "$_usp"
+	_ust=$?
+	UNIT_LEFT=
+	if [ "$U_KILL" != process ]; then
+		for _ux in $_utree; do
+			pid_running "$_ux" && UNIT_LEFT="$UNIT_LEFT $_ux"
+		done
+		[ -z "$UNIT_LEFT" ] || kill -KILL $UNIT_LEFT 2>/dev/null
+	fi
+	if [ -f "/run/xbt/unit-$1.notifysock.pid" ]; then
+		kill "$(cat "/run/xbt/unit-$1.notifysock.pid")" 2>/dev/null
+		rm -f "/run/xbt/unit-$1.notifysock.pid" "/run/xbt/unit-$1.notify"
+	fi
+	for _ux in $U_RT; do rm -rf "/run/$_ux"; done
+	rm -f "/run/xbt/unit-$1.pid"
+	log "unit $1 stopped: main pid $_usp exit status $_ust${UNIT_LEFT:+; SIGKILLed what was left:$UNIT_LEFT}"
+	case $_ust in 0|143) ;; *) fail "unit $1: main pid $_usp exited with status $_ust: $(tail -n 3 "$(unit_journal "$1")" | tr '\n' ' ')" ;; esac
+}
