@@ -12,7 +12,8 @@
 #      into the DESTDIR, MANPATH at its man pages), which must print
 #      nothing; the directives the units promise are there;
 #   4. each rc.d script: sh -n, the rc.subr variables, and a run against a
-#      stub rc.subr that shows what it would start;
+#      stand-in for FreeBSD's rc.subr (the host is Linux) that shows what
+#      it would start;
 #   5. mandoc -Tlint on every man page;
 #   6. make uninstall: nothing is left but directories.
 #
@@ -214,8 +215,9 @@ for d in $DAEMONS; do
 done
 
 # ---- 4. rc.d scripts ------------------------------------------------------------
-# A stub rc.subr: load_rc_config takes <name>_flags from XB_FLAGS, and
-# run_rc_command prints what rc.subr would use.
+# A stand-in for FreeBSD's /etc/rc.subr (the host is Linux):
+# load_rc_config takes <name>_flags from XB_FLAGS, and run_rc_command
+# prints what rc.subr would use.
 cat >"$T/rc.subr" <<'EOF'
 load_rc_config() { eval "${1}_flags=\${XB_FLAGS}"; }
 run_rc_command() {
@@ -238,12 +240,12 @@ for d in $DAEMONS; do
         grep -q "$k" "$f" || err="$err no line matching $k;"
     done
     sed "s|^\. /etc/rc\.subr\$|. $T/rc.subr|" "$f" >"$T/rc.$d"
-    out=$(XB_FLAGS="-v -x" sh "$T/rc.$d" start 2>&1) || err="$err the stub run failed: $out;"
+    out=$(XB_FLAGS="-v -x" sh "$T/rc.$d" start 2>&1) || err="$err the rc.subr stand-in run failed: $out;"
     for k in "arg=start" "name=$d" "rcvar=${d}_enable" "enable=NO" \
         "command=/usr/sbin/daemon" "procname=/usr/local/sbin/$d" \
         "command_args=-f /usr/local/sbin/$d -v -x" "pidfile=/var/run/$d.pid" \
         "required_files=/usr/local/sbin/$d" "sig_reload=HUP"; do
-        grep -qxF "$k" <<<"$out" || err="$err expected '$k' from the stub run;"
+        grep -qxF "$k" <<<"$out" || err="$err expected '$k' from the rc.subr stand-in run;"
     done
     verdict "rcd-$d"
 done
