@@ -202,17 +202,24 @@ daemon_worker() {
 		[ -e "/sys/bus/xen-backend/devices/$(type_of "$1")-$2-$3/driver" ] && echo kernel
 		return 0
 	fi
-	for _p in /proc/[0-9]*; do
-		_c=$(tr '\0' ' ' 2>/dev/null < "$_p/cmdline") || continue
-		case $_c in *"$1"*) ;; *) continue ;; esac
-		echo "$_c" | grep -qE "(^|[^0-9A-Za-z])d$2/$3([^0-9]|\$)" && echo "${_p#/proc/}"
-	done
+	# one grep over every command line, not a tr per process: this runs
+	# in wait loops, and a fork costs ~10 ms under TCG (arguments are
+	# NUL-separated: NUL is one of the [^0-9A-Za-z])
+	proc_grep "(^|[^0-9A-Za-z])d$2/$3([^0-9]|\$)" "$1"
 	return 0
 }
 daemon_procs() {	# daemon_procs NAME: one line, every process title of NAME
-	for _p in /proc/[0-9]*; do
-		_c=$(tr '\0' ' ' 2>/dev/null < "$_p/cmdline") || continue
-		case $_c in *"$1"*) printf '[%s] ' "$_c" ;; esac
+	for _p in $(proc_grep "$1"); do
+		printf '[%s] ' "$(tr '\0' ' ' 2>/dev/null < "/proc/$_p/cmdline")"
+	done
+}
+# proc_grep ERE [STRING]: pids whose command line matches the extended
+# regular expression ERE and, given STRING, contains it too
+proc_grep() {
+	grep -lsaE -- "$1" /proc/[0-9]*/cmdline | while read -r _f; do
+		[ -z "${2:-}" ] || grep -qsaF -- "$2" "$_f" || continue
+		_f=${_f#/proc/}
+		echo "${_f%/cmdline}"
 	done
 }
 
@@ -901,9 +908,12 @@ NB_STATE=/var/tmp/nb		# its baseline and ping log (hostile-00)
 
 # backend_pids DAEMON: the pids of DAEMON's processes (parent and workers)
 backend_pids() {
-	for _p in /proc/[0-9]*; do
-		_c=$(tr '\0' ' ' 2>/dev/null < "$_p/cmdline") || continue
-		case $_c in "$1 "* | "$1: "*) echo "${_p#/proc/}" ;; esac
+	# the first argument is NAME or the title "NAME: ..."; one grep
+	# finds the candidates (a tr per process costs seconds under TCG)
+	proc_grep "^$1" | while read -r _p; do
+		case $(tr '\0' ' ' 2>/dev/null < "/proc/$_p/cmdline") in
+		"$1 "* | "$1: "*) echo "$_p" ;;
+		esac
 	done
 }
 # proc_fds PID / proc_gntmaps PID: its open fds / its mappings of
@@ -985,6 +995,7 @@ hostile() {
 	done > /tmp/hostile.before
 	_hfd0=$(proc_fds "$_hpar") _hgm0=$(proc_gntmaps "$_hpar")
 	_hl0=0
+	log "attack $_hm: attacker ready"
 	if [ "$_hfresh" = 1 ]; then
 		guest_start $_hn
 		D=$(guest_domid $_hn)
@@ -1003,6 +1014,7 @@ hostile() {
 	fi
 	[ "$_hk" != cons ] || hostile_cons_backend "$D"
 	[ -z "${HOSTILE_HOOK:-}" ] || "$HOSTILE_HOOK" "$D"
+	log "attack $_hm: device there, attack under way"
 	_hend=$(( $(now) + ${HOSTILE_TIMEOUT:-90} ))
 	until hostile_con | grep -qE "XBT-GUEST-(OK|FAIL) $_htag(:|\$)"; do
 		if [ "$(now)" -ge "$_hend" ]; then
@@ -1012,6 +1024,7 @@ hostile() {
 		guest_domid $_hn > /dev/null || fail "guest $_hn is gone during attack $_hm"
 		sleep 0.3
 	done
+	log "attack $_hm: the frontend finished"
 	hostile_con | grep 'XBT-GUEST-HOSTILE' | sed 's/.*XBT-GUEST-HOSTILE /  guest: /'
 	_hg=$(hostile_con | grep -E "XBT-GUEST-FAIL $_htag(:|\$)" | head -n 1)
 	[ -z "$_hg" ] || fail "guest: ${_hg#*XBT-GUEST-FAIL }"
@@ -1023,6 +1036,7 @@ hostile() {
 	_hc=$(wc -l < /tmp/hostile.dlog)
 	[ "$_hc" -le 40 ] || fail "$_hd logged $_hc lines for $_ht d$D/$_hdev (a guest must not flood the log)"
 	hostile_survivors "$_hbefore"
+	log "attack $_hm: checked; the device goes"
 	if [ "$_hfresh" = 1 ]; then
 		# the guest goes; so must its worker and every grant mapping of it
 		log "xl destroy $_hn"
@@ -1034,6 +1048,7 @@ hostile() {
 	[ "$_hk" = cons ] || wait_dev_worker_gone $_ht "$D" "$_hdev" 15
 	hostile_survivors "$_hbefore"
 	[ "$_hk" = cons ] || hostile_parent_same
+	log "attack $_hm: done"
 	[ "$_hfresh" = 1 ] || echo $_hn >> "$HOSTILE_KEEP"	# passed: it may serve the next
 	note "$_hm: $(echo "${_hl#*"$_ht d$D/$_hdev"}" | sed 's/^[: ]*//' | cut -c1-160)"
 }
