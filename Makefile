@@ -288,7 +288,7 @@ BIN_TOOLS	:= consoled-attach xbctl
 MAN_PAGES	:= $(sort $(wildcard man/*.1 man/*.5 man/*.8))
 # rc.d/<d>.modprobe.conf: installed as <d>.conf (keeps the kernel backend out).
 MODPROBE_CONFS	:= blkbackd netbackd
-XEN_SCRIPTS	:= daemons/blkbackd/block-nbd
+XEN_SCRIPTS	:= daemons/blkbackd/block-xb-nbd
 # @SBINDIR@ and @BINDIR@ in units and rc.d scripts become the install paths.
 SUBST		= sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@BINDIR@|$(BINDIR)|g'
 

@@ -59,7 +59,7 @@ expected() {
     echo "/usr/local/lib/sysusers.d/xb-backends.conf 644"
     echo "/etc/modprobe.d/blkbackd.conf 644"
     echo "/etc/modprobe.d/netbackd.conf 644"
-    echo "/etc/xen/scripts/block-nbd 755"
+    echo "/etc/xen/scripts/block-xb-nbd 755"
     echo "/usr/local/share/examples/xb-backends/xb-backends.conf 644"
 }
 expected | sort >"$T/expected"
@@ -91,7 +91,7 @@ cmp -s build/bin/xbctl "$D/usr/local/bin/xbctl" || err="$err xbctl differs;"
 for m in $MAN_PAGES; do
     cmp -s "man/$m" "$D/usr/local/share/man/man${m##*.}/$m" || err="$err $m differs;"
 done
-cmp -s daemons/blkbackd/block-nbd "$D/etc/xen/scripts/block-nbd" || err="$err block-nbd differs;"
+cmp -s daemons/blkbackd/block-xb-nbd "$D/etc/xen/scripts/block-xb-nbd" || err="$err block-xb-nbd differs;"
 cmp -s etc/xb-backends.conf "$D/usr/local/share/examples/xb-backends/xb-backends.conf" ||
     err="$err the example xb-backends.conf differs;"
 [ -e "$D/etc/xen/xb-backends.conf" ] && err="$err installed /etc/xen/xb-backends.conf (the admin's file);"
@@ -251,8 +251,8 @@ for d in $DAEMONS; do
 done
 
 err=""
-sh -n "$D/etc/xen/scripts/block-nbd" 2>"$T/shn" || err="sh -n: $(cat "$T/shn")"
-verdict block-nbd
+sh -n "$D/etc/xen/scripts/block-xb-nbd" 2>"$T/shn" || err="sh -n: $(cat "$T/shn")"
+verdict block-xb-nbd
 
 # ---- 5. man pages ------------------------------------------------------------------
 # Everything mandoc -Tlint reports, down to style, except what depends on
@@ -310,7 +310,7 @@ if (cd "$T/src" && "${as[@]}" env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
     grep -q '^procname="/opt/xb/s/${name}"' "$A/opt/rc/netbackd" ||
         err="$err rc.d/netbackd procname not in SBINDIR;"
     [ -f "$A/opt/mp/blkbackd.conf" ] || err="$err MODPROBEDIR not honoured;"
-    [ -f "$A/opt/xs/block-nbd" ] || err="$err XENSCRIPTDIR not honoured;"
+    [ -f "$A/opt/xs/block-xb-nbd" ] || err="$err XENSCRIPTDIR not honoured;"
     [ -f "$A/opt/ex/xb-backends.conf" ] || err="$err EXAMPLEDIR not honoured;"
     [ -f "$A/opt/su/xb-backends.conf" ] || err="$err SYSUSERSDIR not honoured;"
     [ -f "$A/opt/xb/b/consoled-attach" ] || err="$err BINDIR not honoured;"

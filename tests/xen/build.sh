@@ -10,7 +10,7 @@
 #                  (0.25 s of each xl create under TCG)
 #   dom0.cpio.zst  dom0 initramfs (busybox, Xen tools, hotplug script
 #                  needs, qemu-img/qemu-nbd/qemu-io, fio, network tools,
-#                  our daemons from $XB_BIN and block-nbd, consoled-attach,
+#                  our daemons from $XB_BIN and block-xb-nbd, consoled-attach,
 #                  ptyexpect and pktinject (tools/), GNU grep, scenarios,
 #                  bench, domU images, and the tree "make install" writes
 #                  with its default paths: /usr/local, /etc)
@@ -33,7 +33,7 @@ FIO=$XB_CACHE/fio/fio
 [ -x "$FIO" ] || xb_die "no $FIO: run tests/xen/fetch.sh"
 # the NBD hotplug script ships with blkbackd; installed when it exists (the
 # blk-nbd-qcow2 scenario fails clearly without it)
-NBD_SCRIPT=$XB_REPO/daemons/blkbackd/block-nbd
+NBD_SCRIPT=$XB_REPO/daemons/blkbackd/block-xb-nbd
 BENCH_FIO=$XB_REPO/tests/bench/bench.fio	# the anchor study's fio jobs (make bench)
 # consoled's client (a command, not a daemon: the optimised build), used by
 # the cons-* scenarios; installed when it exists and $XB_BIN has none
@@ -59,7 +59,7 @@ mkdir -p "$XB_OUT"
 # ---- up to date? --------------------------------------------------------
 inputs() {
 	echo "$KVER $XB_VMLINUX $XB_QDISK $XB_BIN ${XB_SCENARIOS_EXTRA:-}"
-	# (block-nbd may not exist yet)
+	# (block-xb-nbd may not exist yet)
 	{ find "$XB_HERE" "$XB_BIN" "$XB_GUEST_BIN" ${XB_SCENARIOS_EXTRA:+"$XB_SCENARIOS_EXTRA"} "$NBD_SCRIPT" "$FIO" "$BENCH_FIO" "$ATTACH" "$XBCTL" "${INST_INPUTS[@]}" -printf '%p %T@ %s\n' 2>/dev/null || true; } | sort
 	ls "$X"/.extracted.* "$X"/.depmod.*
 }
@@ -237,7 +237,7 @@ printf '%s\n' 'root:x:0:0:root:/root:/bin/sh' \
     '_xbnet:x:991:991:netbackd workers:/nonexistent:/bin/false' > "$R/etc/passwd"
 printf '%s\n' 'root:x:0:' '_xbblk:x:990:' '_xbnet:x:991:' > "$R/etc/group"
 if [ -f "$NBD_SCRIPT" ]; then
-	install -m 755 "$NBD_SCRIPT" "$R/etc/xen/scripts/block-nbd"
+	install -m 755 "$NBD_SCRIPT" "$R/etc/xen/scripts/block-xb-nbd"
 fi
 # qemu-utils (NBD/qcow2 scenarios) and fio (bench dom0 limit)
 for b in qemu-img qemu-nbd qemu-io; do
@@ -277,7 +277,7 @@ cc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -I"$XB_REPO/frontends" -o "$
 install_bin "$R" "$XB_OUT/tools/pktinject" /usr/libexec/xbt/pktinject
 install_bin "$R" /bin/grep /usr/libexec/xbt/grep
 
-# The installed layout last, so that its block-nbd is the one in
+# The installed layout last, so that its block-xb-nbd is the one in
 # /etc/xen/scripts (the same file as above).  Its daemons need the
 # libraries of the optimised build; the list of what make install wrote
 # (make install-files) lets the scenario check the tree.

@@ -1,6 +1,6 @@
 #!/bin/sh
 # A qcow2 image served over NBD: dom0 runs qemu-nbd on a unix socket and
-# the disk line names the NBD URI with the block-nbd hotplug script (from
+# the disk line names the NBD URI with the block-xb-nbd hotplug script (from
 # daemons/blkbackd/, installed by build.sh when it exists).  The guest
 # reads dom0's token, runs the fio verify jobs and writes its own token;
 # afterwards qemu-img finds it in the qcow2 file and the image checks out.
@@ -9,8 +9,8 @@
 . /xbtest/lib.sh
 
 SOCK=/run/xbt-nbd.sock
-[ -x /etc/xen/scripts/block-nbd ] ||
-    fail "no hotplug script /etc/xen/scripts/block-nbd (build.sh installs daemons/blkbackd/block-nbd when it exists)"
+[ -x /etc/xen/scripts/block-xb-nbd ] ||
+    fail "no hotplug script /etc/xen/scripts/block-xb-nbd (build.sh installs daemons/blkbackd/block-xb-nbd when it exists)"
 raw=$IMAGES/nbd.raw
 q=$IMAGES/nbd.qcow2
 tsec=$((100 * 2048))		# past the fio jobs' 96 MiB
@@ -23,7 +23,7 @@ nbd_serve $SOCK $q
 log "qemu-nbd serving $q on $SOCK (pid $(pidof qemu-nbd))"
 
 GUEST_ARGS="xbt.tsec=$tsec" guest_cfg nq nbd \
-    "vdev=xvdb,format=raw,script=block-nbd,target=nbd+unix:///?socket=$SOCK"
+    "vdev=xvdb,format=raw,script=block-xb-nbd,target=nbd+unix:///?socket=$SOCK"
 guest_start nq
 D=$(guest_domid nq)
 wait_console nq 'XBT-GUEST-SYSFS xvdb ' 60

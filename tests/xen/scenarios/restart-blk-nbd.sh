@@ -14,14 +14,14 @@
 . /xbtest/lib.sh
 
 SOCK=/run/xbt-nbdr.sock
-[ -x /etc/xen/scripts/block-nbd ] || fail "no hotplug script /etc/xen/scripts/block-nbd"
+[ -x /etc/xen/scripts/block-xb-nbd ] || fail "no hotplug script /etc/xen/scripts/block-xb-nbd"
 q=$IMAGES/nbdr.qcow2
 qemu-img create -q -f qcow2 $q 64M || fail "qemu-img create failed"
 rm -f $SOCK
 nbd_serve $SOCK $q
 
 GUEST_ARGS="xbt.readsecs=25 xbt.stay=1" guest_cfg nr nbdrestart \
-    "vdev=xvdb,format=raw,script=block-nbd,target=nbd+unix:///?socket=$SOCK"
+    "vdev=xvdb,format=raw,script=block-xb-nbd,target=nbd+unix:///?socket=$SOCK"
 guest_start nr
 D=$(guest_domid nr)
 BE=$(be_path $D $XVDB)
