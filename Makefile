@@ -272,11 +272,13 @@ hostile:
 	    tests/xen/run.sh 'hostile-*'
 
 # The extended restart and lifecycle set ("# default: no"): make check runs
-# restart-blk (20 kills), restart-net-quick (6) and lifecycle-4; these run
-# 100 blk kills, 20 net kills and 100 cycles.
+# restart-blk (12 kills), restart-net-quick (4), two stops and starts of
+# each daemon and lifecycle-4; these run 100 blk kills, 20 net kills, 10
+# stops and starts each and 100 cycles.
 restart:
 	tests/deps.sh && $(MAKE) -j2 all && tests/xen/fetch.sh && tests/xen/build.sh && \
-	    tests/xen/run.sh restart-blk-100 restart-net lifecycle-100
+	    tests/xen/run.sh restart-blk-100 restart-net restart-daemon-stopstart-10 \
+	    restart-daemon-stopstart-net-10 lifecycle-100
 
 # ---- install ----------------------------------------------------------------------
 # Every file make install writes is in one of these lists, so that uninstall

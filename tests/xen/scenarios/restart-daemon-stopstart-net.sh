@@ -5,7 +5,8 @@
 # again and again, sha256 at both ends of everything sent) with a ping
 # from dom0 every 0.2 s, while netbackd is stopped with SIGTERM (lib.sh
 # daemon_stop: exit 0 within 10 s, no sanitizer report) and started again
-# 3 times.  Each stop: the worker logs "quiesced for a stop" (its
+# twice (SS_CYCLES; restart-daemon-stopstart-net-10 in make restart: 10
+# times).  Each stop: the worker logs "quiesced for a stop" (its
 # xb-quiesced record), the TAP stays, persistent (IFF_PERSIST), with its
 # ifindex and bridge port; each start: "re-attached after a clean stop",
 # the record gone, and both streams move 1 MiB again within 30 s (TCP
@@ -20,7 +21,7 @@
 . /xbtest/lib.sh
 
 [ "$XBT_BACKEND" = ours ] || fail "this tests our daemons (this run: $XBT_BACKEND)"
-N=3
+N=${SS_CYCLES:-2}
 MIB=2
 GUEST_VCPUS=2 net_guest sn 2
 vif_check $D 0

@@ -3,8 +3,9 @@
 # start"; what systemctl restart does): a 2-vCPU guest (2 queues,
 # persistent grants) runs fio verify on xvdb while blkbackd is stopped with
 # SIGTERM (lib.sh daemon_stop: it must exit 0 within 10 s, no sanitizer
-# report) and started again 3 times (a cycle is ~5 s under TCG; fio runs 8
-# loops of ~3.7 s, enough to outlast them).  Each stop: the worker logs
+# report) and started again twice (SS_CYCLES; restart-daemon-stopstart-10
+# in make restart: 10 times).  A cycle is ~5 s under TCG; fio runs 2N+4
+# loops of ~3.7 s, enough to outlast them.  Each stop: the worker logs
 # "quiesced for a stop" (its xb-quiesced record); each start: a new worker
 # logs "re-attached after a clean stop" and the record is gone.  Zero fio
 # errors or verify failures, no error node, and the backend and frontend
@@ -14,8 +15,8 @@
 . /xbtest/lib.sh
 
 [ "$XBT_BACKEND" = ours ] || fail "this tests our daemons (this run: $XBT_BACKEND)"
-N=3
-GUEST_VCPUS=2 GUEST_ARGS="xbt.fioloops=8" fio_guest ss
+N=${SS_CYCLES:-2}
+GUEST_VCPUS=2 GUEST_ARGS="xbt.fioloops=$((2 * N + 4))" fio_guest ss
 # the states, sampled every 0.1 s until told to stop
 rm -f /tmp/ss.states /tmp/ss.stop
 ( while [ ! -e /tmp/ss.stop ]; do
