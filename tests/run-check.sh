@@ -33,14 +33,15 @@ else
     bed=none
 fi
 
-make -s unit 2>&1 | tee "$OUT/unit.log"
+# niced: QEMU's vCPU threads come first (the test bed is the long pole)
+nice -n 10 make -s unit 2>&1 | tee "$OUT/unit.log"
 read -r up uf < <(awk '/^UNIT /{print $2, $3}' "$OUT/unit.log" | tail -1)
 if [ -z "${up:-}" ]; then up=0; uf=1; echo "FAIL unit: no result line"; fi
 pass=$((pass + up)); fail=$((fail + uf))
 
 # Each libFuzzer harness a few seconds from its seeds (fuzz/, make fuzz for
 # longer runs): one PASS/FAIL per target; a crash on a seed is a regression.
-make -s fuzz-short 2>&1 | tee "$OUT/fuzz.log"
+nice -n 10 make -s fuzz-short 2>&1 | tee "$OUT/fuzz.log"
 read -r fp ff < <(awk '/^FUZZ /{print $2, $3}' "$OUT/fuzz.log" | tail -1)
 if [ -z "${fp:-}" ]; then fp=0; ff=1; echo "FAIL fuzz: no result line"; fi
 pass=$((pass + fp)); fail=$((fail + ff))
@@ -48,7 +49,7 @@ pass=$((pass + fp)); fail=$((fail + ff))
 # make install into a temporary DESTDIR and back out, systemd-analyze
 # verify on the units, the rc.d scripts, mandoc -Tlint on the man pages
 # (tests/packaging.sh, make test-install): one PASS/FAIL per check.
-tests/packaging.sh 2>&1 | tee "$OUT/pkg.log"
+nice -n 10 tests/packaging.sh 2>&1 | tee "$OUT/pkg.log"
 read -r pp pf < <(awk '/^PKG /{print $2, $3}' "$OUT/pkg.log" | tail -1)
 if [ -z "${pp:-}" ]; then pp=0; pf=1; echo "FAIL packaging: no result line"; fi
 pass=$((pass + pp)); fail=$((fail + pf))
@@ -56,7 +57,7 @@ pass=$((pass + pp)); fail=$((fail + pf))
 # The daemons' command line without Xen: -n on good and bad configuration
 # files, flags over the file, --print-capabilities as JSON (tests/cli.sh,
 # make test-cli): one PASS/FAIL per check.
-tests/cli.sh 2>&1 | tee "$OUT/cli.log"
+nice -n 10 tests/cli.sh 2>&1 | tee "$OUT/cli.log"
 read -r clp clf < <(awk '/^CLI /{print $2, $3}' "$OUT/cli.log" | tail -1)
 if [ -z "${clp:-}" ]; then clp=0; clf=1; echo "FAIL cli: no result line"; fi
 pass=$((pass + clp)); fail=$((fail + clf))

@@ -51,7 +51,7 @@ note "xenstore error: $e"
 # No backend now: Linux blkfront keeps a device in use open and its I/O
 # waits (blkfront_closing: "Device in use; refusing to close"); say what
 # the guest shows, as before restarts existed.
-sleep 5
+sleep 2
 note "guest after the failure: $(console_grep cl 'XBT-GUEST-(OK round|FAIL)' | tail -n 1)"
 # Nothing else was touched.
 [ "$(blkbackd_worker $D2 $XVDA | head -n 1)" = "$other" ] || fail "cl2's worker changed"

@@ -8,7 +8,9 @@
 # device with the reason in the log and the error node ("NBD: N writes
 # were in flight when worker P died; NBD cannot fence them"); if no write
 # happened to be in flight it is restarted.  Either is accepted; the log
-# must say which.
+# must say which.  When restarted, qemu-nbd is then stopped under the
+# Connected device: the worker logs "NBD connection lost" and is not killed
+# by its seccomp filter.
 # oracle: no (kernel xen-blkback cannot serve an NBD URI)
 # timeout: 300
 . /xbtest/lib.sh
@@ -113,6 +115,19 @@ restarted)
 	sleep 3
 	console_grep nr 'XBT-GUEST-WRITEERR' && fail "restarted, but the guest saw write errors: $(console_grep nr 'XBT-GUEST-WRITEERR' | head -n 1)"
 	[ -z "$(xs_read $EN)" ] || fail "restarted, but error node: $(xs_read $EN)"
+	# the server goes while the device is Connected: the worker notices
+	# and fails I/O; its filter allows the shutdown(2) it does then
+	nbd_stop
+	i=0
+	until blkbackd_log_new | grep -q "d$D/$XVDB: NBD connection lost" || [ $i -ge 40 ]; do
+		sleep 0.25
+		i=$((i + 1))
+	done
+	blkbackd_log_new | grep -q "d$D/$XVDB: NBD connection lost" ||
+	    fail "no 'NBD connection lost' line 10 s after qemu-nbd went"
+	blkbackd_log_new | grep "d$D/$XVDB: .*seccomp filter" &&
+	    fail "the worker was killed by its filter after the server went"
+	note "server gone: $(blkbackd_log_new | grep -m 1 "d$D/$XVDB: NBD connection lost" | sed 's/.*: NBD/NBD/')"
 	note "write kill: no write was in flight; restarted ($(blkbackd_log_new | grep "d$D/$XVDB: worker $w " | tail -n 1 | sed 's/.*: worker/worker/'))"
 	;;
 *)
