@@ -11,8 +11,16 @@ mkdir -p "$OUT"
 pass=0 fail=0
 
 tests/deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+# The test bed's downloads (Xen, the kernel, Debian packages) while the
+# compilers use the cores
+fetch=''
+if [ "${XBT_SKIP_TESTBED:-0}" != 1 ]; then
+    tests/xen/fetch.sh >"$OUT/fetch.log" 2>&1 &
+    fetch=$!
+fi
 if ! make -j2 all >"$OUT/build.log" 2>&1; then
     cat "$OUT/build.log"
+    [ -z "$fetch" ] || kill "$fetch" 2>/dev/null
     echo "FAIL build"
     echo "0 passed, 1 failed"
     exit 1
@@ -24,12 +32,13 @@ fi
 bed=''
 if [ "${XBT_SKIP_TESTBED:-0}" = 1 ]; then
     : # counted below: never silent
-elif tests/xen/fetch.sh && tests/xen/build.sh; then
+elif wait "$fetch" && tests/xen/build.sh; then
     # The default list: every scenario not marked "# default: no" (demo is).
     tests/xen/run.sh >"$OUT/testbed.log" 2>&1 &
     bed=$!
     trap 'kill "$bed" 2>/dev/null; exit 130' INT TERM HUP	# run.sh stops QEMU
 else
+    cat "$OUT/fetch.log"
     bed=none
 fi
 

@@ -1087,8 +1087,8 @@ hostile_disk() {
 # backend and frontend directories in one transaction each with their
 # permissions, then hotplug-status=connected, which Debian's block script
 # writes after it set up a loop device blkbackd does not use; removal:
-# online=0 and state=5, the backend must reach Closed within 10 s (libxl's
-# limit), then both directories go.  xl block-attach took 2.7 s and
+# online=0, and when the backend is Connected state=5 and Closed within
+# 10 s (libxl's limit), then both directories go.  xl block-attach took 2.7 s and
 # block-detach 1.2 s under TCG, 1.4 s of it the block script; xl's own
 # disk path is tested by every blk-* scenario.  HOSTILE_XL=1 uses xl for
 # vbds too.  Either way no backend directory may be left behind.
@@ -1135,14 +1135,20 @@ hostile_detach() {
 	net) _hxl="network-detach $_hn $_hdev" ;;
 	esac
 	if [ "$_hk" = blk ] && [ "${HOSTILE_XL:-0}" != 1 ]; then
+		# libxl__initiate_device_generic_remove(): online=0; Closing
+		# and a 10 s wait for Closed only when the backend is
+		# Connected, else the directories go at once
 		_hbe=/local/domain/0/backend/vbd/$D/$_hdev
-		xenstore-write $_hbe/online 0 $_hbe/state 5 || fail "cannot write $_hbe/state"
-		_end=$(( $(now) + 10 ))
-		until [ "$(xs_read $_hbe/state)" = 6 ]; do
-			[ "$(now)" -ge "$_end" ] &&
-			    fail "the backend never reached Closed at detach: state $(xs_read $_hbe/state) 10 s after online=0, state=5"
-			sleep 0.1
-		done
+		xenstore-write $_hbe/online 0 || fail "cannot write $_hbe/online"
+		if [ "$(xs_read $_hbe/state)" = 4 ]; then
+			xenstore-write $_hbe/state 5 || fail "cannot write $_hbe/state"
+			_end=$(( $(now) + 10 ))
+			until [ "$(xs_read $_hbe/state)" = 6 ]; do
+				[ "$(now)" -ge "$_end" ] &&
+				    fail "the backend never reached Closed at detach: state $(xs_read $_hbe/state) 10 s after online=0, state=5"
+				sleep 0.1
+			done
+		fi
 		xenstore-rm $_hbe && xenstore-rm /local/domain/$D/device/vbd/$_hdev ||
 		    fail "cannot remove the device's directories"
 	else

@@ -2,6 +2,8 @@
 # xen_blkfront.max_queues=1 on a 2-vCPU guest: blkfront uses one queue
 # (one entry in /sys/block/xvdb/mq, no multi-queue-num-queues above 1 in
 # the frontend's xenstore dir) and the fio verify jobs pass.
+# default: no (make extended; make check covers it elsewhere, see
+# tests/xen/README.md "Extended")
 # timeout: 240
 . /xbtest/lib.sh
 

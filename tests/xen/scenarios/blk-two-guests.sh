@@ -2,6 +2,8 @@
 # Two guests with two disks each: once all four disks are connected, dom0
 # tells both guests to go (a sector of their xvdb image), and the fio
 # verify jobs run on all four disks at once and pass on every one.
+# default: no (make extended; make check covers it elsewhere, see
+# tests/xen/README.md "Extended")
 # timeout: 360
 . /xbtest/lib.sh
 

@@ -5,6 +5,8 @@
 # ring from the journal ("resumed"), the backend stays Connected with no
 # error node, and the guest's rounds keep passing: it never noticed.
 # xl destroy of the guest is clean afterwards.
+# default: no (make extended; make check covers it elsewhere, see
+# tests/xen/README.md "Extended")
 # timeout: 180
 . /xbtest/lib.sh
 

@@ -24,7 +24,8 @@ wait_console $NB 'XBT-GUEST-NET ' 90
 console_grep $NB 'XBT-GUEST-NET .*error=' && fail "nb's eth0: $(console_grep $NB 'XBT-GUEST-NET ')"
 dev_served vbd $D $XVDB
 dev_served vif $D 0
-# the first round warms everything up (rings, persistent grants, ARP)
+# the first round (256 KiB, guest/neighbour.sh) warms everything up
+# (rings, persistent grants, ARP)
 wait_console $NB 'XBT-GUEST-OK nb round 1' 200
 ping -c 2 -W 5 $(guest_ip 8) > /dev/null || fail "nb does not answer ping"
 setsid sh -c "exec ping -i 0.5 -W 5 $(guest_ip 8)" > $NB_STATE/ping.log 2>&1 < /dev/null &

@@ -4,6 +4,7 @@
 # Answer: all refused; the last sector keeps what a legal write put there;
 # the image file did not grow; one log line.
 # oracle: no (xbfront-blk -H attacks our blkbackd; the kernel backend logs otherwise)
+# default: no (make hostile, make extended; see tests/xen/README.md "Extended")
 # timeout: 120
 . /xbtest/lib.sh
 

@@ -4,6 +4,7 @@
 # Answer: Xen lets only the grantee use a grant: refused, the pages and the
 # disk unchanged; one log line.
 # oracle: no (xbfront-blk -H attacks our blkbackd; the kernel backend logs otherwise)
+# default: no (make hostile, make extended; see tests/xen/README.md "Extended")
 # timeout: 120
 . /xbtest/lib.sh
 

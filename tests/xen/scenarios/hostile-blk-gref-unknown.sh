@@ -4,6 +4,7 @@
 # Answer: Xen refuses the grant copy; blkbackd answers ERROR, the write
 # does not reach the disk; one log line naming the request.
 # oracle: no (xbfront-blk -H attacks our blkbackd; the kernel backend logs otherwise)
+# default: no (make hostile, make extended; see tests/xen/README.md "Extended")
 # timeout: 120
 . /xbtest/lib.sh
 

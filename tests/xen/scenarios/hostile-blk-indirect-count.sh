@@ -5,6 +5,7 @@
 # Answer: the oversized ones refused, the legal ones served (the backend
 # reads only the pages and descriptors nr_segments needs); one log line.
 # oracle: no (xbfront-blk -H attacks our blkbackd; the kernel backend logs otherwise)
+# default: no (make hostile, make extended; see tests/xen/README.md "Extended")
 # timeout: 120
 . /xbtest/lib.sh
 

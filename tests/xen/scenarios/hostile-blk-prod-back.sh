@@ -5,6 +5,7 @@
 # Answer: the device is closed both times ("went back behind the requests we
 # took" or "more than N past our response index"); a reconnect works.
 # oracle: no (xbfront-blk -H attacks our blkbackd; the kernel backend logs otherwise)
+# default: no (make hostile, make extended; see tests/xen/README.md "Extended")
 # timeout: 120
 . /xbtest/lib.sh
 

@@ -4,6 +4,7 @@
 # Answer: refused (a segment lies within one 4 KiB page: last_sect <= 7),
 # no write reaches the disk; one log line.
 # oracle: no (xbfront-blk -H attacks our blkbackd; the kernel backend logs otherwise)
+# default: no (make hostile, make extended; see tests/xen/README.md "Extended")
 # timeout: 120
 . /xbtest/lib.sh
 

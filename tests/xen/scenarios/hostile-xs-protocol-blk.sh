@@ -4,6 +4,7 @@
 # Answer: blkbackd refuses each (never Connected; no guess at a layout),
 # logging the escaped name.
 # oracle: no (xbfront-xs attacks our daemons; the kernel backends log otherwise)
+# default: no (make hostile, make extended; see tests/xen/README.md "Extended")
 # timeout: 150
 . /xbtest/lib.sh
 

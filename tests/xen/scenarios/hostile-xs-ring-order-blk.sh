@@ -5,6 +5,7 @@
 # Answer: blkbackd refuses each (never Connected): the order "greater
 # than <max>", or the failed mapping, in one line.
 # oracle: no (xbfront-xs attacks our daemons; the kernel backends log otherwise)
+# default: no (make hostile, make extended; see tests/xen/README.md "Extended")
 # timeout: 150
 . /xbtest/lib.sh
 

@@ -4,7 +4,7 @@
 # persistent grants) runs fio verify on xvdb while blkbackd is stopped with
 # SIGTERM (lib.sh daemon_stop: it must exit 0 within 10 s, no sanitizer
 # report) and started again twice (SS_CYCLES; restart-daemon-stopstart-10
-# in make restart: 10 times).  A cycle is ~5 s under TCG; fio runs 2N+4
+# in make restart: 10 times).  A cycle is ~5 s under TCG; fio runs 2N+2
 # loops of ~3.7 s, enough to outlast them.  Each stop: the worker logs
 # "quiesced for a stop" (its xb-quiesced record); each start: a new worker
 # logs "re-attached after a clean stop" and the record is gone.  Zero fio
@@ -16,7 +16,7 @@
 
 [ "$XBT_BACKEND" = ours ] || fail "this tests our daemons (this run: $XBT_BACKEND)"
 N=${SS_CYCLES:-2}
-GUEST_VCPUS=2 GUEST_ARGS="xbt.fioloops=$((2 * N + 4))" fio_guest ss
+GUEST_VCPUS=2 GUEST_ARGS="xbt.fioloops=$((2 * N + 2))" fio_guest ss
 # the states, sampled every 0.1 s until told to stop
 rm -f /tmp/ss.states /tmp/ss.stop
 ( while [ ! -e /tmp/ss.stop ]; do
