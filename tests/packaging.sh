@@ -15,7 +15,8 @@
 #      stand-in for FreeBSD's rc.subr (the host is Linux) that shows what
 #      it would start;
 #   5. mandoc -Tlint on every man page;
-#   6. make uninstall: nothing is left but directories.
+#   6. make uninstall: nothing is left but directories, and a stand-in for
+#      Debian's /etc/xen/scripts/block-nbd stays as it was.
 #
 # One "PASS pkg-<check>" or "FAIL pkg-<check>: <why>" line per check, then
 # exactly "PKG <passed> <failed>".  A missing tool is a FAIL, never a skip.
@@ -321,7 +322,13 @@ verdict install-unprivileged
 
 # ---- 6. uninstall ---------------------------------------------------------------------
 err=""
+# Debian's xen-utils-common ships /etc/xen/scripts/block-nbd (a conffile):
+# ours is block-xb-nbd, and uninstall must leave the package's file alone
+printf '#!/bin/sh\n# xen-utils-common stand-in\n' >"$D/etc/xen/scripts/block-nbd"
 mk uninstall DESTDIR="$D" >"$T/uninstall.log" 2>&1 || err="make uninstall failed;"
+grep -q 'xen-utils-common stand-in' "$D/etc/xen/scripts/block-nbd" 2>/dev/null ||
+    err="$err make uninstall removed or changed Debian's /etc/xen/scripts/block-nbd;"
+rm -f "$D/etc/xen/scripts/block-nbd"
 left=$(cd "$D" && find . ! -type d | tr '\n' ' ')
 [ -z "$left" ] || err="$err left behind: $left"
 verdict uninstall

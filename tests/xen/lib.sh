@@ -400,8 +400,8 @@ netbackd_log_new() { daemon_log_new netbackd; }
 # vif-bridge) and eth0 at the address of IP_N (default N).  Returns once
 # the guest says its network is up and its control channel answers, with D
 # (domid) and GIP (its address) set.  GUEST_ARGS (e.g. xbt.mtu=9000),
-# GUEST_VCPUS, GUEST_MEM as for guest_cfg; NET_NOWAIT=1: return after
-# xl create.
+# GUEST_VCPUS, GUEST_MEM as for guest_cfg; NET_DISK: one disk line for
+# guest_cfg too (no spaces in it); NET_NOWAIT=1: return after xl create.
 net_guest() {
 	_n=$1
 	[ "$XBT_BACKEND" = ours ] && [ ! -x /usr/sbin/netbackd ] &&
@@ -409,7 +409,7 @@ net_guest() {
 	GIP=$(guest_ip "${4:-$2}")
 	_ga="xbt.stay=1 xbt.ip=$GIP/24 ${GUEST_ARGS:-}"
 	_vl="vif = [ '$(vif_spec "$2" "${3:-}")' ]"
-	GUEST_ARGS="$_ga" GUEST_EXTRA="$_vl" guest_cfg "$_n" net
+	GUEST_ARGS="$_ga" GUEST_EXTRA="$_vl" guest_cfg "$_n" net ${NET_DISK:-}
 	guest_start "$_n"
 	D=$(guest_domid "$_n")
 	[ "${NET_NOWAIT:-0}" = 1 ] && return 0

@@ -118,13 +118,7 @@ status_lists() {
 }
 
 mkimg $IMAGES/il.img 16
-GIP=$(guest_ip 1)
-GUEST_ARGS="xbt.stay=1 xbt.ip=$GIP/24" \
-    GUEST_EXTRA="vif = [ '$(vif_spec 1)' ]" \
-    guest_cfg il net "format=raw,vdev=xvda,access=rw,target=$IMAGES/il.img"
-guest_start il
-D=$(guest_domid il)
-net_guest_wait il
+NET_DISK="format=raw,vdev=xvda,access=rw,target=$IMAGES/il.img" net_guest il 1
 blkbackd_served $D $XVDA
 vif_check $D 0
 cons_served $D 10

@@ -12,12 +12,7 @@
 . /xbtest/lib.sh
 
 mkimg $IMAGES/sx.img 16
-GIP=$(guest_ip 1)
-GUEST_ARGS="xbt.stay=1 xbt.ip=$GIP/24" GUEST_EXTRA="vif = [ '$(vif_spec 1)' ]" \
-    guest_cfg sx net "format=raw,vdev=xvda,access=rw,target=$IMAGES/sx.img"
-guest_start sx
-D=$(guest_domid sx)
-net_guest_wait sx
+NET_DISK="format=raw,vdev=xvda,access=rw,target=$IMAGES/sx.img" net_guest sx 1
 blkbackd_served $D $XVDA
 vif_served $D 0
 

@@ -18,13 +18,7 @@ for d in blkbackd netbackd; do
 done
 
 mkimg $IMAGES/xs.img 32
-GIP=$(guest_ip 1)
-GUEST_ARGS="xbt.stay=1 xbt.ip=$GIP/24" \
-    GUEST_EXTRA="vif = [ '$(vif_spec 1)' ]" \
-    guest_cfg xs net "format=raw,vdev=xvda,access=rw,target=$IMAGES/xs.img"
-guest_start xs
-D=$(guest_domid xs)
-net_guest_wait xs
+NET_DISK="format=raw,vdev=xvda,access=rw,target=$IMAGES/xs.img" net_guest xs 1
 blkbackd_served $D $XVDA
 vif_served $D 0
 
